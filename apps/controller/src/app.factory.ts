@@ -1,0 +1,24 @@
+import { INestApplication } from "@nestjs/common";
+import { NestFactory } from "@nestjs/core";
+import type { NestExpressApplication } from "@nestjs/platform-express";
+import { DocumentBuilder, SwaggerModule } from "@nestjs/swagger";
+import { Logger } from "nestjs-pino";
+import { AppModule } from "./app.module";
+import type { Clock } from "./common/clock";
+import type { ControllerConfig } from "./common/config";
+
+/** Builds the controller app (used by main.ts and the tests): routes, OpenAPI at /docs, graceful shutdown. */
+export async function createController(config: ControllerConfig, clock?: Clock): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, clock), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser("json", { limit: "5mb" });
+  app.enableShutdownHooks();
+  const doc = new DocumentBuilder()
+    .setTitle("Ferry controller")
+    .setDescription("Admin API: nodes, VMs, traffic and live migrations. Send `Authorization: Bearer <FERRY_ADMIN_TOKEN>`.")
+    .setVersion("1")
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup("docs", app, () => SwaggerModule.createDocument(app, doc));
+  return app;
+}

@@ -1,0 +1,66 @@
+import { DynamicModule, Module } from "@nestjs/common";
+import { APP_FILTER, APP_GUARD } from "@nestjs/core";
+import { ScheduleModule } from "@nestjs/schedule";
+import { LoggerModule } from "nestjs-pino";
+import { AgentsModule } from "./agents/agents.module";
+import { AuditModule } from "./audit/audit.module";
+import { TokenGuard } from "./common/auth";
+import { CLOCK, Clock, systemClock } from "./common/clock";
+import { CONTROLLER_CONFIG, ControllerConfig } from "./common/config";
+import { DomainErrorFilter } from "./common/domain-error.filter";
+import { DatabaseModule } from "./database/database.module";
+import { HealthController } from "./health/health.controller";
+import { LivenessModule } from "./liveness/liveness.module";
+import { MetricsController } from "./metrics/metrics.controller";
+import { MetricsService } from "./metrics/metrics.service";
+import { MigrationsModule } from "./migrations/migrations.module";
+import { NodesModule } from "./nodes/nodes.module";
+import { RedisModule } from "./redis/redis.module";
+import { TrafficModule } from "./traffic/traffic.module";
+import { VmsModule } from "./vms/vms.module";
+
+@Module({})
+class ConfigModule {
+  static forRoot(config: ControllerConfig, clock: Clock): DynamicModule {
+    return {
+      module: ConfigModule,
+      global: true,
+      providers: [
+        { provide: CONTROLLER_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+      ],
+      exports: [CONTROLLER_CONFIG, CLOCK],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ControllerConfig, clock: Clock = systemClock): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config, clock),
+        LoggerModule.forRoot({
+          pinoHttp: { level: config.logLevel, autoLogging: { ignore: (req) => req.url === "/health" || req.url === "/metrics" } },
+        }),
+        ScheduleModule.forRoot(),
+        DatabaseModule,
+        RedisModule,
+        AuditModule,
+        NodesModule,
+        VmsModule,
+        TrafficModule,
+        MigrationsModule,
+        AgentsModule,
+        LivenessModule,
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        MetricsService,
+        { provide: APP_GUARD, useClass: TokenGuard },
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
+      ],
+    };
+  }
+}

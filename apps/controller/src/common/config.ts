@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/ferry"),
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  FERRY_REDIS_PREFIX: z.string().min(1).default("ferry"),
+  FERRY_ADMIN_TOKEN: z.string().min(16, "FERRY_ADMIN_TOKEN must be at least 16 characters"),
+  FERRY_AGENT_TOKEN: z.string().min(16).optional(),
+  FERRY_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
+  FERRY_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  FERRY_SAMPLE_FLUSH_MS: z.coerce.number().int().positive().default(2_000),
+  FERRY_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
+  // KubeVirt's progressTimeout default: a running migration without progress for this long is failed.
+  FERRY_MIGRATION_PROGRESS_TIMEOUT_MS: z.coerce.number().int().positive().default(150_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export interface ControllerConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  adminToken: string;
+  agentToken: string;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  sampleFlushMs: number;
+  reconcileIntervalMs: number;
+  migrationProgressTimeoutMs: number;
+  logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+}
+
+export const CONTROLLER_CONFIG = Symbol("ControllerConfig");
+
+/** The one config loader: environment in, typed config out, or an error naming each bad variable. */
+export function loadControllerConfig(env: NodeJS.ProcessEnv = process.env): ControllerConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid controller configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.FERRY_REDIS_PREFIX,
+    adminToken: e.FERRY_ADMIN_TOKEN,
+    agentToken: e.FERRY_AGENT_TOKEN ?? e.FERRY_ADMIN_TOKEN,
+    heartbeatIntervalMs: e.FERRY_HEARTBEAT_INTERVAL_MS,
+    heartbeatTimeoutMs: e.FERRY_HEARTBEAT_TIMEOUT_MS,
+    sampleFlushMs: e.FERRY_SAMPLE_FLUSH_MS,
+    reconcileIntervalMs: e.FERRY_RECONCILE_INTERVAL_MS,
+    migrationProgressTimeoutMs: e.FERRY_MIGRATION_PROGRESS_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,7 @@
+import { Module } from "@nestjs/common";
+import { MigrationsModule } from "../migrations/migrations.module";
+import { NodesModule } from "../nodes/nodes.module";
+import { NodeLiveness } from "./node-liveness";
+
+@Module({ imports: [NodesModule, MigrationsModule], providers: [NodeLiveness], exports: [NodeLiveness] })
+export class LivenessModule {}

@@ -1,0 +1,47 @@
+import { Controller, Get, HttpCode, Post } from "@nestjs/common";
+import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { z } from "zod";
+import { Caller, CallerOf } from "../common/auth";
+import { IdParam } from "../common/params";
+import { ZodBody, ZodQuery } from "../common/zod";
+import { MigrationQuery, RequestMigration, eventQuerySchema, migrationQuerySchema, requestMigrationSchema } from "./dto/migration.dto";
+import { MigrationsService } from "./migrations.service";
+
+@ApiTags("migrations")
+@ApiBearerAuth()
+@Controller("api/v1/migrations")
+export class MigrationsController {
+  constructor(private readonly migrations: MigrationsService) {}
+
+  @Post()
+  @HttpCode(202)
+  request(@ZodBody(requestMigrationSchema) body: RequestMigration, @CallerOf() caller: Caller) {
+    return this.migrations.request(body, caller.name);
+  }
+
+  @Get()
+  list(@ZodQuery(migrationQuerySchema) query: MigrationQuery) {
+    return this.migrations.list(query);
+  }
+
+  @Get(":id")
+  get(@IdParam() id: string) {
+    return this.migrations.get(id);
+  }
+
+  @Get(":id/events")
+  events(@IdParam() id: string, @ZodQuery(eventQuerySchema) query: z.infer<typeof eventQuerySchema>) {
+    return this.migrations.events(id, query.limit);
+  }
+
+  @Get(":id/sla-breaches")
+  slaBreaches(@IdParam() id: string) {
+    return this.migrations.slaBreaches(id);
+  }
+
+  @Post(":id/cancel")
+  @HttpCode(202)
+  cancel(@IdParam() id: string, @CallerOf() caller: Caller) {
+    return this.migrations.cancel(id, caller.name);
+  }
+}

@@ -1,0 +1,24 @@
+import type { NodeState } from "@ferry/protocol";
+
+export type NodeAction = "cordon" | "uncordon" | "maintenance-on" | "maintenance-off";
+
+/**
+ * Operator actions on a node: from which states each is allowed and where it leads. An action on a node
+ * already in its target state is a no-op (so retries are safe). Failed and off nodes change state only
+ * through their agent (heartbeats resume) or a later power-management policy.
+ */
+const TABLE: Record<NodeAction, { to: NodeState; from: readonly NodeState[] }> = {
+  cordon: { to: "cordoned", from: ["active"] },
+  uncordon: { to: "active", from: ["cordoned"] },
+  "maintenance-on": { to: "maintenance", from: ["active", "cordoned", "draining"] },
+  "maintenance-off": { to: "active", from: ["maintenance"] },
+};
+
+export type Transition = { ok: true; to: NodeState; changed: boolean } | { ok: false; reason: string };
+
+export function transition(current: NodeState, action: NodeAction): Transition {
+  const rule = TABLE[action];
+  if (current === rule.to) return { ok: true, to: rule.to, changed: false };
+  if (rule.from.includes(current)) return { ok: true, to: rule.to, changed: true };
+  return { ok: false, reason: `${action} needs a node in state ${rule.from.join(" or ")}, not ${current}` };
+}

@@ -1,0 +1,116 @@
+import { Injectable } from "@nestjs/common";
+import { nodeQueueName, type Heartbeat, type NodeState, type RegisterNode } from "@ferry/protocol";
+import { Inject } from "@nestjs/common";
+import { AuditService } from "../audit/audit.service";
+import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
+import { FerryError, notFound } from "../common/errors";
+import { PageQuery, pageArgs, toPage } from "../common/pagination";
+import { PrismaService } from "../database/prisma.service";
+import { Prisma, type Node } from "../generated/prisma/client";
+import { allocations } from "./capacity";
+import { HeartbeatBuffer } from "./heartbeat-buffer";
+import { NodeAction, transition } from "./node-transitions";
+import { nodeView } from "./node.view";
+
+@Injectable()
+export class NodesService {
+  /** Ids known to exist, so that a heartbeat costs no database read. Nodes are never deleted. */
+  private readonly known = new Set<string>();
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+    private readonly heartbeats: HeartbeatBuffer,
+    @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
+  ) {}
+
+  async list(query: PageQuery & { state?: NodeState }) {
+    const rows = await this.prisma.node.findMany({
+      where: { state: query.state },
+      orderBy: [{ name: "asc" }, { id: "asc" }],
+      ...pageArgs(query),
+    });
+    const [alloc, latest] = await Promise.all([allocations(this.prisma, rows.map((r) => r.id)), this.heartbeats.latestAll()]);
+    return toPage(rows, query, (n) => nodeView(n, { allocated: alloc.get(n.id) ?? { cpu: 0, memMiB: 0 }, latest: latest.get(n.id) }));
+  }
+
+  async get(id: string) {
+    const node = await this.find(id);
+    const [alloc, latest] = await Promise.all([allocations(this.prisma, [id]), this.heartbeats.latest(id)]);
+    return nodeView(node, { allocated: alloc.get(id) ?? { cpu: 0, memMiB: 0 }, latest });
+  }
+
+  async find(id: string): Promise<Node> {
+    const node = await this.prisma.node.findUnique({ where: { id } });
+    if (!node) throw notFound("NodeNotFound", id);
+    return node;
+  }
+
+  async act(id: string, action: NodeAction, actor: string) {
+    const node = await this.prisma.$transaction(async (tx) => {
+      const [current] = await tx.$queryRaw<Node[]>`SELECT * FROM "Node" WHERE id = ${id}::uuid FOR UPDATE`;
+      if (!current) throw notFound("NodeNotFound", id);
+      const t = transition(current.state, action);
+      if (!t.ok) throw new FerryError("InvalidTransition", `node ${current.name}: ${t.reason}`, { state: current.state, action });
+      if (!t.changed) return tx.node.findUniqueOrThrow({ where: { id } });
+      const updated = await tx.node.update({ where: { id }, data: { state: t.to, stateReason: `${action} by ${actor}` } });
+      await this.audit.record(tx, {
+        actor,
+        action: `node.${action}`,
+        targetType: "node",
+        targetId: id,
+        details: { name: current.name, from: current.state, to: t.to },
+      });
+      return updated;
+    });
+    return this.get(node.id);
+  }
+
+  /** An agent announces itself. Idempotent by name: a restarted agent gets its node back. */
+  async register(input: RegisterNode) {
+    const data = {
+      labels: input.labels as Prisma.InputJsonValue,
+      hypervisor: input.hypervisor === "bare-metal" ? ("bare_metal" as const) : ("hosted" as const),
+      cpu: input.capacity.cpu,
+      memMiB: input.capacity.memMiB,
+      idleWatts: input.power.idleWatts,
+      peakWatts: input.power.peakWatts,
+    };
+    const node = await this.prisma.$transaction(async (tx) => {
+      const existing = await tx.node.findUnique({ where: { name: input.name } });
+      const saved = existing
+        ? await tx.node.update({ where: { id: existing.id }, data })
+        : await tx.node.create({ data: { name: input.name, ...data } });
+      await this.audit.record(tx, {
+        actor: `agent:${input.name}`,
+        action: existing ? "node.re-registered" : "node.registered",
+        targetType: "node",
+        targetId: saved.id,
+        details: { labels: input.labels, capacity: input.capacity, power: input.power, hypervisor: input.hypervisor },
+      });
+      return saved;
+    });
+    this.known.add(node.id);
+    return { nodeId: node.id, queue: nodeQueueName(node.id), heartbeatIntervalMs: this.config.heartbeatIntervalMs };
+  }
+
+  async heartbeat(id: string, sample: Heartbeat): Promise<{ at: string }> {
+    if (!this.known.has(id)) {
+      await this.find(id);
+      this.known.add(id);
+    }
+    const at = await this.heartbeats.record(id, sample);
+    return { at: at.toISOString() };
+  }
+
+  /** The VMs an agent hosts, so it can model their load. */
+  async hostedVms(id: string) {
+    await this.find(id);
+    const vms = await this.prisma.vm.findMany({
+      where: { nodeId: id },
+      select: { id: true, name: true, cpu: true, memMiB: true, dirtyRateMiBps: true },
+      orderBy: { name: "asc" },
+    });
+    return { items: vms };
+  }
+}

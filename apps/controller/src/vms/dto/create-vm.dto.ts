@@ -1,0 +1,17 @@
+import { z } from "zod";
+
+export const createVmSchema = z.object({
+  name: z.string().min(1).max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "lower-case letters, digits and '-'"),
+  cpu: z.number().int().positive().max(1024),
+  memMiB: z.number().int().positive().max(16 * 1024 * 1024),
+  nodeId: z.string().uuid("must be a UUID").optional(),
+  dirtyRateMiBps: z.number().nonnegative().max(100_000).default(0),
+  sla: z
+    .object({
+      maxDowntimeMs: z.number().int().positive().optional(),
+      maxTotalMs: z.number().int().positive().optional(),
+    })
+    .strict()
+    .default({}),
+}).strict();
+export type CreateVm = z.infer<typeof createVmSchema>;

@@ -1,0 +1,16 @@
+import type { Vm } from "../generated/prisma/client";
+
+/** A VM as the API shows it. */
+export function vmView(vm: Vm) {
+  return {
+    id: vm.id,
+    name: vm.name,
+    state: vm.state,
+    nodeId: vm.nodeId,
+    cpu: vm.cpu,
+    memMiB: vm.memMiB,
+    dirtyRateMiBps: vm.dirtyRateMiBps,
+    sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs },
+    createdAt: vm.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,31 @@
+import { Controller, Get, HttpCode, Post } from "@nestjs/common";
+import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { Caller, CallerOf } from "../common/auth";
+import { IdParam } from "../common/params";
+import { ZodBody, ZodQuery } from "../common/zod";
+import { CreateVm, createVmSchema } from "./dto/create-vm.dto";
+import { VmQuery, vmQuerySchema } from "./dto/vm-query.dto";
+import { VmsService } from "./vms.service";
+
+@ApiTags("vms")
+@ApiBearerAuth()
+@Controller("api/v1/vms")
+export class VmsController {
+  constructor(private readonly vms: VmsService) {}
+
+  @Post()
+  @HttpCode(201)
+  create(@ZodBody(createVmSchema) body: CreateVm, @CallerOf() caller: Caller) {
+    return this.vms.create(body, caller.name);
+  }
+
+  @Get()
+  list(@ZodQuery(vmQuerySchema) query: VmQuery) {
+    return this.vms.list(query);
+  }
+
+  @Get(":id")
+  get(@IdParam() id: string) {
+    return this.vms.get(id);
+  }
+}

@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from "@nestjs/common";
+import { LoggerModule } from "nestjs-pino";
+import { AGENT_CONFIG, AgentConfig } from "./common/config";
+import { ControllerClient } from "./common/controller-client";
+import { HealthController } from "./health/health.controller";
+import { HeartbeatService } from "./heartbeat/heartbeat.service";
+import { HOST_PROBE } from "./heartbeat/host-probe";
+import { SimulatedHostProbe } from "./heartbeat/simulated-host-probe";
+import { MIGRATION_EXECUTOR } from "./migration/executor";
+import { MigrationRunner } from "./migration/migration-runner";
+import { MigrationWorker } from "./migration/migration.worker";
+import { TimingModelExecutor } from "./migration/timing-model-executor";
+import { RegistrationService } from "./registration/registration.service";
+
+@Module({})
+export class AgentModule {
+  static forRoot(config: AgentConfig): DynamicModule {
+    return {
+      module: AgentModule,
+      imports: [LoggerModule.forRoot({ pinoHttp: { level: config.logLevel, autoLogging: false } })],
+      controllers: [HealthController],
+      providers: [
+        { provide: AGENT_CONFIG, useValue: config },
+        { provide: HOST_PROBE, useValue: new SimulatedHostProbe(config.node) },
+        {
+          provide: MIGRATION_EXECUTOR,
+          useValue: new TimingModelExecutor({
+            bandwidthMbps: config.simulation.bandwidthMbps,
+            rttMs: config.simulation.rttMs,
+            timeScale: config.simulation.timeScale,
+          }),
+        },
+        ControllerClient,
+        RegistrationService,
+        HeartbeatService,
+        MigrationRunner,
+        MigrationWorker,
+      ],
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import { HYPERVISOR_KINDS, labelsSchema } from "@ferry/protocol";
+import { z } from "zod";
+
+const labelList = z
+  .string()
+  .default("")
+  .transform((s, ctx) => {
+    const pairs = s.split(",").map((p) => p.trim()).filter(Boolean);
+    const labels: Record<string, string> = {};
+    for (const pair of pairs) {
+      const [key, value, ...rest] = pair.split("=");
+      if (!key || value === undefined || rest.length) {
+        ctx.addIssue({ code: "custom", message: `expected key=value pairs separated by commas, got "${pair}"` });
+        return z.NEVER;
+      }
+      labels[key.trim()] = value.trim();
+    }
+    return labels;
+  })
+  .pipe(labelsSchema);
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  HOST: z.string().default("0.0.0.0"),
+  FERRY_CONTROLLER_URL: z.string().url().default("http://127.0.0.1:3000"),
+  FERRY_AGENT_TOKEN: z.string().min(16).optional(),
+  FERRY_ADMIN_TOKEN: z.string().min(16).optional(),
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  FERRY_REDIS_PREFIX: z.string().min(1).default("ferry"),
+  FERRY_NODE_NAME: z.string().min(1),
+  FERRY_NODE_LABELS: labelList,
+  FERRY_NODE_HYPERVISOR: z.enum(HYPERVISOR_KINDS).default("bare-metal"),
+  FERRY_NODE_CPU: z.coerce.number().int().positive().default(32),
+  FERRY_NODE_MEM_MIB: z.coerce.number().int().positive().default(131_072),
+  FERRY_NODE_IDLE_WATTS: z.coerce.number().nonnegative().default(120),
+  FERRY_NODE_PEAK_WATTS: z.coerce.number().positive().default(350),
+  FERRY_AGENT_MODE: z.enum(["simulated"]).default("simulated"),
+  FERRY_SIM_BANDWIDTH_MBPS: z.coerce.number().positive().default(10_000),
+  FERRY_SIM_RTT_MS: z.coerce.number().nonnegative().default(0.5),
+  // 1 = a simulated migration takes as long as it would for real; 0 = as fast as the model runs.
+  FERRY_SIM_TIME_SCALE: z.coerce.number().min(0).max(100).default(1),
+  FERRY_SIM_SEED: z.coerce.number().int().default(1),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export interface AgentConfig {
+  port: number;
+  host: string;
+  controllerUrl: string;
+  token: string;
+  redisUrl: string;
+  redisPrefix: string;
+  node: {
+    name: string;
+    labels: Record<string, string>;
+    hypervisor: (typeof HYPERVISOR_KINDS)[number];
+    capacity: { cpu: number; memMiB: number };
+    power: { idleWatts: number; peakWatts: number };
+  };
+  mode: "simulated";
+  simulation: { bandwidthMbps: number; rttMs: number; timeScale: number; seed: number };
+  logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+}
+
+export const AGENT_CONFIG = Symbol("AgentConfig");
+
+/** The agent's one config loader: environment in, typed config out, or an error naming each bad variable. */
+export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid agent configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const token = e.FERRY_AGENT_TOKEN ?? e.FERRY_ADMIN_TOKEN;
+  if (!token) throw new Error("invalid agent configuration: set FERRY_AGENT_TOKEN (or FERRY_ADMIN_TOKEN)");
+  if (e.FERRY_NODE_PEAK_WATTS < e.FERRY_NODE_IDLE_WATTS) {
+    throw new Error("invalid agent configuration: FERRY_NODE_PEAK_WATTS must be at least FERRY_NODE_IDLE_WATTS");
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    controllerUrl: e.FERRY_CONTROLLER_URL.replace(/\/$/, ""),
+    token,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.FERRY_REDIS_PREFIX,
+    node: {
+      name: e.FERRY_NODE_NAME,
+      labels: e.FERRY_NODE_LABELS,
+      hypervisor: e.FERRY_NODE_HYPERVISOR,
+      capacity: { cpu: e.FERRY_NODE_CPU, memMiB: e.FERRY_NODE_MEM_MIB },
+      power: { idleWatts: e.FERRY_NODE_IDLE_WATTS, peakWatts: e.FERRY_NODE_PEAK_WATTS },
+    },
+    mode: e.FERRY_AGENT_MODE,
+    simulation: { bandwidthMbps: e.FERRY_SIM_BANDWIDTH_MBPS, rttMs: e.FERRY_SIM_RTT_MS, timeScale: e.FERRY_SIM_TIME_SCALE, seed: e.FERRY_SIM_SEED },
+    logLevel: e.LOG_LEVEL,
+  };
+}

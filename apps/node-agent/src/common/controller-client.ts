@@ -1,0 +1,61 @@
+import { Inject, Injectable, Logger } from "@nestjs/common";
+import type { z } from "zod";
+import { AGENT_CONFIG, AgentConfig } from "./config";
+
+export class ControllerError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    path: string,
+  ) {
+    super(`controller answered ${status} to ${path}: ${JSON.stringify(body)}`);
+  }
+}
+
+export interface CallOptions {
+  /** Retries on network errors and 5xx, with exponential backoff. 4xx answers are final. */
+  retries?: number;
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The agent's one way to talk to the controller: JSON over HTTP with the agent token, answers validated. */
+@Injectable()
+export class ControllerClient {
+  private readonly logger = new Logger(ControllerClient.name);
+
+  constructor(@Inject(AGENT_CONFIG) private readonly config: AgentConfig) {}
+
+  async call<S extends z.ZodType>(method: "GET" | "POST", path: string, body: unknown, answer: S, options: CallOptions = {}): Promise<z.infer<S>> {
+    const retries = options.retries ?? 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return answer.parse(await this.once(method, path, body, options.signal));
+      } catch (e) {
+        const final = e instanceof ControllerError && e.status < 500;
+        if (final || attempt >= retries || options.signal?.aborted) throw e;
+        const delay = Math.min(200 * 2 ** attempt, 5_000);
+        this.logger.warn(`${method} ${path} failed (${e instanceof Error ? e.message : e}); retry ${attempt + 1}/${retries} in ${delay} ms`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async once(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+    const response = await fetch(`${this.config.controllerUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.config.token}`,
+        "x-ferry-actor": this.config.node.name,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(10_000)]) : AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    const parsed: unknown = text ? JSON.parse(text) : null;
+    if (!response.ok) throw new ControllerError(response.status, parsed, path);
+    return parsed;
+  }
+}

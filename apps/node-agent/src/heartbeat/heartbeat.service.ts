@@ -1,0 +1,71 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from "@nestjs/common";
+import { hostedVmSchema, type HostedVm } from "@ferry/protocol";
+import { z } from "zod";
+import { AGENT_CONFIG, AgentConfig } from "../common/config";
+import { ControllerClient, ControllerError } from "../common/controller-client";
+import { RegistrationService } from "../registration/registration.service";
+import { HOST_PROBE, type HostProbe } from "./host-probe";
+
+const hostedVmsSchema = z.object({ items: z.array(hostedVmSchema) });
+const heartbeatAnswerSchema = z.object({ at: z.string() });
+
+/** How many heartbeats between two refreshes of the hosted VM list. */
+const VM_REFRESH_EVERY = 3;
+
+/** Sends the node's load at the interval the controller asked for, and keeps the hosted VM list fresh. */
+@Injectable()
+export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(HeartbeatService.name);
+  private timer: NodeJS.Timeout | null = null;
+  private vms: HostedVm[] = [];
+  private beats = 0;
+  private busy = false;
+
+  constructor(
+    private readonly registration: RegistrationService,
+    private readonly client: ControllerClient,
+    @Inject(HOST_PROBE) private readonly probe: HostProbe,
+    @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.registration.register().then(
+      (r) => {
+        void this.beat();
+        this.timer = setInterval(() => void this.beat(), r.heartbeatIntervalMs);
+      },
+      () => undefined,
+    );
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Ask for a fresh VM list at the next beat (after a migration moved one). */
+  refreshSoon(): void {
+    this.beats = 0;
+  }
+
+  async beat(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const { nodeId } = await this.registration.register();
+      if (this.beats++ % VM_REFRESH_EVERY === 0) {
+        this.vms = (await this.client.call("GET", `/api/v1/agents/nodes/${nodeId}/vms`, undefined, hostedVmsSchema)).items;
+      }
+      const sample = this.probe.sample(this.vms, Date.now());
+      await this.client.call("POST", `/api/v1/agents/nodes/${nodeId}/heartbeat`, sample, heartbeatAnswerSchema);
+    } catch (e) {
+      if (e instanceof ControllerError && e.status === 404) {
+        this.logger.warn(`controller does not know node ${this.config.node.name}: registering again`);
+        await this.registration.register(true).catch(() => undefined);
+      } else {
+        this.logger.warn(`heartbeat failed: ${e instanceof Error ? e.message : e}`);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+}

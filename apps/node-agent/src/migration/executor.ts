@@ -1,0 +1,40 @@
+import type { ClaimedMigration, MigrationMetrics, ProgressReport } from "@ferry/protocol";
+
+export interface ExecutionHooks {
+  /** Report progress. The runner forwards it to the controller (throttled) and aborts `signal` when told to stop. */
+  progress(report: ProgressReport): Promise<void>;
+  /**
+   * The commit point: called once, right before the VM is switched over to the target. It asks the controller
+   * whether to go on; when the migration was cancelled meanwhile, `signal` is aborted on return and the
+   * executor must resume the VM on its source. After this point a migration can no longer be cancelled.
+   */
+  beforeSwitchover(report: ProgressReport): Promise<void>;
+  /** Aborted when the operator cancels, the controller ended the migration, or the agent shuts down. */
+  signal: AbortSignal;
+}
+
+export interface ExecutionResult {
+  metrics: MigrationMetrics;
+  bytesTransferred: number;
+}
+
+/**
+ * Carries out one migration as its source. `run` resolves once the VM runs on the target, and rejects
+ * (leaving the VM on its source) when it fails or is aborted before the switchover.
+ */
+export interface MigrationExecutor {
+  run(migration: ClaimedMigration, hooks: ExecutionHooks): Promise<ExecutionResult>;
+}
+
+export const MIGRATION_EXECUTOR = Symbol("MigrationExecutor");
+
+export class MigrationAborted extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "MigrationAborted";
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new MigrationAborted(String(signal.reason ?? "aborted"));
+}

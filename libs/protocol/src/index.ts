@@ -1,0 +1,3 @@
+export * from "./techniques";
+export * from "./node";
+export * from "./migration";

@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { techniqueSchema } from "./techniques";
+
+/**
+ * The BullMQ job a node agent receives as the source of a migration. It carries only the id: the agent
+ * claims the migration from the controller before doing anything, so a job for a migration that was
+ * cancelled, failed or already run (a redelivery after a crash) never moves a VM.
+ */
+export const migrationJobSchema = z.object({ migrationId: z.string().uuid() });
+export type MigrationJob = z.infer<typeof migrationJobSchema>;
+
+/** Each node's migration jobs live in a queue of its own, so a failed node's jobs can be held back. */
+export function nodeQueueName(nodeId: string): string {
+  return `migrations-${nodeId}`;
+}
+
+export const claimRequestSchema = z.object({ nodeId: z.string().uuid() });
+
+export const slaSchema = z.object({
+  maxDowntimeMs: z.number().positive().nullable(),
+  maxTotalMs: z.number().positive().nullable(),
+});
+export type Sla = z.infer<typeof slaSchema>;
+
+/** The controller's answer to a claim: go ahead with these facts, or drop the job and why. */
+export const claimResponseSchema = z.discriminatedUnion("proceed", [
+  z.object({
+    proceed: z.literal(true),
+    migration: z.object({
+      id: z.string().uuid(),
+      technique: techniqueSchema,
+      vm: z.object({
+        id: z.string().uuid(),
+        name: z.string(),
+        cpu: z.number().int(),
+        memMiB: z.number().int(),
+        dirtyRateMiBps: z.number().nonnegative(),
+      }),
+      sourceNodeId: z.string().uuid(),
+      target: z.object({ id: z.string().uuid(), name: z.string() }),
+      sla: slaSchema,
+    }),
+  }),
+  z.object({ proceed: z.literal(false), reason: z.string() }),
+]);
+export type ClaimResponse = z.infer<typeof claimResponseSchema>;
+export type ClaimedMigration = Extract<ClaimResponse, { proceed: true }>["migration"];
+
+export const MIGRATION_PHASES = [
+  "preparation",
+  "pre-copy",
+  "stop-and-copy",
+  "resume",
+  "post-copy",
+  "push",
+] as const;
+
+export const progressReportSchema = z.object({
+  phase: z.enum(MIGRATION_PHASES),
+  round: z.number().int().nonnegative().optional(),
+  progress: z.number().min(0).max(1),
+  bytesSent: z.number().int().nonnegative().optional(),
+  pagesRemaining: z.number().int().nonnegative().optional(),
+  etaMs: z.number().nonnegative().optional(),
+  message: z.string().max(500).optional(),
+});
+export type ProgressReport = z.infer<typeof progressReportSchema>;
+
+export const progressResponseSchema = z.object({ cancel: z.boolean() });
+
+/** The six metrics of a migration, named as the API shows them. */
+export const migrationMetricsSchema = z.object({
+  preparationMs: z.number().nonnegative(),
+  downtimeMs: z.number().nonnegative(),
+  resumeMs: z.number().nonnegative(),
+  pagesTransferred: z.number().int().nonnegative(),
+  totalMs: z.number().nonnegative(),
+  degradation: z.number().min(0).max(1),
+});
+export type MigrationMetrics = z.infer<typeof migrationMetricsSchema>;
+
+export const completeReportSchema = z.object({
+  metrics: migrationMetricsSchema,
+  bytesTransferred: z.number().int().nonnegative(),
+});
+export type CompleteReport = z.infer<typeof completeReportSchema>;
+
+/** A migration that did not finish. `cancelled` means it stopped because an operator asked it to. */
+export const failReportSchema = z.object({
+  error: z.string().min(1).max(2000),
+  cancelled: z.boolean().default(false),
+});
+export type FailReport = z.infer<typeof failReportSchema>;
+
+export const SLA_BREACH_KINDS = ["downtime", "total-time"] as const;
+export const slaBreachSchema = z.object({
+  kind: z.enum(SLA_BREACH_KINDS),
+  limitMs: z.number().positive(),
+  actualMs: z.number().nonnegative(),
+});
+export type SlaBreachReport = z.infer<typeof slaBreachSchema>;
