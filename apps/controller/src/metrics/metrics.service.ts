@@ -20,15 +20,13 @@ export class MetricsService {
     @Inject(CLOCK) clock: Clock,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: "ferry_controller_" });
-    let names = new Map<string, string>();
     new Gauge({
       name: "ferry_nodes",
       help: "Nodes by state",
       labelNames: ["state"],
       registers: [this.registry],
       async collect() {
-        const rows = await prisma.node.findMany({ select: { id: true, name: true, state: true } });
-        names = new Map(rows.map((n) => [n.id, n.name]));
+        const rows = await prisma.node.findMany({ select: { state: true } });
         for (const s of NODE_STATES) this.set({ state: s }, rows.filter((n) => n.state === s).length);
       },
     });
@@ -47,7 +45,8 @@ export class MetricsService {
       help: "Migration jobs waiting or running across all node queues",
       registers: [this.registry],
       async collect() {
-        this.set(await queue.depth([...names.keys()]));
+        const nodes = await prisma.node.findMany({ select: { id: true } });
+        this.set(await queue.depth(nodes.map((n) => n.id)));
       },
     });
     new Gauge({
@@ -56,9 +55,14 @@ export class MetricsService {
       labelNames: ["node"],
       registers: [this.registry],
       async collect() {
-        this.reset();
+        // prom-client collects gauges concurrently, so each reads what it needs itself.
+        const [nodes, seen] = await Promise.all([prisma.node.findMany({ select: { id: true, name: true } }), heartbeats.lastSeen()]);
         const now = clock.now().getTime();
-        for (const [id, at] of await heartbeats.lastSeen()) this.set({ node: names.get(id) ?? id }, (now - at) / 1000);
+        this.reset();
+        for (const node of nodes) {
+          const at = seen.get(node.id);
+          if (at !== undefined) this.set({ node: node.name }, (now - at) / 1000);
+        }
       },
     });
   }

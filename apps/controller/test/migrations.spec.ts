@@ -1,0 +1,187 @@
+import { Queue } from "bullmq";
+import { nodeQueueName } from "@ferry/protocol";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TestController, counts, createVm, eventually, registerNode, startController } from "./support/harness";
+
+const metrics = { preparationMs: 1, downtimeMs: 120, resumeMs: 2, pagesTransferred: 262144, totalMs: 1500, degradation: 0.02 };
+
+describe("migrations", () => {
+  let c: TestController;
+  let src: string;
+  let dst: string;
+  let full: string;
+  let vmSeq = 0;
+  let vm: { id: string; nodeId: string };
+  const queue = (nodeId: string) => new Queue(nodeQueueName(nodeId), { connection: { url: c.config.redisUrl }, prefix: c.config.redisPrefix });
+
+  beforeAll(async () => {
+    // A long reconcile interval: these tests drive every step by hand.
+    c = await startController({ reconcileIntervalMs: 3_600_000, heartbeatTimeoutMs: 3_600_000 });
+    src = await registerNode(c, "src", { cpu: 256, memMiB: 1_048_576 });
+    dst = await registerNode(c, "dst", { cpu: 256, memMiB: 1_048_576 });
+    full = await registerNode(c, "full", { cpu: 1, memMiB: 1024 });
+  });
+  afterAll(() => c.close());
+  beforeEach(async () => {
+    vm = await createVm(c, { name: `vm-${vmSeq++}`, cpu: 2, memMiB: 4096, nodeId: src, sla: { maxDowntimeMs: 100 } });
+  });
+
+  const request = (body: Record<string, unknown>) => c.admin().post("/api/v1/migrations").send(body);
+  const agent = (id: string, step: string, body: Record<string, unknown> = {}) =>
+    c.agent().post(`/api/v1/agents/migrations/${id}/${step}`).send({ nodeId: src, ...body });
+
+  it("a request answers 202 with the documented shape and puts one job on the source's queue", async () => {
+    const res = await request({ vmId: vm.id, targetNodeId: dst }).expect(202);
+    expect(res.body).toMatchObject({ id: expect.any(String), vmId: vm.id, sourceNodeId: src, targetNodeId: dst, technique: "pre-copy", state: "queued" });
+    const q = queue(src);
+    const job = await q.getJob(res.body.id);
+    expect(job?.data).toEqual({ migrationId: res.body.id });
+    await q.close();
+    expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body.state).toBe("migrating");
+  });
+
+  it("runs through claim, progress and completion: the VM moves in the same transaction", async () => {
+    const { body: m } = await request({ vmId: vm.id, targetNodeId: dst, technique: "post-copy" }).expect(202);
+    const claim = await agent(m.id, "claim").expect(200);
+    expect(claim.body).toMatchObject({ proceed: true, migration: { technique: "post-copy", vm: { memMiB: 4096 }, sla: { maxDowntimeMs: 100 } } });
+    expect((await agent(m.id, "progress", { phase: "pre-copy", round: 1, progress: 0.5, etaMs: 700 }).expect(200)).body).toEqual({ cancel: false });
+    const done = await agent(m.id, "complete", { metrics, bytesTransferred: 1 << 30 }).expect(200);
+    expect(done.body).toMatchObject({ state: "completed", metrics, bytesTransferred: 1 << 30 });
+    expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body).toMatchObject({ nodeId: dst, state: "running" });
+    await agent(m.id, "complete", { metrics, bytesTransferred: 1 << 30 }).expect(200);
+    const events = await c.admin().get(`/api/v1/migrations/${m.id}/events`).expect(200);
+    expect(events.body.items).toEqual([expect.objectContaining({ phase: "pre-copy", round: 1, progress: 0.5, etaMs: 700 })]);
+    const audit = await c.admin().get(`/api/v1/audit?targetType=migration&targetId=${m.id}`).expect(200);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(["migration.completed", "migration.started", "migration.requested"]);
+    await agent(m.id, "sla-breaches", { kind: "downtime", limitMs: 100, actualMs: 120 }).expect(201);
+    await agent(m.id, "sla-breaches", { kind: "downtime", limitMs: 100, actualMs: 120 }).expect(201);
+    expect((await c.admin().get(`/api/v1/migrations/${m.id}/sla-breaches`).expect(200)).body.items).toHaveLength(1);
+  });
+
+  it("a failed migration leaves the VM on its source", async () => {
+    const { body: m } = await request({ vmId: vm.id, targetNodeId: dst }).expect(202);
+    await agent(m.id, "claim").expect(200);
+    await agent(m.id, "fail", { error: "link down" }).expect(200);
+    const got = await c.admin().get(`/api/v1/migrations/${m.id}`).expect(200);
+    expect(got.body).toMatchObject({ state: "failed", error: "link down", metrics: null });
+    expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body).toMatchObject({ nodeId: src, state: "running" });
+    await agent(m.id, "complete", { metrics, bytesTransferred: 1 }).expect(409);
+    expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body.nodeId).toBe(src);
+  });
+
+  it("a job delivered again while its migration runs fails it instead of starting a second copy", async () => {
+    const { body: m } = await request({ vmId: vm.id, targetNodeId: dst }).expect(202);
+    await agent(m.id, "claim").expect(200);
+    const again = await agent(m.id, "claim").expect(200);
+    expect(again.body.proceed).toBe(false);
+    expect((await c.admin().get(`/api/v1/migrations/${m.id}`).expect(200)).body.state).toBe("failed");
+    expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body).toMatchObject({ nodeId: src, state: "running" });
+    expect((await agent(m.id, "claim").expect(200)).body.proceed).toBe(false);
+  });
+
+  it("cancelling a queued migration ends it and withdraws its job", async () => {
+    const { body: m } = await request({ vmId: vm.id, targetNodeId: dst }).expect(202);
+    const res = await c.admin().post(`/api/v1/migrations/${m.id}/cancel`).expect(202);
+    expect(res.body.state).toBe("cancelled");
+    const q = queue(src);
+    expect(await q.getJob(m.id)).toBeUndefined();
+    await q.close();
+    expect((await agent(m.id, "claim").expect(200)).body.proceed).toBe(false);
+    await c.admin().post(`/api/v1/migrations/${m.id}/cancel`).expect(409);
+  });
+
+  it("cancelling a running migration asks the agent to stop; the VM stays on its source", async () => {
+    const { body: m } = await request({ vmId: vm.id, targetNodeId: dst }).expect(202);
+    await agent(m.id, "claim").expect(200);
+    const asked = await c.admin().post(`/api/v1/migrations/${m.id}/cancel`).expect(202);
+    expect(asked.body).toMatchObject({ state: "running", cancelRequested: true });
+    expect((await agent(m.id, "progress", { phase: "pre-copy", progress: 0.3 }).expect(200)).body).toEqual({ cancel: true });
+    await agent(m.id, "fail", { error: "cancelled", cancelled: true }).expect(200);
+    expect((await c.admin().get(`/api/v1/migrations/${m.id}`).expect(200)).body.state).toBe("cancelled");
+    expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body).toMatchObject({ nodeId: src, state: "running" });
+  });
+
+  it("only the source node may report on a migration", async () => {
+    const { body: m } = await request({ vmId: vm.id, targetNodeId: dst }).expect(202);
+    await agent(m.id, "claim", { nodeId: dst }).expect(409);
+    await c.admin().post(`/api/v1/migrations/${m.id}/cancel`).expect(202);
+  });
+
+  it("a VM has at most one active migration, even under concurrent requests", async () => {
+    const results = await Promise.all(Array.from({ length: 5 }, () => request({ vmId: vm.id, targetNodeId: dst })));
+    expect(results.filter((r) => r.status === 202)).toHaveLength(1);
+    const refused = results.filter((r) => r.status === 409);
+    expect(refused).toHaveLength(4);
+    expect(refused[0]!.body.error).toBe("MigrationInProgress");
+  });
+
+  it.each([
+    { name: "a body without targetNodeId", body: () => ({ vmId: vm.id }), status: 400, error: "ValidationFailed" },
+    { name: "an unknown technique", body: () => ({ vmId: vm.id, targetNodeId: dst, technique: "teleport" }), status: 400, error: "ValidationFailed" },
+    { name: "an unknown VM", body: () => ({ vmId: "00000000-0000-4000-8000-000000000000", targetNodeId: dst }), status: 404, error: "VmNotFound" },
+    { name: "an unknown target", body: () => ({ vmId: vm.id, targetNodeId: "00000000-0000-4000-8000-000000000000" }), status: 404, error: "NodeNotFound" },
+    { name: "the VM's own node", body: () => ({ vmId: vm.id, targetNodeId: src }), status: 409, error: "VmNotMigratable" },
+    { name: "a target without room", body: () => ({ vmId: vm.id, targetNodeId: full }), status: 409, error: "CapacityExceeded" },
+  ])("$name is refused with $status and nothing is written", async ({ body, status, error }) => {
+    const before = await counts(c);
+    const res = await request(body()).expect(status);
+    expect(res.body).toMatchObject({ statusCode: status, error });
+    if (error === "CapacityExceeded") expect(res.body.message).toMatch(/MiB free, 4096 MiB needed/);
+    expect(await counts(c)).toEqual(before);
+  });
+
+  it("a cordoned target is refused with a reason", async () => {
+    await c.admin().post(`/api/v1/nodes/${dst}/cordon`).expect(200);
+    const res = await request({ vmId: vm.id, targetNodeId: dst }).expect(409);
+    expect(res.body).toMatchObject({ error: "NodeNotSchedulable", message: expect.stringContaining("cordoned") });
+    await c.admin().post(`/api/v1/nodes/${dst}/uncordon`).expect(200);
+  });
+
+  it("an active migration reserves the target's capacity", async () => {
+    const tight = await registerNode(c, "tight", { cpu: 2, memMiB: 4096 });
+    const other = await createVm(c, { name: `vm-${vmSeq++}`, cpu: 2, memMiB: 4096, nodeId: src });
+    await request({ vmId: vm.id, targetNodeId: tight }).expect(202);
+    const res = await request({ vmId: other.id, targetNodeId: tight }).expect(409);
+    expect(res.body.error).toBe("CapacityExceeded");
+  });
+
+  it("state only moves forward, enforced by the database", async () => {
+    const { body: m } = await request({ vmId: vm.id, targetNodeId: dst }).expect(202);
+    await c.admin().post(`/api/v1/migrations/${m.id}/cancel`).expect(202);
+    await expect(c.prisma.migration.update({ where: { id: m.id }, data: { state: "queued" } })).rejects.toThrow(/cannot move from cancelled to queued/);
+  });
+
+  it("lists with filters", async () => {
+    const res = await c.admin().get(`/api/v1/migrations?state=completed&nodeId=${dst}`).expect(200);
+    expect(res.body.items.length).toBeGreaterThan(0);
+    expect(res.body.items.every((m: { state: string }) => m.state === "completed")).toBe(true);
+    await c.admin().get("/api/v1/migrations?state=flying").expect(400);
+    await c.admin().get("/api/v1/migrations/00000000-0000-4000-8000-000000000000").expect(404);
+  });
+
+  it("the reconciler dispatches a migration left in 'requested' (the controller died before enqueuing)", async () => {
+    const m = await c.prisma.migration.create({
+      data: {
+        vmId: vm.id,
+        sourceNodeId: src,
+        targetNodeId: dst,
+        technique: "pre-copy",
+        reason: "test",
+        requestedBy: "test",
+        cpu: 2,
+        memMiB: 4096,
+        requestedAt: new Date(Date.now() - 5_000),
+      },
+    });
+    const { MigrationsService } = await import("../src/migrations/migrations.service");
+    await c.app.get(MigrationsService).reconcile(60_000);
+    const got = await eventually(async () => {
+      const row = await c.prisma.migration.findUniqueOrThrow({ where: { id: m.id } });
+      return row.state === "queued" ? row : undefined;
+    });
+    expect(got.queuedAt).not.toBeNull();
+    const q = queue(src);
+    expect(await q.getJob(m.id)).toBeDefined();
+    await q.close();
+  });
+});

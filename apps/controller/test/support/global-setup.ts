@@ -1,0 +1,48 @@
+import { createHash } from "node:crypto";
+import type { TestProject } from "vitest/node";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { applyMigrations, dropDatabase, ensureDatabase, repoRoot, withServer } from "../../src/database/provision";
+import { TEST_SERVER_URL } from "./test-env";
+
+/**
+ * Builds, once per run, a template database with every migration applied; each test file then gets a
+ * fresh copy of it (CREATE DATABASE ... TEMPLATE), which takes milliseconds. The template's name carries
+ * a hash of the migrations, so a schema change builds a new one.
+ */
+export default async function setup(project: TestProject): Promise<void> {
+  const dir = join(repoRoot(), "prisma", "migrations");
+  const hash = createHash("sha256");
+  for (const name of readdirSync(dir).sort()) {
+    if (name.endsWith(".toml")) continue;
+    hash.update(name).update(readFileSync(join(dir, name, "migration.sql")));
+  }
+  const template = `ferry_test_tpl_${hash.digest("hex").slice(0, 12)}`;
+  const url = new URL(TEST_SERVER_URL);
+  url.pathname = `/${template}`;
+  const stale = await withServer(TEST_SERVER_URL, async (c) =>
+    (await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'ferry_test_tpl_%' AND datname <> $1", [template])).rows.map(
+      (r: { datname: string }) => r.datname,
+    ),
+  );
+  for (const name of stale) {
+    const u = new URL(TEST_SERVER_URL);
+    u.pathname = `/${name}`;
+    await dropDatabase(u.toString());
+  }
+  if (await ensureDatabase(url.toString())) {
+    try {
+      await applyMigrations(url.toString());
+    } catch (e) {
+      await dropDatabase(url.toString());
+      throw e;
+    }
+  }
+  project.provide("databaseTemplate", template);
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    databaseTemplate: string;
+  }
+}
