@@ -1,6 +1,7 @@
 import { Queue } from "bullmq";
 import { nodeQueueName } from "@ferry/protocol";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MigrationsService } from "../src/migrations/migrations.service";
 import { TestController, counts, createVm, eventually, registerNode, startController } from "./support/harness";
 
 const metrics = { preparationMs: 1, downtimeMs: 120, resumeMs: 2, pagesTransferred: 262144, totalMs: 1500, degradation: 0.02 };
@@ -173,7 +174,6 @@ describe("migrations", () => {
         requestedAt: new Date(Date.now() - 5_000),
       },
     });
-    const { MigrationsService } = await import("../src/migrations/migrations.service");
     await c.app.get(MigrationsService).reconcile(60_000);
     const got = await eventually(async () => {
       const row = await c.prisma.migration.findUniqueOrThrow({ where: { id: m.id } });

@@ -95,7 +95,7 @@ describe("VMs", () => {
     const walked: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await c.admin().get(`/api/v1/vms?limit=2${cursor ? `&cursor=${cursor}` : ""}`).expect(200);
+      const page: { body: { items: { name: string }[]; nextCursor: string | null } } = await c.admin().get(`/api/v1/vms?limit=2${cursor ? `&cursor=${cursor}` : ""}`).expect(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       walked.push(...page.body.items.map((v: { name: string }) => v.name));
       cursor = page.body.nextCursor;

@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import request from "supertest";
 import { inject } from "vitest";
+import { createAgent } from "../../../node-agent/src/app.factory";
+import { loadAgentConfig } from "../../../node-agent/src/common/config";
 import { createController } from "../../src/app.factory";
 import type { Clock } from "../../src/common/clock";
 import { ControllerConfig, loadControllerConfig } from "../../src/common/config";
@@ -145,8 +147,6 @@ export async function startAgent(
   name: string,
   env: Record<string, string> = {},
 ): Promise<{ app: INestApplication; close: () => Promise<void> }> {
-  const { createAgent } = await import("../../../node-agent/src/app.factory");
-  const { loadAgentConfig } = await import("../../../node-agent/src/common/config");
   const config = loadAgentConfig({
     PORT: "0",
     HOST: "127.0.0.1",

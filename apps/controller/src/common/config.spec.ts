@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { loadControllerConfig } from "./config";
+
+const token = "0123456789abcdef0123";
+
+describe("loadControllerConfig", () => {
+  it("has the documented defaults", () => {
+    expect(loadControllerConfig({ FERRY_ADMIN_TOKEN: token })).toMatchObject({
+      port: 3000,
+      databaseUrl: "postgresql://postgres@127.0.0.1:5432/ferry",
+      redisUrl: "redis://127.0.0.1:6379",
+      adminToken: token,
+      agentToken: token,
+      migrationProgressTimeoutMs: 150_000,
+    });
+  });
+
+  it.each([
+    { name: "no admin token", env: {}, error: /FERRY_ADMIN_TOKEN/ },
+    { name: "a short admin token", env: { FERRY_ADMIN_TOKEN: "short" }, error: /at least 16/ },
+    { name: "a port out of range", env: { FERRY_ADMIN_TOKEN: token, PORT: "70000" }, error: /PORT/ },
+    { name: "a database URL that is not a URL", env: { FERRY_ADMIN_TOKEN: token, DATABASE_URL: "ferry" }, error: /DATABASE_URL/ },
+  ])("refuses $name", ({ env, error }) => {
+    expect(() => loadControllerConfig(env)).toThrow(error);
+  });
+});

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { loadAgentConfig } from "./config";
+
+const base = { FERRY_NODE_NAME: "n1", FERRY_AGENT_TOKEN: "0123456789abcdef0123" };
+
+describe("loadAgentConfig", () => {
+  it("reads labels as comma-separated key=value pairs", () => {
+    const config = loadAgentConfig({ ...base, FERRY_NODE_LABELS: "pod=a, rack=r1" });
+    expect(config.node.labels).toEqual({ pod: "a", rack: "r1" });
+  });
+
+  it("falls back to the admin token", () => {
+    const { FERRY_AGENT_TOKEN: _, ...rest } = base;
+    expect(loadAgentConfig({ ...rest, FERRY_ADMIN_TOKEN: "admin-token-0123456789" }).token).toBe("admin-token-0123456789");
+  });
+
+  it.each([
+    { name: "no node name", env: { FERRY_AGENT_TOKEN: base.FERRY_AGENT_TOKEN }, error: /FERRY_NODE_NAME/ },
+    { name: "no token", env: { FERRY_NODE_NAME: "n1" }, error: /FERRY_AGENT_TOKEN/ },
+    { name: "a label without '='", env: { ...base, FERRY_NODE_LABELS: "pod" }, error: /key=value/ },
+    { name: "a negative cpu count", env: { ...base, FERRY_NODE_CPU: "-4" }, error: /FERRY_NODE_CPU/ },
+    { name: "peak watts below idle", env: { ...base, FERRY_NODE_IDLE_WATTS: "300", FERRY_NODE_PEAK_WATTS: "100" }, error: /PEAK_WATTS/ },
+    { name: "an unknown mode", env: { ...base, FERRY_AGENT_MODE: "magic" }, error: /FERRY_AGENT_MODE/ },
+  ])("refuses $name with a message naming it", ({ env, error }) => {
+    expect(() => loadAgentConfig(env)).toThrow(error);
+  });
+});
