@@ -1,16 +1,17 @@
-import { Inject, Injectable, OnModuleDestroy } from "@nestjs/common";
+import { Inject, Injectable, OnApplicationShutdown } from "@nestjs/common";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "../generated/prisma/client";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 
 /** The one database client. Only repositories use it. */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   constructor(@Inject(CONTROLLER_CONFIG) config: ControllerConfig) {
     super({ adapter: new PrismaPg({ connectionString: config.databaseUrl }) });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Closed last, after every module has finished with it. */
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 }

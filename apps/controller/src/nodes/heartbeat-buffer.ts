@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from "@nestjs/common";
+import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from "@nestjs/common";
 import { SchedulerRegistry } from "@nestjs/schedule";
 import type { Heartbeat } from "@ferry/protocol";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
@@ -22,7 +22,7 @@ const FLUSH_BATCH = 2_000;
  * batch, so the database sees a few statements per flush interval whatever the number of nodes.
  */
 @Injectable()
-export class HeartbeatBuffer implements OnModuleInit, OnApplicationShutdown {
+export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(HeartbeatBuffer.name);
   private flushing: Promise<number> | null = null;
 
@@ -39,7 +39,8 @@ export class HeartbeatBuffer implements OnModuleInit, OnApplicationShutdown {
     this.scheduler.addInterval("heartbeat-flush", timer);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Samples still buffered are written before Redis and PostgreSQL close. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.flush().catch((e) => this.logger.error(`final sample flush failed: ${e}`));
   }
 

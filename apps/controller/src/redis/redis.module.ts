@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnModuleDestroy } from "@nestjs/common";
+import { Global, Inject, Injectable, Module, OnApplicationShutdown } from "@nestjs/common";
 import { Redis } from "ioredis";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 
@@ -7,7 +7,7 @@ import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
  * prefix so that tests and several clusters can share one Redis. BullMQ opens its own connections.
  */
 @Injectable()
-export class RedisService implements OnModuleDestroy {
+export class RedisService implements OnApplicationShutdown {
   readonly client: Redis;
   readonly prefix: string;
 
@@ -20,7 +20,8 @@ export class RedisService implements OnModuleDestroy {
     return [this.prefix, ...parts].join(":");
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Closed last, after every module has finished with it (Nest runs this hook after onModuleDestroy). */
+  async onApplicationShutdown(): Promise<void> {
     this.client.disconnect();
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * How many heartbeats per second one controller process absorbs. Starts a controller (its own process, its
+ * own database and Redis prefix), registers N nodes, then sends heartbeats from C concurrent senders for D
+ * seconds, and prints JSON: throughput, latency percentiles, and the samples that reached PostgreSQL.
+ *
+ *   npm run -s bench:heartbeats -- [--nodes 2000] [--concurrency 64] [--seconds 10]
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { Client } from "pg";
+import { Redis } from "ioredis";
+import { dropDatabase, ensureDatabase, applyMigrations, repoRoot } from "../../apps/controller/src/database/provision";
+
+const { values } = parseArgs({
+  options: { nodes: { type: "string", default: "2000" }, concurrency: { type: "string", default: "64" }, seconds: { type: "string", default: "10" } },
+});
+const nodes = Number(values.nodes);
+const concurrency = Number(values.concurrency);
+const seconds = Number(values.seconds);
+if (![nodes, concurrency, seconds].every((n) => Number.isInteger(n) && n > 0)) {
+  console.error("bench:heartbeats: --nodes, --concurrency and --seconds must be positive integers");
+  process.exit(2);
+}
+
+const port = 3990;
+const db = `postgresql://postgres@127.0.0.1:5432/ferry_bench_heartbeats`;
+const prefix = "ferry-bench-hb";
+const token = randomBytes(16).toString("hex");
+const api = `http://127.0.0.1:${port}`;
+const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+
+async function main() {
+  await dropDatabase(db);
+  await ensureDatabase(db);
+  await applyMigrations(db);
+  const controller = spawn(process.execPath, ["-r", "@swc-node/register", "apps/controller/src/main.ts"], {
+    cwd: repoRoot(__dirname),
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: db, FERRY_REDIS_PREFIX: prefix, FERRY_ADMIN_TOKEN: token, LOG_LEVEL: "warn" },
+    stdio: "inherit",
+  });
+  try {
+    for (;;) {
+      if (await fetch(`${api}/health`).then((r) => r.ok, () => false)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const ids: string[] = [];
+    for (let i = 0; i < nodes; i++) {
+      const res = await fetch(`${api}/api/v1/agents/register`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ name: `bench-${i}`, capacity: { cpu: 32, memMiB: 131072 }, power: { idleWatts: 100, peakWatts: 300 } }),
+      });
+      ids.push(((await res.json()) as { nodeId: string }).nodeId);
+    }
+    const body = JSON.stringify({ cpuLoad: 0.42, memLoad: 0.6, watts: 210, netTxMbps: 120, netRxMbps: 80 });
+    const latencies: number[] = [];
+    let errors = 0;
+    const end = Date.now() + seconds * 1000;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (Date.now() < end) {
+          const id = ids[next++ % ids.length];
+          const t = performance.now();
+          const res = await fetch(`${api}/api/v1/agents/nodes/${id}/heartbeat`, { method: "POST", headers, body });
+          await res.arrayBuffer();
+          if (res.ok) latencies.push(performance.now() - t);
+          else errors++;
+        }
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 3_000));
+    const pg = new Client({ connectionString: db });
+    await pg.connect();
+    const stored = Number((await pg.query('SELECT count(*) FROM "NodeSample"')).rows[0].count);
+    await pg.end();
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(2));
+    console.log(
+      JSON.stringify(
+        {
+          nodes,
+          concurrency,
+          seconds,
+          heartbeats: latencies.length,
+          errors,
+          perSecond: Math.round(latencies.length / seconds),
+          latencyMs: { p50: pct(0.5), p99: pct(0.99), max: pct(1) },
+          samplesInPostgres: stored,
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    controller.kill("SIGTERM");
+    await new Promise((r) => controller.once("exit", r));
+    await dropDatabase(db);
+    const redis = new Redis();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench:heartbeats: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+});
