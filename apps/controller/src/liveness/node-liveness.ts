@@ -3,6 +3,7 @@ import { SchedulerRegistry } from "@nestjs/schedule";
 import { AuditService } from "../audit/audit.service";
 import { CLOCK, Clock } from "../common/clock";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
+import { runEvery } from "../common/periodic";
 import { PrismaService } from "../database/prisma.service";
 import { MigrationsService } from "../migrations/migrations.service";
 import { HeartbeatBuffer } from "../nodes/heartbeat-buffer";
@@ -24,7 +25,6 @@ export function judge(state: string, lastHeardMs: number, failedAtMs: number | n
 @Injectable()
 export class NodeLiveness implements OnModuleInit {
   private readonly logger = new Logger(NodeLiveness.name);
-  private running = false;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -37,19 +37,7 @@ export class NodeLiveness implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.scheduler.addInterval("node-liveness", setInterval(() => void this.tick(), this.config.reconcileIntervalMs));
-  }
-
-  async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.check();
-    } catch (e) {
-      this.logger.error(`liveness check failed: ${e}`);
-    } finally {
-      this.running = false;
-    }
+    runEvery(this.scheduler, "node-liveness", this.config.reconcileIntervalMs, () => this.check());
   }
 
   async check(): Promise<void> {

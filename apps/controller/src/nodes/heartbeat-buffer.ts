@@ -3,6 +3,7 @@ import { SchedulerRegistry } from "@nestjs/schedule";
 import type { Heartbeat } from "@ferry/protocol";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { CLOCK, Clock } from "../common/clock";
+import { runEvery } from "../common/periodic";
 import { PrismaService } from "../database/prisma.service";
 import { RedisService } from "../redis/redis.module";
 
@@ -35,8 +36,7 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
   ) {}
 
   onModuleInit(): void {
-    const timer = setInterval(() => void this.flush().catch((e) => this.logger.error(`sample flush failed: ${e}`)), this.config.sampleFlushMs);
-    this.scheduler.addInterval("heartbeat-flush", timer);
+    runEvery(this.scheduler, "heartbeat-flush", this.config.sampleFlushMs, () => this.flush());
   }
 
   /** Samples still buffered are written before Redis and PostgreSQL close. */
