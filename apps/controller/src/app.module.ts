@@ -42,7 +42,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config, clock),
         LoggerModule.forRoot({
-          pinoHttp: { level: config.logLevel, autoLogging: { ignore: (req) => req.url === "/health" || req.url === "/metrics" } },
+          pinoHttp: { level: config.logLevel, autoLogging: { ignore: (req) => req.url === "/health" || req.url === "/metrics" || /\/heartbeat$/.test(req.url ?? "") } },
         }),
         ScheduleModule.forRoot(),
         DatabaseModule,

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TestController, startController } from "./support/harness";
+
+describe("OpenAPI at /docs", () => {
+  let c: TestController;
+  let doc: { paths: Record<string, Record<string, { parameters?: { name: string }[]; requestBody?: unknown }>> };
+  beforeAll(async () => {
+    c = await startController();
+    doc = (await c.http().get("/docs-json").expect(200)).body;
+  });
+  afterAll(() => c.close());
+
+  it("serves the HTML docs", async () => {
+    const res = await c.http().get("/docs").redirects(1).expect(200);
+    expect(res.text).toContain("swagger");
+  });
+
+  it.each([
+    ["get", "/api/v1/nodes"],
+    ["post", "/api/v1/nodes/{id}/cordon"],
+    ["post", "/api/v1/vms"],
+    ["post", "/api/v1/traffic"],
+    ["post", "/api/v1/migrations"],
+    ["get", "/api/v1/migrations/{id}"],
+    ["post", "/api/v1/migrations/{id}/cancel"],
+  ])("documents %s %s", (method, path) => {
+    expect(doc.paths[path]?.[method]).toBeDefined();
+  });
+
+  it("documents request bodies and query parameters from the same schemas that validate them", () => {
+    const body = doc.paths["/api/v1/migrations"]!.post!.requestBody as { content: Record<string, { schema: { required: string[] } }> };
+    expect(body.content["application/json"]!.schema.required).toEqual(expect.arrayContaining(["vmId", "targetNodeId"]));
+    expect(doc.paths["/api/v1/migrations"]!.get!.parameters!.map((p) => p.name)).toEqual(
+      expect.arrayContaining(["limit", "cursor", "state", "vmId", "nodeId"]),
+    );
+  });
+});
