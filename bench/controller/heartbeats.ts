@@ -7,6 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Client } from "pg";
 import { Redis } from "ioredis";
@@ -30,11 +31,17 @@ const token = randomBytes(16).toString("hex");
 const api = `http://127.0.0.1:${port}`;
 const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
 
+/** CPU seconds a process has used (user + system), from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function main() {
   await dropDatabase(db);
   await ensureDatabase(db);
   await applyMigrations(db);
-  const controller = spawn(process.execPath, ["-r", "@swc-node/register", "apps/controller/src/main.ts"], {
+  const controller = spawn(process.execPath, [...(process.env.FERRY_BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), "-r", "@swc-node/register", "apps/controller/src/main.ts"], {
     cwd: repoRoot(__dirname),
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: db, FERRY_REDIS_PREFIX: prefix, FERRY_ADMIN_TOKEN: token, LOG_LEVEL: "warn" },
     stdio: "inherit",
@@ -56,6 +63,7 @@ async function main() {
     const body = JSON.stringify({ cpuLoad: 0.42, memLoad: 0.6, watts: 210, netTxMbps: 120, netRxMbps: 80 });
     const latencies: number[] = [];
     let errors = 0;
+    const cpuBefore = cpuSeconds(controller.pid!);
     const end = Date.now() + seconds * 1000;
     let next = 0;
     await Promise.all(
@@ -70,6 +78,7 @@ async function main() {
         }
       }),
     );
+    const cpuUsed = cpuSeconds(controller.pid!) - cpuBefore;
     await new Promise((r) => setTimeout(r, 3_000));
     const pg = new Client({ connectionString: db });
     await pg.connect();
@@ -88,6 +97,9 @@ async function main() {
           perSecond: Math.round(latencies.length / seconds),
           latencyMs: { p50: pct(0.5), p99: pct(0.99), max: pct(1) },
           samplesInPostgres: stored,
+          // The load generator shares the machine, so throughput is a floor; CPU per heartbeat is not.
+          controllerCpuMsPerHeartbeat: Number(((cpuUsed * 1000) / latencies.length).toFixed(3)),
+          heartbeatsPerControllerCoreSecond: Math.round(latencies.length / cpuUsed),
         },
         null,
         2,
