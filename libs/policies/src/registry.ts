@@ -14,6 +14,7 @@ import { rs } from "./selection/rs";
 import type { VmSelector } from "./selection/selector";
 import type { InitialPlacementRule } from "./simulator/initial-placement";
 import { migrationHeuristic } from "./strategies/migration-heuristic";
+import { ferry } from "./strategies/ferry";
 import { noMigration } from "./strategies/no-migration";
 import type { Strategy } from "./strategies/strategy";
 
@@ -63,25 +64,28 @@ const BASELINES: Readonly<Record<string, Factory>> = {
   npa: () => ({ name: "npa", strategy: noMigration("npa"), initialPlacement: "first-fit", powerAware: false }),
 };
 
-const EXTRA: Record<string, Factory> = {};
-
-/** Lets later modules (Ferry's strategies) add entries without an if-chain here. */
-export function registerPolicy(name: string, factory: Factory): void {
-  EXTRA[name] = factory;
-}
+/** Ferry's policies share the heuristics' start (same initial placement) so the comparison is fair. */
+const FERRY: Readonly<Record<string, Factory>> = {
+  ferry: (o) => ({
+    name: "ferry",
+    strategy: ferry("ferry", o.costModel),
+    initialPlacement: "power-aware-best-fit",
+    powerAware: true,
+  }),
+};
 
 export function heuristicNames(): string[] {
   return Object.keys(DETECTORS).flatMap((d) => Object.keys(SELECTORS).map((s) => `${d}-${s}`));
 }
 
 export function policyNames(): string[] {
-  return [...heuristicNames(), ...Object.keys(BASELINES), ...Object.keys(EXTRA)];
+  return [...heuristicNames(), ...Object.keys(BASELINES), ...Object.keys(FERRY)];
 }
 
 export function createPolicy(name: string, options: PolicyOptions): PolicyDefinition {
-  const baseline = BASELINES[name] ?? EXTRA[name];
+  const baseline = BASELINES[name] ?? FERRY[name];
   if (baseline) {
-    if (options.safety !== undefined && !EXTRA[name]) {
+    if (options.safety !== undefined && !FERRY[name]) {
       throw new PoliciesError("InvalidParameter", `policy ${name} has no detector: --safety does not apply`);
     }
     return baseline(options);
