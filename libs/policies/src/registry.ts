@@ -14,7 +14,7 @@ import { rs } from "./selection/rs";
 import type { VmSelector } from "./selection/selector";
 import type { InitialPlacementRule } from "./simulator/initial-placement";
 import { migrationHeuristic } from "./strategies/migration-heuristic";
-import { ferry } from "./strategies/ferry";
+import { ferry, FERRY_DEFAULTS, FERRY_DENSE, type FerryOptions } from "./strategies/ferry";
 import { noMigration } from "./strategies/no-migration";
 import type { Strategy } from "./strategies/strategy";
 
@@ -66,13 +66,28 @@ const BASELINES: Readonly<Record<string, Factory>> = {
 
 /** Ferry's policies share the heuristics' start (same initial placement) so the comparison is fair. */
 const FERRY: Readonly<Record<string, Factory>> = {
-  ferry: (o) => ({
-    name: "ferry",
-    strategy: ferry("ferry", o.costModel),
+  ferry: (o) => ferryPolicy("ferry", o, {}),
+  "ferry-dense": (o) => ferryPolicy("ferry-dense", o, FERRY_DENSE),
+};
+
+/** For Ferry, --safety is the forecast margin z (standard deviations). */
+function ferryPolicy(name: string, o: PolicyOptions, preset: Partial<FerryOptions>): PolicyDefinition {
+  const z = o.safety ?? preset.z ?? FERRY_DEFAULTS.z;
+  return {
+    name,
+    safety: checkedSafety(z),
+    strategy: ferry(name, o.costModel, { ...preset, z }),
     initialPlacement: "power-aware-best-fit",
     powerAware: true,
-  }),
-};
+  };
+}
+
+function checkedSafety(safety: number): number {
+  if (!(Number.isFinite(safety) && safety >= 0)) {
+    throw new PoliciesError("InvalidParameter", `safety parameter must be a number >= 0, got ${safety}`);
+  }
+  return safety;
+}
 
 export function heuristicNames(): string[] {
   return Object.keys(DETECTORS).flatMap((d) => Object.keys(SELECTORS).map((s) => `${d}-${s}`));
@@ -83,9 +98,11 @@ export function policyNames(): string[] {
 }
 
 export function createPolicy(name: string, options: PolicyOptions): PolicyDefinition {
-  const baseline = BASELINES[name] ?? FERRY[name];
+  const ferryFactory = FERRY[name];
+  if (ferryFactory) return ferryFactory(options);
+  const baseline = BASELINES[name];
   if (baseline) {
-    if (options.safety !== undefined && !FERRY[name]) {
+    if (options.safety !== undefined) {
       throw new PoliciesError("InvalidParameter", `policy ${name} has no detector: --safety does not apply`);
     }
     return baseline(options);
@@ -96,10 +113,7 @@ export function createPolicy(name: string, options: PolicyOptions): PolicyDefini
   if (!detector || !selector || rest.length > 0) {
     throw new PoliciesError("UnknownPolicy", `unknown policy "${name}"; known: ${policyNames().join(", ")}`);
   }
-  const safety = options.safety ?? detector.defaultSafety;
-  if (!(Number.isFinite(safety) && safety >= 0)) {
-    throw new PoliciesError("InvalidParameter", `safety parameter must be a number >= 0, got ${safety}`);
-  }
+  const safety = checkedSafety(options.safety ?? detector.defaultSafety);
   const built = detector.build(safety);
   return {
     name,

@@ -7,7 +7,7 @@ export interface VmDemandForecastOptions {
   readonly minSpreadShare: number;
 }
 
-export const DEFAULT_FORECAST: VmDemandForecastOptions = { windowSamples: 12, minSpreadShare: 0.05 };
+export const DEFAULT_FORECAST: VmDemandForecastOptions = { windowSamples: 12, minSpreadShare: 0.02 };
 
 /**
  * Forecasts each VM's CPU demand for the next interval from its own recent history, instead of the host's:

@@ -22,17 +22,24 @@ export interface FerryOptions {
   readonly holdS: number;
   /** Samples of each VM's history the forecast uses. */
   readonly windowSamples: number;
+  /** Floor on a VM's forecast spread, as a share of its nominal MIPS. */
+  readonly minSpreadShare: number;
 }
 
+/** Tuned on the PlanetLab days for ESV with few migrations (see the library README). */
 export const FERRY_DEFAULTS: FerryOptions = {
-  z: 2,
-  fill: 0.9,
+  z: 1.5,
+  fill: 0.95,
   overload: 1,
-  evacuateBelow: 0.5,
-  maxEvacuationMoves: 3,
+  evacuateBelow: 0.7,
+  maxEvacuationMoves: 12,
   holdS: 3600,
   windowSamples: DEFAULT_FORECAST.windowSamples,
+  minSpreadShare: DEFAULT_FORECAST.minSpreadShare,
 };
+
+/** Packs harder: about 8 % less energy than the defaults for roughly twice their ESV. */
+export const FERRY_DENSE: Partial<FerryOptions> = { z: 1, fill: 0.97, evacuateBelow: 0.75, maxEvacuationMoves: 20 };
 
 /**
  * Ferry's consolidation policy.
@@ -59,7 +66,7 @@ export function ferry(name: string, costModel: MigrationCostModel, overrides: Pa
     name,
     plan(snapshot: ClusterSnapshot): Plan {
       const model = new ClusterModel(snapshot, costModel);
-      const forecast = new DemandForecast(model, { ...DEFAULT_FORECAST, windowSamples: o.windowSamples });
+      const forecast = new DemandForecast(model, { windowSamples: o.windowSamples, minSpreadShare: o.minSpreadShare });
       const chooser = ferryTargetChooser(forecast, { z: o.z, fill: o.fill });
       const plan = new PlanBuilder(name, model);
       const H = model.hostCount;
