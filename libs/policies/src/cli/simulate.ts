@@ -2,6 +2,8 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { PoliciesError } from "../model/errors";
 import { policyNames } from "../registry";
+import type { VmTypeAssignment } from "../simulator/datacenter";
+import type { VmLifetime } from "../simulator/engine";
 import { runDay, type DayRun } from "../simulator/run-day";
 
 const USAGE = `usage: npm run -s simulate -- --trace <day folder | day> --policy <name> [options]
@@ -12,6 +14,8 @@ const USAGE = `usage: npm run -s simulate -- --trace <day folder | day> --policy
   --hosts <n>          number of hosts, alternating HP ML110 G4 and G5 (default 800)
   --predictor <name>   migration time model: memory-bandwidth (CloudSim, default) or ferry
   --seed <n>           seed for random choices (RS), default 1
+  --vm-lifetime <l>    cloudsim (default: a VM whose demand drops to zero stops, as in CloudSim) or whole-day
+  --vm-types <t>       cloudsim (default: contiguous quarters per type) or round-robin (type i % 4)
   --json               print one JSON object instead of a table
   --help               this text`;
 
@@ -41,6 +45,8 @@ function main(argv: string[]): void {
         hosts: { type: "string" },
         predictor: { type: "string" },
         seed: { type: "string" },
+        "vm-lifetime": { type: "string" },
+        "vm-types": { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean" },
       },
@@ -68,6 +74,8 @@ function main(argv: string[]): void {
       hosts,
       predictor: values.predictor,
       seed,
+      vmLifetime: values["vm-lifetime"] as VmLifetime | undefined,
+      vmTypes: values["vm-types"] as VmTypeAssignment | undefined,
       now: () => performance.now(),
     });
   } catch (error) {
@@ -85,6 +93,7 @@ function main(argv: string[]): void {
     ["day", run.day],
     ["policy", `${run.policy}${run.safety === null ? "" : ` (safety ${run.safety})`}`],
     ["VMs / hosts", `${run.vms} / ${run.hosts}${run.unplacedVms ? ` (${run.unplacedVms} VMs found no host)` : ""}`],
+    ["VMs stopped idle", `${run.retiredVms} (vm lifetime ${run.vmLifetime}, vm types ${run.vmTypes})`],
     ["energy", `${run.energyKWh.toFixed(2)} kWh`],
     ["migrations", String(run.migrations)],
     ["SLATAH", `${run.slatahPct.toFixed(2)} %`],

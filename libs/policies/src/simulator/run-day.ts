@@ -4,8 +4,8 @@ import { migrationCostModel } from "../migration-cost/models";
 import { PoliciesError } from "../model/errors";
 import { seededRng } from "../model/rng";
 import { createPolicy } from "../registry";
-import { planetLabHosts, PLANETLAB_HOSTS } from "./datacenter";
-import { simulate, type SimulationResult } from "./engine";
+import { planetLabHosts, planetLabVms, PLANETLAB_HOSTS, type VmTypeAssignment } from "./datacenter";
+import { simulate, type SimulationResult, type VmLifetime } from "./engine";
 import { loadDayTrace } from "./trace";
 
 export interface RunDayOptions {
@@ -16,6 +16,8 @@ export interface RunDayOptions {
   readonly hosts?: number;
   readonly predictor?: string;
   readonly seed?: number;
+  readonly vmLifetime?: VmLifetime;
+  readonly vmTypes?: VmTypeAssignment;
   /** Wall clock for wallMs, injected so the library itself never reads time. */
   readonly now: () => number;
 }
@@ -26,6 +28,8 @@ export interface DayRun extends SimulationResult {
   readonly safety: number | null;
   readonly predictor: string;
   readonly seed: number;
+  readonly vmLifetime: VmLifetime;
+  readonly vmTypes: VmTypeAssignment;
   readonly wallMs: number;
 }
 
@@ -69,11 +73,21 @@ export function runDay(options: RunDayOptions): DayRun {
     throw new PoliciesError("InvalidParameter", `hosts must be a positive integer, got ${options.hosts}`);
   }
   const seed = options.seed ?? 1;
+  const vmLifetime = options.vmLifetime ?? "cloudsim";
+  const vmTypes = options.vmTypes ?? "cloudsim";
+  if (vmLifetime !== "cloudsim" && vmLifetime !== "whole-day") {
+    throw new PoliciesError("InvalidParameter", `vm lifetime must be cloudsim or whole-day, got ${vmLifetime}`);
+  }
+  if (vmTypes !== "cloudsim" && vmTypes !== "round-robin") {
+    throw new PoliciesError("InvalidParameter", `vm types must be cloudsim or round-robin, got ${vmTypes}`);
+  }
   const started = options.now();
   const trace = loadDayTrace(resolveTraceFolder(options.trace));
   const result = simulate({
     trace,
     hosts: planetLabHosts(hostCount),
+    vms: planetLabVms(trace.vmNames.length, vmTypes),
+    vmLifetime,
     strategy: definition.strategy,
     initialPlacement: definition.initialPlacement,
     powerAware: definition.powerAware,
@@ -86,6 +100,8 @@ export function runDay(options: RunDayOptions): DayRun {
     safety: definition.safety ?? null,
     predictor,
     seed,
+    vmLifetime,
+    vmTypes,
     ...result,
     wallMs: options.now() - started,
   };
