@@ -66,4 +66,4 @@ export {
   type VmTypeAssignment,
 } from "./simulator/datacenter";
 export type { SimulationMetrics } from "./simulator/metrics";
-export { runDay, resolveTraceFolder, planetLabDataFolder, type DayRun, type RunDayOptions } from "./simulator/run-day";
+export { runDay, resolveTraceFolder, planetLabDataFolder, repoRoot, type DayRun, type RunDayOptions } from "./simulator/run-day";
