@@ -145,10 +145,6 @@ export class ClusterModel {
     this.scratchLoad = new MutableHostLoad(this);
   }
 
-  hostIndexOf(id: string): number {
-    return this.hostIds.indexOf(id);
-  }
-
   /** CPU a VM gets on a host when uncontended: each vCPU is capped at one physical core. */
   cappedDemandMips(vm: number, host: number): number {
     const vcpus = this.vmVcpus[vm]!;
