@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { moveBAt300, TWO_HOSTS, TWO_VMS, twoVmTrace } from "../fixtures/two-host-day";
+import { memoryOverBandwidth } from "../migration-cost/memory-over-bandwidth";
+import { emptyPlan } from "../model/plan";
+import { seededRng } from "../model/rng";
+import { noMigration } from "../strategies/no-migration";
+import type { Strategy } from "../strategies/strategy";
+import { simulate, type SimulationInput } from "./engine";
+
+const base = (overrides: Partial<SimulationInput> = {}): SimulationInput => ({
+  trace: twoVmTrace(),
+  hosts: TWO_HOSTS,
+  vms: TWO_VMS,
+  strategy: moveBAt300,
+  initialPlacement: "first-fit",
+  powerAware: true,
+  costModel: memoryOverBandwidth(),
+  rng: seededRng(1),
+  vmLifetime: "whole-day",
+  ...overrides,
+});
+
+describe("metrics on the hand-computed two-host day", () => {
+  /*
+   * [0, 300]    host-0: a 500 MIPS, 150 W; host-1: b 200 MIPS, 120 W.        energy 81 000 J, active 600 s
+   * [300, 310]  b migrates: host-1 gives it 90 % (180 of 200 MIPS) but draws 120 W;
+   *             host-0 carries a + 10 % of b = 520 MIPS (152 W) while 700 are requested: violation.
+   *             energy 1 520 + 1 200 J, active 20 s, violation 10 s, PDM 20 MIPS x 10 s = 200
+   * [310, 600]  host-0: 700 MIPS, 170 W; host-1 empty, off.                   energy 49 300 J, active 290 s
+   * [600, 900]  host-0: 170 W (the trace repeats its last sample).             energy 51 000 J, active 300 s
+   * energy 184 020 J = 0.0511167 kWh; SLATAH 10 / 1210; requested 700 MIPS x 900 s = 630 000; PDM 200 / 630 000
+   */
+  const r = simulate(base());
+  it.each([
+    { name: "energy (kWh)", got: r.energyKWh, want: 184_020 / 3.6e6 },
+    { name: "SLATAH (%)", got: r.slatahPct, want: (10 / 1210) * 100 },
+    { name: "PDM (%)", got: r.pdmPct, want: (200 / 630_000) * 100 },
+    { name: "SLAV", got: r.slav, want: (10 / 1210) * (200 / 630_000) },
+    { name: "ESV", got: r.esv, want: (184_020 / 3.6e6) * (10 / 1210) * (200 / 630_000) },
+    { name: "mean active hosts", got: r.activeHostsMean, want: 1210 / 900 },
+    { name: "simulated time (s)", got: r.simulatedS, want: 900 },
+  ])("$name", ({ got, want }) => expect(got).toBeCloseTo(want, 10));
+  it("counts the one migration", () => expect(r.migrations).toBe(1));
+});
+
+describe("energy accounting", () => {
+  it("non-power-aware: every host at full power all day", () => {
+    const r = simulate(base({ strategy: noMigration("npa"), powerAware: false }));
+    expect(r.energyKWh).toBeCloseTo((2 * 200 * 900) / 3.6e6, 12);
+    expect(r.migrations).toBe(0);
+    expect(r.pdmPct).toBe(0);
+  });
+  it("DVFS: power follows load, no migrations", () => {
+    // 150 W + 120 W for 900 s
+    const r = simulate(base({ strategy: noMigration("dvfs") }));
+    expect(r.energyKWh).toBeCloseTo((270 * 900) / 3.6e6, 12);
+  });
+  it("interpolates demand linearly between samples (trapezoid energy)", () => {
+    // a goes 0 -> 100 % -> 100 %; alone on host-0. [0,300]: (100 + 200) / 2 W, but CloudSim charges
+    // nothing while the host starts the interval idle. [300, 900]: 200 W.
+    const r = simulate(base({ trace: twoVmTrace([0, 1, 1], [0, 0, 0]), strategy: noMigration("dvfs") }));
+    expect(r.energyKWh).toBeCloseTo((200 * 600) / 3.6e6, 12);
+  });
+});
+
+describe("oversubscription", () => {
+  it("a host asked for more than its capacity is in violation while it is", () => {
+    // As the main day, but b climbs to 80 % at the last sample: from t = 600 s host-0 is asked for
+    // 500 + 800 = 1300 > 1000 MIPS. Violation: 10 s (incoming migration) + 300 s, over 1210 s active.
+    const r = simulate(base({ trace: twoVmTrace([0.5, 0.5, 0.5], [0.2, 0.2, 0.8]) }));
+    expect(r.slatahPct).toBeCloseTo((310 / 1210) * 100, 10);
+  });
+});
+
+describe("VM lifetime", () => {
+  it("cloudsim: a VM idle at two consecutive samples stops for good", () => {
+    const r = simulate(base({ trace: twoVmTrace([0.5, 0.5, 0.5, 0.5], [0.2, 0, 0, 0.3]), strategy: noMigration("dvfs"), vmLifetime: "cloudsim" }));
+    expect(r.retiredVms).toBe(1);
+    // b never comes back: [0,300] both hosts, then host-0 only
+    expect(r.activeHostsMean).toBeCloseTo((2 * 300 + 900) / 1200, 10);
+  });
+  it("whole-day keeps it", () => {
+    const r = simulate(base({ trace: twoVmTrace([0.5, 0.5, 0.5, 0.5], [0.2, 0, 0, 0.3]), strategy: noMigration("dvfs") }));
+    expect(r.retiredVms).toBe(0);
+  });
+});
+
+describe("plans that do not match the cluster are refused", () => {
+  const bad = (move: object): Strategy => ({
+    name: "bad",
+    plan: (s) => ({ ...emptyPlan("bad", s.timeS), moves: [{ reason: "host-overloaded", detail: "", expectedDurationMs: 0, ...move } as never] }),
+  });
+  it.each([
+    { name: "unknown VM", move: { vmId: "zz", fromHostId: "host-0", toHostId: "host-1" } },
+    { name: "wrong source", move: { vmId: "a", fromHostId: "host-1", toHostId: "host-0" } },
+    { name: "unknown target", move: { vmId: "a", fromHostId: "host-0", toHostId: "host-9" } },
+    { name: "same host", move: { vmId: "a", fromHostId: "host-0", toHostId: "host-0" } },
+  ])("$name", ({ move }) => {
+    expect(() => simulate(base({ strategy: bad(move) }))).toThrow(/bad move|not movable/);
+  });
+});
