@@ -25,6 +25,12 @@ export function judge(state: string, lastHeardMs: number, failedAtMs: number | n
 @Injectable()
 export class NodeLiveness implements OnModuleInit {
   private readonly logger = new Logger(NodeLiveness.name);
+  /**
+   * Silence is only judged once the controller has itself been up for a full timeout: after a controller
+   * outage every node looks silent for as long as the outage lasted, and failing them all would end every
+   * migration in the cluster.
+   */
+  private readonly judgingFrom: number;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -34,7 +40,9 @@ export class NodeLiveness implements OnModuleInit {
     private readonly scheduler: SchedulerRegistry,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.judgingFrom = clock.now().getTime() + config.heartbeatTimeoutMs;
+  }
 
   onModuleInit(): void {
     runEvery(this.scheduler, "node-liveness", this.config.reconcileIntervalMs, () => this.check());
@@ -42,6 +50,7 @@ export class NodeLiveness implements OnModuleInit {
 
   async check(): Promise<void> {
     const now = this.clock.now().getTime();
+    if (now < this.judgingFrom) return;
     const [nodes, seen] = await Promise.all([this.prisma.node.findMany(), this.heartbeats.lastSeen()]);
     for (const node of nodes) {
       const lastHeard = Math.max(seen.get(node.id) ?? 0, node.lastHeartbeatAt?.getTime() ?? 0, node.createdAt.getTime());

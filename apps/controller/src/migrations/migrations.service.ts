@@ -20,8 +20,13 @@ import type { MigrationQuery, RequestMigration } from "./dto/migration.dto";
 import { MigrationQueue } from "./migration-queue";
 import { migrationView } from "./migration.view";
 
-/** Node states a migration may still run between. */
-const USABLE_NODE_STATES = new Set(["active", "cordoned", "draining", "maintenance"]);
+/**
+ * Node states a migration may still start between: a source may be on its way out (that is often why its
+ * VMs move); a target may have been cordoned after the request (cordoning stops new requests, not those
+ * already admitted), but not be leaving, failed or off.
+ */
+const USABLE_SOURCE_STATES = new Set(["active", "cordoned", "draining", "maintenance"]);
+const USABLE_TARGET_STATES = new Set(["active", "cordoned"]);
 
 /**
  * The migration lifecycle. A migration's state lives in PostgreSQL and only moves forward (a trigger
@@ -226,8 +231,11 @@ export class MigrationsService {
         tx.node.findUniqueOrThrow({ where: { id: m.targetNodeId } }),
         tx.vm.findUniqueOrThrow({ where: { id: m.vmId } }),
       ]);
-      for (const node of [source, target]) {
-        if (!USABLE_NODE_STATES.has(node.state)) {
+      for (const [node, usable] of [
+        [source, USABLE_SOURCE_STATES],
+        [target, USABLE_TARGET_STATES],
+      ] as const) {
+        if (!usable.has(node.state)) {
           const why = `node ${node.name} is ${node.state}`;
           await this.end(tx, m, "failed", why, agent);
           return { proceed: false, reason: why };

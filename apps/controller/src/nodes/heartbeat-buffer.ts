@@ -14,6 +14,8 @@ export interface LatestHeartbeat {
 
 /** How many samples one flush writes with a single INSERT. */
 const FLUSH_BATCH = 2_000;
+/** Samples kept waiting while PostgreSQL is away (about an hour of 10,000 nodes at one beat per 2 s); older ones go. */
+const MAX_BUFFERED = 20_000_000;
 
 /**
  * Heartbeats never touch PostgreSQL on the request path. Each one is a single Redis round trip (a
@@ -52,6 +54,7 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
       .hset(this.redis.key("heartbeat", "latest"), nodeId, JSON.stringify({ at: at.getTime(), sample }))
       .zadd(this.redis.key("heartbeat", "seen"), at.getTime(), nodeId)
       .rpush(this.redis.key("heartbeat", "samples"), JSON.stringify({ nodeId, at: at.getTime(), ...sample }))
+      .ltrim(this.redis.key("heartbeat", "samples"), -MAX_BUFFERED, -1)
       .exec();
     return at;
   }
@@ -86,31 +89,40 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
     for (;;) {
       const batch = await this.redis.client.lpop(key, FLUSH_BATCH);
       if (!batch || batch.length === 0) return written;
-      const rows = batch.map((s) => JSON.parse(s) as Heartbeat & { nodeId: string; at: number });
-      const known = new Set(
-        (await this.prisma.node.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.nodeId))] } }, select: { id: true } })).map(
-          (n) => n.id,
-        ),
-      );
-      const kept = rows.filter((r) => known.has(r.nodeId));
-      await this.prisma.$transaction([
-        this.prisma.nodeSample.createMany({
-          data: kept.map((r) => ({
-            nodeId: r.nodeId,
-            at: new Date(r.at),
-            cpuLoad: r.cpuLoad,
-            memLoad: r.memLoad,
-            watts: r.watts,
-            netTxMbps: r.netTxMbps,
-            netRxMbps: r.netRxMbps,
-          })),
-        }),
-        ...lastHeartbeatUpdates(this.prisma, kept),
-      ]);
-      written += kept.length;
+      try {
+        written += await this.store(batch.map((s) => JSON.parse(s) as BufferedSample));
+      } catch (e) {
+        // Put the batch back at the head of the list, so a database outage loses no samples.
+        await this.redis.client.lpush(key, ...batch.reverse());
+        throw e;
+      }
     }
   }
+
+  /** One INSERT for the batch (samples of nodes that no longer exist are dropped) and one UPDATE. */
+  private async store(rows: BufferedSample[]): Promise<number> {
+    const ids = [...new Set(rows.map((r) => r.nodeId))];
+    const known = new Set((await this.prisma.node.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((n) => n.id));
+    const kept = rows.filter((r) => known.has(r.nodeId));
+    await this.prisma.$transaction([
+      this.prisma.nodeSample.createMany({
+        data: kept.map((r) => ({
+          nodeId: r.nodeId,
+          at: new Date(r.at),
+          cpuLoad: r.cpuLoad,
+          memLoad: r.memLoad,
+          watts: r.watts,
+          netTxMbps: r.netTxMbps,
+          netRxMbps: r.netRxMbps,
+        })),
+      }),
+      ...lastHeartbeatUpdates(this.prisma, kept),
+    ]);
+    return kept.length;
+  }
 }
+
+type BufferedSample = Heartbeat & { nodeId: string; at: number };
 
 function parseLatest(raw: string): LatestHeartbeat {
   const v = JSON.parse(raw) as { at: number; sample: Heartbeat };
