@@ -9,7 +9,7 @@ const beat = { cpuLoad: 0.4, memLoad: 0.5, watts: 180, netTxMbps: 10, netRxMbps:
 describe("heartbeats and liveness", () => {
   let c: TestController;
   beforeAll(async () => {
-    c = await startController({ heartbeatTimeoutMs: 1_000, reconcileIntervalMs: 100, sampleFlushMs: 100 });
+    c = await startController({ heartbeatTimeoutMs: 2_000, reconcileIntervalMs: 100, sampleFlushMs: 100 });
   });
   afterAll(() => c.close());
 
@@ -51,7 +51,7 @@ describe("heartbeats and liveness", () => {
       const failed = await eventually(async () => {
         const n = await c.admin().get(`/api/v1/nodes/${quiet}`).expect(200);
         return n.body.state === "failed" ? n.body : undefined;
-      }, 5_000, "the quiet node to fail");
+      }, 10_000, "the quiet node to fail");
       expect(failed.stateReason).toMatch(/no heartbeat/);
       expect((await c.admin().get(`/api/v1/nodes/${alive}`).expect(200)).body.state).toBe("active");
 
