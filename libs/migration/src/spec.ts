@@ -9,21 +9,22 @@ import type { LocalitySpec } from "./workload/locality";
  * migration-anchors.md and the projects' sources (qemu migration/options.c, xen xc_domain_save.c).
  */
 
-const localitySchema = z.union([
-  z.string().transform((text, ctx): LocalitySpec => {
-    const parsed = parseLocality(text);
-    if ("error" in parsed) {
-      ctx.addIssue({ code: "custom", message: parsed.error });
-      return z.NEVER;
-    }
-    return parsed;
-  }),
-  z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("uniform") }),
-    z.object({ kind: z.literal("hotset"), fraction: z.number().gt(0).max(1), share: z.number().min(0).max(1).default(0.9) }),
-    z.object({ kind: z.literal("zipf"), exponent: z.number().min(0).max(5) }),
-  ]),
+const localityObjectSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("uniform") }),
+  z.object({ kind: z.literal("hotset"), fraction: z.number().gt(0).max(1), share: z.number().min(0).max(1).default(0.9) }),
+  z.object({ kind: z.literal("zipf"), exponent: z.number().min(0).max(5) }),
 ]);
+
+/** A locality as an object, or in the command-line form ("uniform", "hotset:0.1", "zipf:0.99"). */
+const localitySchema = z.union([z.string(), localityObjectSchema]).transform((value, ctx): LocalitySpec => {
+  if (typeof value !== "string") return value;
+  const parsed = parseLocality(value);
+  if ("error" in parsed) {
+    ctx.addIssue({ code: "custom", message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed;
+});
 
 const powerOfTwo = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 

@@ -5,11 +5,14 @@ import type { StopReason } from "./technique";
  * When pre-copy stops iterating and does the stop-and-copy. Checked after every round, in this order:
  * 1. downtime-limit: the pages still to send, plus the device state, would go within the downtime limit at the
  *    throughput the round just measured (QEMU: pending bytes < bandwidth x downtime-limit). The one good reason.
- * 2. byte-cap: the migration has sent byteCapFactor x memory (Xen: never more than 3x).
- * 3. max-rounds: the round count reached maxRounds (Xen: 29 iterations, then the final one).
- * 4. no-convergence: for noConvergenceRounds rounds in a row, at least as many pages were dirtied as were sent,
+ * 2. no-convergence: for noConvergenceRounds rounds in a row, at least as many pages were dirtied as were sent,
  *    so more rounds cannot shrink the rest. With auto-converge this waits until the throttle is at its maximum,
- *    because throttling is what is meant to restore convergence.
+ *    because throttling is what is meant to restore convergence. It comes before the two budgets because when
+ *    they fire together (a guest that redirties everything hits 3x memory in round 3) it is the cause.
+ * 3. byte-cap: the migration has sent byteCapFactor x memory (Xen: never more than 3x). Like no-convergence it
+ *    gives up on convergence, so it too waits while auto-converge can still throttle harder (QEMU, which has
+ *    auto-converge, has no byte cap at all).
+ * 4. max-rounds: the round count reached maxRounds (Xen: 29 iterations, then the final one).
  */
 export interface StopConfig {
   readonly pageSizeBytes: number;
@@ -59,9 +62,9 @@ export class StopConditions {
     if (r.durationMs > 0 && r.bytesSent > 0) this.bytesPerMs = r.bytesSent / r.durationMs;
     this.streak = r.dirtyPages >= r.pagesSent ? this.streak + 1 : 0;
     if (this.estimatedDowntimeMs(r.remainingPages) <= c.downtimeLimitMs) return "downtime-limit";
-    if (r.totalBytesSent >= c.byteCapFactor * c.memoryBytes) return "byte-cap";
-    if (r.round >= c.maxRounds) return "max-rounds";
     if (this.streak >= c.noConvergenceRounds && !r.canThrottleMore) return "no-convergence";
+    if (r.totalBytesSent >= c.byteCapFactor * c.memoryBytes && !r.canThrottleMore) return "byte-cap";
+    if (r.round >= c.maxRounds) return "max-rounds";
     return undefined;
   }
 }
