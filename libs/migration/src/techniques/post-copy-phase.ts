@@ -20,9 +20,10 @@ const PROGRESS_STEPS = 100;
 /**
  * The resume phase of post-copy and hybrid: the guest runs on the target while the source sends it the pages it
  * lacks. Before each push batch the source takes the page requests that have arrived (demand paging: the target
- * faulted on them) and puts the ones not yet sent at the head of the batch; the rest of the batch comes from the
- * pre-paging order. A requested page therefore waits for at most the batch already on the wire. A page is sent
- * once: demand pages and pushed pages are both marked in `sent`, and everything else skips them.
+ * faulted on them) and sends the ones not yet sent first, on their own; the rest of the batch comes from the
+ * pre-paging order. A requested page therefore waits for at most the batch already on the wire, then its own
+ * transfer time. A page is sent once: demand pages and pushed pages are both marked in `sent`, and everything
+ * else skips them.
  */
 export async function runPostCopyPhase(
   ctx: MigrationContext,
@@ -55,15 +56,20 @@ export async function runPostCopyPhase(
       if (sent.has(page)) continue;
       sent.add(page);
       batch[n++] = page;
-      demandPages++;
     }
     if (queuedAt === queued.length) {
       queued.length = 0;
       queuedAt = 0;
     }
-    n = order.fill(sent, batch, n, batch.length - n);
-    remaining -= n;
-    await transport.sendPages({ kind: "list", pages: batch.subarray(0, n), pageCount: n, wireBytes: n * fullPage });
+    if (n > 0) {
+      // Requested pages go out on their own, ahead of the push, so each arrives after its own transfer time.
+      await transport.sendPages({ kind: "list", pages: batch.subarray(0, n), pageCount: n, wireBytes: n * fullPage });
+      demandPages += n;
+      remaining -= n;
+    }
+    const pushed = order.fill(sent, batch, 0, batch.length - n);
+    remaining -= pushed;
+    if (pushed > 0) await transport.sendPages({ kind: "list", pages: batch.subarray(0, pushed), pageCount: pushed, wireBytes: pushed * fullPage });
     if (remaining <= nextProgress || remaining === 0) {
       nextProgress = remaining - progressEvery;
       const stats = transport.stats();

@@ -19,7 +19,7 @@ function push(kind: Prepaging, pageCount: number, batch: number, faults: Record<
 }
 
 describe("push orders", () => {
-  it.each([
+  it.each<{ name: string; kind: Prepaging; faults: Record<number, number[]>; want: number[] }>([
     { name: "none: sequential", kind: "none" as const, faults: { 1: [30] }, want: [0, 1, 2, 3, 4, 5, 6, 7] },
     // After 0..3 the fault at 30 moves the bubble: 31, 29, 32, 28, ...
     { name: "bubble: around the latest fault", kind: "bubble" as const, faults: { 1: [30] }, want: [0, 1, 2, 3, 31, 29, 32, 28] },
