@@ -22,9 +22,58 @@ export interface SimulatedTargetOptions {
   readonly memory?: Uint8Array;
 }
 
-interface InFlight {
-  readonly pages: Uint32Array;
-  readonly arrivalMs: number;
+/** Pages on the wire, oldest first: one growable ring of page numbers plus, per batch, its end and arrival time. */
+class InFlightQueue {
+  private pages = new Uint32Array(1024);
+  private head = 0;
+  private tail = 0;
+  private readonly ends: number[] = [];
+  private readonly arrivals: number[] = [];
+  private first = 0;
+
+  get isEmpty(): boolean {
+    return this.first >= this.ends.length;
+  }
+
+  get nextArrivalMs(): number {
+    return this.first < this.arrivals.length ? this.arrivals[this.first] : Infinity;
+  }
+
+  push(pages: ArrayLike<number>, count: number, arrivalMs: number): void {
+    if (this.tail + count > this.pages.length) this.compact(count);
+    for (let i = 0; i < count; i++) this.pages[this.tail + i] = pages[i];
+    this.tail += count;
+    this.ends.push(this.tail);
+    this.arrivals.push(arrivalMs);
+  }
+
+  /** Removes the oldest batch; its pages are pages()[from, to) until the next push. */
+  shift(): { from: number; to: number } {
+    const from = this.head;
+    const to = this.ends[this.first++];
+    this.head = to;
+    if (this.first === this.ends.length) {
+      this.ends.length = 0;
+      this.arrivals.length = 0;
+      this.first = 0;
+    }
+    return { from, to };
+  }
+
+  get buffer(): Uint32Array {
+    return this.pages;
+  }
+
+  private compact(extra: number): void {
+    const live = this.tail - this.head;
+    const size = Math.max(this.pages.length, 2 ** Math.ceil(Math.log2(live + extra + 1)));
+    const next = size === this.pages.length ? this.pages : new Uint32Array(size);
+    next.set(this.pages.subarray(this.head, this.tail), 0);
+    for (let i = this.first; i < this.ends.length; i++) this.ends[i] -= this.head;
+    this.pages = next;
+    this.tail = live;
+    this.head = 0;
+  }
 }
 
 /**
@@ -48,8 +97,8 @@ export class SimulatedTarget implements TargetVm {
   private mass?: FenwickTree;
   private missingInRegion?: Int32Array;
   private missingTotal = 0;
-  private readonly queue: InFlight[] = [];
-  private queueHead = 0;
+  private readonly queue = new InFlightQueue();
+  private readonly regionShift: number;
   private readonly raised: number[] = [];
   faults = 0;
   stallMs = 0;
@@ -58,6 +107,8 @@ export class SimulatedTarget implements TargetVm {
   constructor(private readonly o: SimulatedTargetOptions) {
     this.locality = o.locality;
     this.present = new PageSet(o.locality.pageCount);
+    this.regionShift = Math.log2(o.locality.regionPages);
+    if (!Number.isInteger(this.regionShift)) throw new RangeError("regionPages must be a power of two");
   }
 
   /** Pages of a batch reach the target at arrivalMs (bytes, if any, are written by the transport). */
@@ -69,12 +120,12 @@ export class SimulatedTarget implements TargetVm {
       } else for (let i = 0; i < batch.pageCount; i++) this.present.add(batch.pages[i]);
       return;
     }
-    const pages = new Uint32Array(batch.pageCount);
-    let n = 0;
-    forEachBatchPage(batch, (p) => {
-      pages[n++] = p;
-    });
-    this.queue.push({ pages, arrivalMs });
+    if (batch.kind === "list") this.queue.push(batch.pages, batch.pageCount, arrivalMs);
+    else {
+      const pages: number[] = [];
+      forEachBatchPage(batch, (p) => pages.push(p));
+      this.queue.push(pages, pages.length, arrivalMs);
+    }
   }
 
   /** The source says these pages changed after they were sent: they count as missing again. */
@@ -127,7 +178,7 @@ export class SimulatedTarget implements TargetVm {
   advance(untilMs: number): void {
     if (!this.running) return;
     for (;;) {
-      const next = this.queueHead < this.queue.length ? this.queue[this.queueHead].arrivalMs : Infinity;
+      const next = this.queue.nextArrivalMs;
       if (this.stalledOn >= 0) {
         if (next > untilMs) break;
         this.timeMs = Math.max(this.timeMs, next);
@@ -173,35 +224,37 @@ export class SimulatedTarget implements TargetVm {
   }
 
   private applyArrival(): void {
-    const batch = this.queue[this.queueHead++];
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue.splice(0, this.queueHead);
-      this.queueHead = 0;
-    }
-    const { regionPages, pageProbability } = this.locality;
+    const { from, to } = this.queue.shift();
+    const pages = this.queue.buffer;
+    const probability = this.locality.pageProbability;
     const missing = this.missingInRegion!;
+    const present = this.present.words;
+    const shift = this.regionShift;
     let region = -1;
     let arrived = 0;
-    const flush = () => {
-      if (region >= 0 && arrived > 0) {
+    for (let i = from; i <= to; i++) {
+      let r = -1;
+      let p = 0;
+      if (i < to) {
+        p = pages[i];
+        const bit = 1 << (p & 31);
+        if ((present[p >>> 5] & bit) !== 0) continue;
+        present[p >>> 5] |= bit;
+        r = p >>> shift;
+        if (r === region) {
+          arrived++;
+          continue;
+        }
+      }
+      // A run of arrivals in one region ends: one tree update for the run.
+      if (region >= 0) {
         missing[region] -= arrived;
         this.missingTotal -= arrived;
-        this.mass!.add(region, -arrived * pageProbability[region]);
+        this.mass!.add(region, -arrived * probability[region]);
       }
-    };
-    for (let i = 0; i < batch.pages.length; i++) {
-      const p = batch.pages[i];
-      if (this.present.has(p)) continue;
-      this.present.add(p);
-      const r = Math.floor(p / regionPages);
-      if (r !== region) {
-        flush();
-        region = r;
-        arrived = 0;
-      }
-      arrived++;
+      region = r;
+      arrived = 1;
     }
-    flush();
   }
 
   private drawMissingPage(): number {
