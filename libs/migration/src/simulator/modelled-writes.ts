@@ -3,7 +3,7 @@ import { XbzrleSizeModel } from "../techniques/xbzrle-size-model";
 import type { Locality } from "../workload/locality";
 import { pagesInRegion } from "../workload/locality";
 import { markBernoulli } from "./bernoulli";
-import { forEachSetBit, type PageSet } from "./page-set";
+import type { PageSet } from "./page-set";
 import { type Rng, zeroTruncatedPoisson } from "./rng";
 import type { WriteGenerator } from "./write-generator";
 
@@ -69,16 +69,56 @@ export class ModelledWrites implements WriteGenerator {
 
   generate(meanWrites: number, dirty: PageSet): void {
     if (meanWrites <= 0) return;
-    for (let i = 0; i < this.runProb.length; i++) {
-      const p = -Math.expm1(-meanWrites * this.runProb[i]);
-      markBernoulli(this.rng, dirty.words, this.runStart[i], this.runEnd[i], p);
-    }
     const counts = this.counts;
-    if (!counts) return;
-    const { regionPages, pageProbability } = this.locality;
-    forEachSetBit(dirty.words, 0, dirty.wordCount, (page) => {
-      const k = zeroTruncatedPoisson(this.rng, meanWrites * pageProbability[Math.floor(page / regionPages)]);
-      counts[page] = Math.min(0xffff, counts[page] + k);
-    });
+    let cdf: Float64Array | undefined;
+    let cdfLambda = -1;
+    for (let i = 0; i < this.runProb.length; i++) {
+      const lambda = meanWrites * this.runProb[i];
+      const start = this.runStart[i];
+      const end = this.runEnd[i];
+      markBernoulli(this.rng, dirty.words, start, end, -Math.expm1(-lambda));
+      if (!counts || lambda <= 0) continue;
+      // Every page of a run has the same write rate, so one table of the truncated Poisson serves the run (and
+      // the next runs with the same rate: a hot set's regions all share one).
+      if (lambda !== cdfLambda) {
+        cdf = lambda < 30 ? truncatedPoissonCdf(lambda) : undefined;
+        cdfLambda = lambda;
+      }
+      const words = dirty.words;
+      const rng = this.rng;
+      for (let w = start >>> 5; w <= (end - 1) >>> 5; w++) {
+        let x = words[w];
+        if (w === start >>> 5) x &= 0xffffffff << (start & 31);
+        if (w === (end - 1) >>> 5 && (end & 31) !== 0) x &= (1 << (end & 31)) - 1;
+        while (x !== 0) {
+          const t = x & -x;
+          x ^= t;
+          const page = (w << 5) + 31 - Math.clz32(t);
+          let k = 1;
+          if (cdf) {
+            const u = rng.next();
+            while (k < cdf.length && cdf[k] <= u) k++;
+          } else k = zeroTruncatedPoisson(rng, lambda);
+          const c = counts[page] + k;
+          counts[page] = c > 0xffff ? 0xffff : c;
+        }
+      }
+    }
   }
+}
+
+/** cdf[k] = P(K <= k) for K ~ Poisson(lambda) given K >= 1, k >= 1, up to where it reaches 1 - 1e-12. */
+function truncatedPoissonCdf(lambda: number): Float64Array {
+  const e = Math.exp(-lambda);
+  const norm = 1 - e;
+  const out: number[] = [0];
+  let pk = e;
+  let cum = 0;
+  for (let k = 1; k < 200; k++) {
+    pk *= lambda / k;
+    cum += pk / norm;
+    out.push(cum);
+    if (cum >= 1 - 1e-12 && k > lambda) break;
+  }
+  return Float64Array.from(out);
 }
