@@ -57,10 +57,3 @@ export function modelEnvironment(vm: ResolvedVm, link: LinkModel, reservationMs:
 export function dirtyProbability(env: ModelEnvironment, p: number, exposureMs: number): number {
   return -Math.expm1(-env.writesPerMs * exposureMs * p);
 }
-
-/** Expected distinct pages written during `exposureMs`. */
-export function expectedDirtyPages(env: ModelEnvironment, exposureMs: number): number {
-  let sum = 0;
-  for (const c of env.classes) sum += c.pages * dirtyProbability(env, c.pageProbability, exposureMs);
-  return sum;
-}

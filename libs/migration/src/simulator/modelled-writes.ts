@@ -26,7 +26,7 @@ export class ModelledWrites implements WriteGenerator {
   private counts?: Uint16Array;
 
   constructor(
-    private readonly locality: Locality,
+    locality: Locality,
     private readonly rng: Rng,
     deltaRng: Rng,
     pageSizeBytes: number,

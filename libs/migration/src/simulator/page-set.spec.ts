@@ -53,15 +53,4 @@ describe("PageSet", () => {
     expect(a.toArray()).toEqual(want);
   });
 
-  it("countAnd counts the intersection without building it", () => {
-    expect(PageSet.of(80, [1, 2, 40, 79]).countAnd(PageSet.of(80, [2, 40, 41, 79]))).toBe(3);
-  });
-
-  it("addRange sets exactly [from, to)", () => {
-    const s = new PageSet(200);
-    s.addRange(30, 70);
-    expect(s.count()).toBe(40);
-    expect(s.nextSet(0)).toBe(30);
-    expect(s.nextClear(30)).toBe(70);
-  });
 });

@@ -62,18 +62,6 @@ export class PageSet {
     this.words.fill(0);
   }
 
-  /** Sets the pages [from, to). */
-  addRange(from: number, to: number): void {
-    for (let p = from; p < to; ) {
-      const w = p >>> 5;
-      const bit = p & 31;
-      const n = Math.min(32 - bit, to - p);
-      const mask = n === 32 ? 0xffffffff : ((1 << n) - 1) << bit;
-      this.words[w] |= mask;
-      p += n;
-    }
-  }
-
   count(): number {
     return this.countWords(0, this.wordCount);
   }
@@ -87,12 +75,6 @@ export class PageSet {
       if (x !== 0) n += popcount32(x);
     }
     return n;
-  }
-
-  isEmpty(): boolean {
-    const w = this.words;
-    for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
-    return true;
   }
 
   copyFrom(other: PageSet): void {
@@ -115,18 +97,6 @@ export class PageSet {
     const a = this.words;
     const b = other.words;
     for (let i = 0; i < a.length; i++) a[i] &= b[i];
-  }
-
-  /** |this ∩ other| without building the intersection. */
-  countAnd(other: PageSet): number {
-    const a = this.words;
-    const b = other.words;
-    let n = 0;
-    for (let i = 0; i < a.length; i++) {
-      const x = a[i] & b[i];
-      if (x !== 0) n += popcount32(x);
-    }
-    return n;
   }
 
   /** Lowest set page >= from, or -1. */

@@ -86,11 +86,6 @@ export class SimulatedSource implements SourceVm {
     this.applySpeed();
   }
 
-  /** Current throttle, 0..1. */
-  get throttleFraction(): number {
-    return this.throttle;
-  }
-
   private accrue(): void {
     const now = this.o.clock.now();
     this.exposureMs += this.speed * (now - this.lastMs);

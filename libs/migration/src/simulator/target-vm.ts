@@ -31,10 +31,6 @@ class InFlightQueue {
   private readonly arrivals: number[] = [];
   private first = 0;
 
-  get isEmpty(): boolean {
-    return this.first >= this.ends.length;
-  }
-
   get nextArrivalMs(): number {
     return this.first < this.arrivals.length ? this.arrivals[this.first] : Infinity;
   }
@@ -201,10 +197,6 @@ export class SimulatedTarget implements TargetVm {
       if (next <= untilMs) this.applyArrival();
       else break;
     }
-  }
-
-  get isStalled(): boolean {
-    return this.stalledOn >= 0;
   }
 
   private fault(): void {

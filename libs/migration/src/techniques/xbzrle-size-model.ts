@@ -59,13 +59,6 @@ export class XbzrleSizeModel {
     return sum / SAMPLES;
   }
 
-  /** Fraction of pages written k times whose delta overflows. */
-  overflowProbability(writes: number): number {
-    let n = 0;
-    for (let s = 0; s < SAMPLES; s++) if (this.size(writes, s) < 0) n++;
-    return n / SAMPLES;
-  }
-
   static readonly SAMPLES = SAMPLES;
 
   private row(writes: number): Int32Array {

@@ -54,10 +54,6 @@ export class LinkModel {
     return this.changes[this.segmentAt(ms)].share;
   }
 
-  bytesPerMsAt(ms: number): number {
-    return this.fullBytesPerMs * this.shareAt(ms);
-  }
-
   /** When a transfer of `bytes` that starts at `startMs` has left the sender. */
   finishTime(startMs: number, bytes: number): number {
     if (bytes <= 0) return startMs;

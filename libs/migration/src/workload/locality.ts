@@ -37,8 +37,6 @@ export interface LocalityModel<S extends LocalitySpec = LocalitySpec> {
   classes(spec: S, pageCount: number, regionPages: number): LocalityClass[];
 }
 
-export const DEFAULT_REGION_PAGES = 64;
-
 export function regionCountOf(pageCount: number, regionPages: number): number {
   return Math.ceil(pageCount / regionPages);
 }
