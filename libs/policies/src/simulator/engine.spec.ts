@@ -5,6 +5,7 @@ import { emptyPlan } from "../model/plan";
 import { seededRng } from "../model/rng";
 import { noMigration } from "../strategies/no-migration";
 import type { Strategy } from "../strategies/strategy";
+import { planetLabHosts, planetLabVms } from "./datacenter";
 import { simulate, type SimulationInput } from "./engine";
 
 const base = (overrides: Partial<SimulationInput> = {}): SimulationInput => ({
@@ -49,6 +50,13 @@ describe("energy accounting", () => {
     expect(r.energyKWh).toBeCloseTo((2 * 200 * 900) / 3.6e6, 12);
     expect(r.migrations).toBe(0);
     expect(r.pdmPct).toBe(0);
+  });
+  it("non-power-aware on CloudSim's 800 hosts: the rate a CloudSim run printed (16.80028 kWh in 600.01 s)", () => {
+    // Third-party CloudSim NonPowerAware run on the stock set-up, stopped at 600.01 s
+    // (Cxuchy/CloudSIM-TSP, output/stats/planetlab_npa_stats.csv): 16.80028 kWh. Same hosts, one interval.
+    const trace = { day: "npa", folder: "npa", vmNames: ["a"], samplesPerVm: 1, utilization: Float64Array.of(0.5) };
+    const r = simulate(base({ trace, hosts: planetLabHosts(800), vms: planetLabVms(1), intervalS: 600.01, strategy: noMigration("npa"), powerAware: false }));
+    expect(r.energyKWh).toBeCloseTo(16.80028, 5);
   });
   it("DVFS: power follows load, no migrations", () => {
     // 150 W + 120 W for 900 s
