@@ -56,12 +56,19 @@ describe("a controller and two agents", () => {
       "migration.requested by admin",
     ]);
     const events = await c.admin().get(`/api/v1/migrations/${m.id}/events`).expect(200);
-    expect(events.body.items.map((e: { phase: string }) => e.phase)).toContain("stop-and-copy");
+    expect(events.body.items.map((e: { phase: string }) => e.phase)).toContain("switchover");
   });
 
   it("reports an SLA breach when the migration goes over the VM's SLA", async () => {
     const vm = await createVm(c, { name: "strict", cpu: 1, memMiB: 1024, nodeId: nodes["agent-2"], sla: { maxDowntimeMs: 1 } });
-    const { body: m } = await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: nodes["agent-1"], technique: "non-live" }).expect(202);
+    const refused = await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: nodes["agent-1"], technique: "non-live" }).expect(409);
+    expect(refused.body).toMatchObject({ error: "SlaUnattainable", message: expect.stringContaining("acceptSlaBreach") });
+    const { body: m } = await c
+      .admin()
+      .post("/api/v1/migrations")
+      .send({ vmId: vm.id, targetNodeId: nodes["agent-1"], technique: "non-live", acceptSlaBreach: true })
+      .expect(202);
+    expect(m.prediction.slaWarning).toMatch(/break/);
     const breaches = await eventually(async () => {
       const res = await c.admin().get(`/api/v1/migrations/${m.id}/sla-breaches`).expect(200);
       return res.body.items.length ? res.body.items : undefined;

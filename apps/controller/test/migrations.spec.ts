@@ -42,6 +42,7 @@ describe("migrations", () => {
   });
 
   it("runs through claim, progress and completion: the VM moves in the same transaction", async () => {
+    vm = await createVm(c, { name: `vm-${vmSeq++}`, cpu: 2, memMiB: 4096, nodeId: src, sla: { maxDowntimeMs: 100 }, allowPostCopy: true });
     const { body: m } = await request({ vmId: vm.id, targetNodeId: dst, technique: "post-copy" }).expect(202);
     const claim = await agent(m.id, "claim").expect(200);
     expect(claim.body).toMatchObject({ proceed: true, migration: { technique: "post-copy", vm: { memMiB: 4096 }, sla: { maxDowntimeMs: 100 } } });
@@ -57,6 +58,28 @@ describe("migrations", () => {
     await agent(m.id, "sla-breaches", { kind: "downtime", limitMs: 100, actualMs: 120 }).expect(201);
     await agent(m.id, "sla-breaches", { kind: "downtime", limitMs: 100, actualMs: 120 }).expect(201);
     expect((await c.admin().get(`/api/v1/migrations/${m.id}/sla-breaches`).expect(200)).body.items).toHaveLength(1);
+  });
+
+  it("admits a requested technique with its options, and hands them to the agent with the prediction", async () => {
+    const { body: m } = await request({ vmId: vm.id, targetNodeId: dst, technique: "pre-copy", techniqueOptions: { delta: true } }).expect(202);
+    expect(m.techniqueOptions).toMatchObject({ name: "pre-copy", delta: true, downtimeLimitMs: 300 });
+    expect(m.prediction).toMatchObject({ technique: "pre-copy+delta", downtimeMs: expect.any(Number), totalMs: expect.any(Number) });
+    const claim = await agent(m.id, "claim").expect(200);
+    expect(claim.body.migration).toMatchObject({ technique: "pre-copy", techniqueOptions: { delta: true } });
+    await agent(m.id, "fail", { error: "test over" }).expect(200);
+  });
+
+  it("chooses the technique when none is asked for, and refuses a migration predicted to break the SLA", async () => {
+    const { body: chosen } = await request({ vmId: vm.id, targetNodeId: dst }).expect(202);
+    expect(chosen.prediction.reason).toMatch(/meet/);
+    expect(chosen.prediction.downtimeMs).toBeLessThanOrEqual(100);
+    await c.admin().post(`/api/v1/migrations/${chosen.id}/cancel`).expect(202);
+    const strict = await createVm(c, { name: `vm-${vmSeq++}`, cpu: 1, memMiB: 4096, nodeId: src, sla: { maxTotalMs: 100 } });
+    const before = await counts(c);
+    const res = await request({ vmId: strict.id, targetNodeId: dst }).expect(409);
+    expect(res.body).toMatchObject({ error: "SlaUnattainable", details: { candidates: expect.any(Array) } });
+    expect(await counts(c)).toEqual(before);
+    expect((await c.admin().get(`/api/v1/vms/${strict.id}`).expect(200)).body.state).toBe("running");
   });
 
   it("a failed migration leaves the VM on its source", async () => {
@@ -119,6 +142,8 @@ describe("migrations", () => {
   it.each([
     { name: "a body without targetNodeId", body: () => ({ vmId: vm.id }), status: 400, error: "ValidationFailed" },
     { name: "an unknown technique", body: () => ({ vmId: vm.id, targetNodeId: dst, technique: "teleport" }), status: 400, error: "ValidationFailed" },
+    { name: "options without a technique", body: () => ({ vmId: vm.id, targetNodeId: dst, techniqueOptions: { delta: true } }), status: 400, error: "ValidationFailed" },
+    { name: "an option the technique does not take", body: () => ({ vmId: vm.id, targetNodeId: dst, technique: "non-live", techniqueOptions: { delta: true } }), status: 400, error: "ValidationFailed" },
     { name: "an unknown VM", body: () => ({ vmId: "00000000-0000-4000-8000-000000000000", targetNodeId: dst }), status: 404, error: "VmNotFound" },
     { name: "an unknown target", body: () => ({ vmId: vm.id, targetNodeId: "00000000-0000-4000-8000-000000000000" }), status: 404, error: "NodeNotFound" },
     { name: "the VM's own node", body: () => ({ vmId: vm.id, targetNodeId: src }), status: 409, error: "VmNotMigratable" },

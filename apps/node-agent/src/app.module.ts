@@ -9,7 +9,7 @@ import { SimulatedHostProbe } from "./heartbeat/simulated-host-probe";
 import { MIGRATION_EXECUTOR } from "./migration/executor";
 import { MigrationRunner } from "./migration/migration-runner";
 import { MigrationWorker } from "./migration/migration.worker";
-import { TimingModelExecutor } from "./migration/timing-model-executor";
+import { SimulatedExecutor } from "./migration/simulated-executor";
 import { RegistrationService } from "./registration/registration.service";
 
 @Module({})
@@ -24,11 +24,7 @@ export class AgentModule {
         { provide: HOST_PROBE, useValue: new SimulatedHostProbe(config.node) },
         {
           provide: MIGRATION_EXECUTOR,
-          useValue: new TimingModelExecutor({
-            bandwidthMbps: config.simulation.bandwidthMbps,
-            rttMs: config.simulation.rttMs,
-            timeScale: config.simulation.timeScale,
-          }),
+          useValue: new SimulatedExecutor(config.simulation),
         },
         ControllerClient,
         RegistrationService,

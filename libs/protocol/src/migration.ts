@@ -29,6 +29,8 @@ export const claimResponseSchema = z.discriminatedUnion("proceed", [
     migration: z.object({
       id: z.string().uuid(),
       technique: techniqueSchema,
+      /** The technique's options as the controller resolved them; the migration library validates them. */
+      techniqueOptions: z.record(z.string(), z.unknown()),
       vm: z.object({
         id: z.string().uuid(),
         name: z.string(),
@@ -46,17 +48,9 @@ export const claimResponseSchema = z.discriminatedUnion("proceed", [
 export type ClaimResponse = z.infer<typeof claimResponseSchema>;
 export type ClaimedMigration = Extract<ClaimResponse, { proceed: true }>["migration"];
 
-export const MIGRATION_PHASES = [
-  "preparation",
-  "pre-copy",
-  "stop-and-copy",
-  "resume",
-  "post-copy",
-  "push",
-] as const;
-
 export const progressReportSchema = z.object({
-  phase: z.enum(MIGRATION_PHASES),
+  /** The migration engine's phase name (preparation, round, stop-and-copy, post-copy...). */
+  phase: z.string().min(1).max(40),
   round: z.number().int().nonnegative().optional(),
   progress: z.number().min(0).max(1),
   bytesSent: z.number().int().nonnegative().optional(),

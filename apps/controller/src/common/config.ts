@@ -14,6 +14,9 @@ const schema = z.object({
   FERRY_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
   // KubeVirt's progressTimeout default: a running migration without progress for this long is failed.
   FERRY_MIGRATION_PROGRESS_TIMEOUT_MS: z.coerce.number().int().positive().default(150_000),
+  // The link the migration predictor assumes between two nodes, until measured per pair.
+  FERRY_MIGRATION_BANDWIDTH_MBPS: z.coerce.number().positive().default(10_000),
+  FERRY_MIGRATION_RTT_MS: z.coerce.number().nonnegative().default(0.5),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -30,6 +33,7 @@ export interface ControllerConfig {
   sampleFlushMs: number;
   reconcileIntervalMs: number;
   migrationProgressTimeoutMs: number;
+  migrationLink: { bandwidthMbps: number; rttMs: number };
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
 }
 
@@ -56,6 +60,7 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv = process.env): Cont
     sampleFlushMs: e.FERRY_SAMPLE_FLUSH_MS,
     reconcileIntervalMs: e.FERRY_RECONCILE_INTERVAL_MS,
     migrationProgressTimeoutMs: e.FERRY_MIGRATION_PROGRESS_TIMEOUT_MS,
+    migrationLink: { bandwidthMbps: e.FERRY_MIGRATION_BANDWIDTH_MBPS, rttMs: e.FERRY_MIGRATION_RTT_MS },
     logLevel: e.LOG_LEVEL,
   };
 }

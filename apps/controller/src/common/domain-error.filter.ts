@@ -16,6 +16,7 @@ const STATUS: Record<ErrorCode, HttpStatus> = {
   NodeNotSchedulable: HttpStatus.CONFLICT,
   VmNotMigratable: HttpStatus.CONFLICT,
   MigrationInProgress: HttpStatus.CONFLICT,
+  SlaUnattainable: HttpStatus.CONFLICT,
   InvalidTransition: HttpStatus.CONFLICT,
 };
 

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   "NodeNotSchedulable",
   "VmNotMigratable",
   "MigrationInProgress",
+  "SlaUnattainable",
   "InvalidTransition",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

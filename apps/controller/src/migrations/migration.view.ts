@@ -10,6 +10,8 @@ export function migrationView(m: Migration) {
     sourceNodeId: m.sourceNodeId,
     targetNodeId: m.targetNodeId,
     technique: m.technique,
+    techniqueOptions: m.techniqueOptions,
+    prediction: m.prediction,
     reason: m.reason,
     requestedBy: m.requestedBy,
     state: m.state,

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import {
-  DEFAULT_TECHNIQUE,
   techniqueSchema,
   type ClaimResponse,
   type CompleteReport,
@@ -10,6 +9,7 @@ import {
 } from "@ferry/protocol";
 import { AuditService } from "../audit/audit.service";
 import { CLOCK, Clock } from "../common/clock";
+import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { FerryError, notFound } from "../common/errors";
 import { pageArgs, toPage } from "../common/pagination";
 import { lockRow } from "../database/lock";
@@ -18,6 +18,7 @@ import { Prisma, type Migration } from "../generated/prisma/client";
 import { ACTIVE_MIGRATION_STATES, allocations, doesNotFit, lockCapacity } from "../nodes/capacity";
 import type { MigrationQuery, RequestMigration } from "./dto/migration.dto";
 import { MigrationQueue } from "./migration-queue";
+import { admitTechnique, predictionView } from "./technique-choice";
 import { migrationView } from "./migration.view";
 
 /**
@@ -44,6 +45,7 @@ export class MigrationsService {
     private readonly audit: AuditService,
     private readonly queue: MigrationQueue,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
   async request(input: RequestMigration, actor: string) {
@@ -76,13 +78,16 @@ export class MigrationsService {
       const used = (await allocations(tx, [target.id])).get(target.id) ?? { cpu: 0, memMiB: 0 };
       const reason = doesNotFit(target, used, vm);
       if (reason) throw new FerryError("CapacityExceeded", reason, { nodeId: target.id });
+      const admitted = admitTechnique(vm, this.config.migrationLink, input);
 
       const created = await tx.migration.create({
         data: {
           vmId: vm.id,
           sourceNodeId: vm.node.id,
           targetNodeId: target.id,
-          technique: input.technique ?? DEFAULT_TECHNIQUE,
+          technique: admitted.technique.name,
+          techniqueOptions: admitted.technique as unknown as Prisma.InputJsonValue,
+          prediction: predictionView(admitted) as Prisma.InputJsonValue,
           reason: input.reason,
           requestedBy: actor,
           cpu: vm.cpu,
@@ -96,7 +101,15 @@ export class MigrationsService {
         action: "migration.requested",
         targetType: "migration",
         targetId: created.id,
-        details: { vm: vm.name, from: vm.node.name, to: target.name, technique: created.technique, reason: input.reason },
+        details: {
+          vm: vm.name,
+          from: vm.node.name,
+          to: target.name,
+          technique: admitted.label,
+          why: admitted.reason,
+          reason: input.reason,
+          ...(admitted.slaWarning ? { slaWarning: admitted.slaWarning } : {}),
+        },
       });
       return created;
     });
@@ -249,6 +262,7 @@ export class MigrationsService {
         migration: {
           id,
           technique: techniqueSchema.parse(m.technique),
+          techniqueOptions: m.techniqueOptions as Record<string, unknown>,
           vm: { id: vm.id, name: vm.name, cpu: vm.cpu, memMiB: vm.memMiB, dirtyRateMiBps: vm.dirtyRateMiBps },
           sourceNodeId: source.id,
           target: { id: target.id, name: target.name },

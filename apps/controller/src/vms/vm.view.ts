@@ -10,6 +10,7 @@ export function vmView(vm: Vm) {
     cpu: vm.cpu,
     memMiB: vm.memMiB,
     dirtyRateMiBps: vm.dirtyRateMiBps,
+    allowPostCopy: vm.allowPostCopy,
     sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs },
     createdAt: vm.createdAt.toISOString(),
   };

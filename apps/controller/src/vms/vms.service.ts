@@ -56,6 +56,7 @@ export class VmsService {
           memMiB: input.memMiB,
           nodeId,
           dirtyRateMiBps: input.dirtyRateMiBps,
+          allowPostCopy: input.allowPostCopy,
           slaMaxDowntimeMs: input.sla.maxDowntimeMs ?? null,
           slaMaxTotalMs: input.sla.maxTotalMs ?? null,
         },

@@ -34,7 +34,3 @@ export class MigrationAborted extends Error {
     this.name = "MigrationAborted";
   }
 }
-
-export function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw new MigrationAborted(String(signal.reason ?? "aborted"));
-}

@@ -22,6 +22,8 @@ export interface RunOptions {
   readonly clock?: SimulatedClock;
   /** The link, for callers that change its share during the run (concurrent migrations on one link). */
   readonly link?: LinkModel;
+  /** Awaited right before the switchover; abort `signal` in it to cancel at the commit point. */
+  readonly beforeSwitchover?: () => Promise<void>;
 }
 
 export interface Simulation {
@@ -93,7 +95,15 @@ export async function simulate(
     countSends: options.countSends,
   });
   const recorder = new MetricsRecorder(pageSizeBytes + PAGE_HEADER_BYTES, options.onProgress);
-  const ctx: MigrationContext = { source, target, transport, clock, recorder, signal: options.signal };
+  const ctx: MigrationContext = {
+    source,
+    target,
+    transport,
+    clock,
+    recorder,
+    signal: options.signal,
+    beforeSwitchover: options.beforeSwitchover,
+  };
   const outcome = await runTechnique(ctx, technique);
   const doneAtMs = recorder.doneAtMs ?? clock.now();
   target.advance(doneAtMs);

@@ -1,5 +1,6 @@
 import { PageSet } from "../simulator/page-set";
 import { type HybridOptions, PAGE_HEADER_BYTES } from "../spec";
+import { maySwitchOver } from "./commit-point";
 import { runPostCopyPhase } from "./post-copy-phase";
 import { runPreCopyRounds, stopAndCopy } from "./pre-copy-rounds";
 import { sendPageSet } from "./send-pages";
@@ -29,7 +30,7 @@ export const hybrid: Technique<HybridOptions> = {
       trackWorkingSet: o.workingSetWithState,
     });
     const deltaPages = () => rounds.compressor?.stats.deltaPages ?? 0;
-    if (rounds.cancelled) {
+    if (rounds.cancelled || !(await maySwitchOver(ctx))) {
       source.stopDirtyTracking();
       recorder.markDone(clock.now());
       return { outcome: "cancelled", rounds: rounds.rounds, deltaPages: deltaPages(), demandPages: 0 };

@@ -1,5 +1,6 @@
 import { PageSet } from "../simulator/page-set";
 import type { ResolvedTechnique } from "../spec";
+import { maySwitchOver } from "./commit-point";
 import { sendPageSet } from "./send-pages";
 import type { MigrationContext, Technique, TechniqueOutcome } from "./technique";
 
@@ -39,7 +40,7 @@ export const nonLive: Technique<NonLiveOptions> = {
         });
       },
     });
-    if (sent.cancelled) {
+    if (sent.cancelled || !(await maySwitchOver(ctx))) {
       source.resumeHere();
       recorder.markDone(clock.now());
       return { outcome: "cancelled", rounds: 0, deltaPages: 0, demandPages: 0 };

@@ -1,5 +1,6 @@
 import { PageSet } from "../simulator/page-set";
 import type { PostCopyOptions } from "../spec";
+import { maySwitchOver } from "./commit-point";
 import { runPostCopyPhase } from "./post-copy-phase";
 import type { MigrationContext, Technique, TechniqueOutcome } from "./technique";
 
@@ -20,7 +21,7 @@ export const postCopy: Technique<PostCopyOptions> = {
     const { source, transport, clock, recorder } = ctx;
     await transport.reserveTarget(source.pageCount * source.pageSizeBytes);
     recorder.addEntry({ phase: "preparation", startMs: 0, endMs: clock.now(), pagesSent: 0, bytesSent: 0, remainingPages: source.pageCount });
-    if (ctx.signal?.aborted) {
+    if (!(await maySwitchOver(ctx))) {
       recorder.markDone(clock.now());
       return { outcome: "cancelled", rounds: 0, deltaPages: 0, demandPages: 0 };
     }

@@ -1,4 +1,5 @@
 import type { PreCopyOptions } from "../spec";
+import { maySwitchOver } from "./commit-point";
 import { runPreCopyRounds, stopAndCopy } from "./pre-copy-rounds";
 import type { MigrationContext, Technique, TechniqueOutcome } from "./technique";
 
@@ -19,7 +20,7 @@ export const preCopy: Technique<PreCopyOptions> = {
     await transport.reserveTarget(source.pageCount * source.pageSizeBytes);
     recorder.addEntry({ phase: "preparation", startMs: 0, endMs: clock.now(), pagesSent: 0, bytesSent: 0, remainingPages: source.pageCount });
     const rounds = await runPreCopyRounds(ctx, o);
-    if (rounds.cancelled) {
+    if (rounds.cancelled || !(await maySwitchOver(ctx))) {
       source.stopDirtyTracking();
       recorder.markDone(clock.now());
       return { outcome: "cancelled", rounds: rounds.rounds, deltaPages: rounds.compressor?.stats.deltaPages ?? 0, demandPages: 0 };

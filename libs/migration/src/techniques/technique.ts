@@ -132,6 +132,12 @@ export interface MigrationContext {
   readonly recorder: RunRecorder;
   /** Cancels the migration if it is still safe to do so (before the switchover): the VM stays on its source. */
   readonly signal?: AbortSignal;
+  /**
+   * The commit point: awaited once, right before the switchover begins (before the pause of a live technique,
+   * before the device state of a non-live one). The caller asks whoever ordered the migration whether to go on;
+   * when `signal` is aborted on return, the technique cancels and the guest stays on its source.
+   */
+  readonly beforeSwitchover?: () => Promise<void>;
 }
 
 export interface Technique<T extends ResolvedTechnique = ResolvedTechnique> {

@@ -6,6 +6,7 @@ export const createVmSchema = z.object({
   memMiB: z.number().int().positive().max(16 * 1024 * 1024),
   nodeId: z.string().uuid("must be a UUID").optional(),
   dirtyRateMiBps: z.number().nonnegative().max(100_000).default(0),
+  allowPostCopy: z.boolean().default(false),
   sla: z
     .object({
       maxDowntimeMs: z.number().int().positive().optional(),

@@ -5,7 +5,11 @@ CREATE TYPE "PlanState" AS ENUM ('proposed', 'applying', 'succeeded', 'failed', 
 CREATE TYPE "PlanStepState" AS ENUM ('pending', 'running', 'succeeded', 'failed', 'skipped');
 
 -- AlterTable
-ALTER TABLE "Migration" ADD COLUMN     "prediction" JSONB;
+ALTER TABLE "Vm" ADD COLUMN     "allowPostCopy" BOOLEAN NOT NULL DEFAULT false;
+
+-- AlterTable
+ALTER TABLE "Migration" ADD COLUMN     "prediction" JSONB,
+ADD COLUMN     "techniqueOptions" JSONB NOT NULL DEFAULT '{}';
 
 -- CreateTable
 CREATE TABLE "Plan" (

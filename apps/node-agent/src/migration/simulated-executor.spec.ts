@@ -1,0 +1,70 @@
+import type { ClaimedMigration, ProgressReport, Technique } from "@ferry/protocol";
+import { describe, expect, it } from "vitest";
+import { MigrationAborted } from "./executor";
+import { SimulatedExecutor, migrationSeed } from "./simulated-executor";
+
+const migration = (technique: Technique, techniqueOptions: Record<string, unknown> = {}): ClaimedMigration => ({
+  id: "00000000-0000-4000-8000-000000000001",
+  technique,
+  techniqueOptions,
+  vm: { id: "00000000-0000-4000-8000-000000000002", name: "vm", cpu: 2, memMiB: 256, dirtyRateMiBps: 40 },
+  sourceNodeId: "00000000-0000-4000-8000-000000000003",
+  target: { id: "00000000-0000-4000-8000-000000000004", name: "t" },
+  sla: { maxDowntimeMs: null, maxTotalMs: null },
+});
+
+const executor = new SimulatedExecutor({ bandwidthMbps: 1000, rttMs: 0.5, timeScale: 0, seed: 7 });
+
+function hooks(atCommit?: (abort: AbortController) => void) {
+  const abort = new AbortController();
+  const reports: ProgressReport[] = [];
+  let commits = 0;
+  return {
+    reports,
+    commits: () => commits,
+    hooks: {
+      signal: abort.signal,
+      progress: async (r: ProgressReport) => void reports.push(r),
+      beforeSwitchover: async () => {
+        commits++;
+        atCommit?.(abort);
+      },
+    },
+  };
+}
+
+describe("SimulatedExecutor", () => {
+  it.each<{ technique: Technique; options?: Record<string, unknown> }>([
+    { technique: "non-live" },
+    { technique: "pre-copy" },
+    { technique: "pre-copy", options: { delta: true, autoConverge: true } },
+    { technique: "post-copy", options: { prepaging: "multi-pivot" } },
+    { technique: "hybrid" },
+  ])("$technique $options: completes with the six metrics, progress and one commit point", async ({ technique, options }) => {
+    const h = hooks();
+    const { metrics, bytesTransferred } = await executor.run(migration(technique, options), h.hooks);
+    expect(metrics.pagesTransferred).toBeGreaterThanOrEqual((256 * 1024) / 4);
+    expect(bytesTransferred).toBeGreaterThanOrEqual(256 * 1024 * 1024);
+    expect(metrics.downtimeMs).toBeLessThanOrEqual(metrics.totalMs);
+    expect(h.commits()).toBe(1);
+    expect(h.reports.length).toBeGreaterThan(0);
+    expect(h.reports.every((r, i) => i === 0 || r.progress >= h.reports[i - 1]!.progress)).toBe(true);
+    if (technique === "non-live") expect(metrics.downtimeMs).toBeCloseTo(metrics.totalMs - metrics.preparationMs, 0);
+  });
+
+  it("is deterministic for one migration id", async () => {
+    const a = await executor.run(migration("pre-copy"), hooks().hooks);
+    const b = await executor.run(migration("pre-copy"), hooks().hooks);
+    expect(a).toEqual(b);
+    expect(migrationSeed(7, "a")).not.toBe(migrationSeed(7, "b"));
+  });
+
+  it("a cancel at the commit point leaves the VM on its source", async () => {
+    const h = hooks((abort) => abort.abort("cancelled by the controller"));
+    await expect(executor.run(migration("pre-copy"), h.hooks)).rejects.toBeInstanceOf(MigrationAborted);
+  });
+
+  it("options the technique does not take are refused by the library", async () => {
+    await expect(executor.run(migration("post-copy", { delta: true }), hooks().hooks)).rejects.toThrow(/delta/);
+  });
+});

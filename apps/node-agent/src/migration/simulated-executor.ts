@@ -1,0 +1,78 @@
+import {
+  createInstantClock,
+  createPacedClock,
+  runMigration,
+  type MigrationInput,
+  type ProgressEvent,
+  type TechniqueSpec,
+} from "@ferry/migration";
+import type { ClaimedMigration, ProgressReport } from "@ferry/protocol";
+import { ExecutionHooks, ExecutionResult, MigrationAborted, MigrationExecutor } from "./executor";
+
+export interface SimulatedLink {
+  bandwidthMbps: number;
+  rttMs: number;
+  /** Wall-clock milliseconds per simulated millisecond: 1 plays a migration in real time, 0 as fast as it runs. */
+  timeScale: number;
+  /** Seed of the simulations; each migration mixes in its own id, so reruns are reproducible. */
+  seed: number;
+}
+
+/** A 32-bit seed from the agent's seed and the migration id (FNV-1a). */
+export function migrationSeed(seed: number, migrationId: string): number {
+  let h = (2166136261 ^ seed) >>> 0;
+  for (let i = 0; i < migrationId.length; i++) h = Math.imul(h ^ migrationId.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+function report(e: ProgressEvent): ProgressReport {
+  return {
+    phase: e.phase,
+    round: e.round,
+    progress: e.progress,
+    bytesSent: Math.round(e.bytesSent),
+    pagesRemaining: e.pagesRemaining,
+    etaMs: Number.isFinite(e.etaMs) ? e.etaMs : undefined,
+  };
+}
+
+/**
+ * Carries out a migration in the migration library's page-accurate simulator, played against the wall clock at
+ * `timeScale`, with the technique and options the controller admitted. Progress goes out as the simulation
+ * runs; the commit point is the library's beforeSwitchover, so a cancel that arrives in time always leaves the
+ * VM on its source.
+ */
+export class SimulatedExecutor implements MigrationExecutor {
+  constructor(private readonly link: SimulatedLink) {}
+
+  async run(m: ClaimedMigration, hooks: ExecutionHooks): Promise<ExecutionResult> {
+    const input: MigrationInput = {
+      vm: { memoryMiB: m.vm.memMiB, workload: { dirtyMiBps: m.vm.dirtyRateMiBps } },
+      link: { bandwidthMbps: this.link.bandwidthMbps, rttMs: this.link.rttMs },
+      technique: { ...m.techniqueOptions, name: m.technique } as TechniqueSpec,
+      seed: migrationSeed(this.link.seed, m.id),
+    };
+    let last: ProgressEvent | undefined;
+    const result = await runMigration(input, {
+      signal: hooks.signal,
+      clock: this.link.timeScale > 0 ? createPacedClock({ speedup: 1 / this.link.timeScale }) : createInstantClock(),
+      onProgress: (e) => {
+        last = e;
+        void hooks.progress(report(e));
+      },
+      beforeSwitchover: () => hooks.beforeSwitchover({ ...(last ? report(last) : { progress: 0 }), phase: "switchover" }),
+    });
+    if (result.outcome === "cancelled") throw new MigrationAborted(String(hooks.signal.reason ?? "cancelled"));
+    return {
+      metrics: {
+        preparationMs: result.preparationMs,
+        downtimeMs: result.downtimeMs,
+        resumeMs: result.resumeMs,
+        pagesTransferred: result.pagesTransferred,
+        totalMs: result.totalMs,
+        degradation: result.degradation,
+      },
+      bytesTransferred: Math.round(result.bytesTransferred),
+    };
+  }
+}
