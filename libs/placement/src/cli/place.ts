@@ -28,7 +28,13 @@ class UsageError extends Error {}
 
 const SOLVER_NAMES: readonly SolverName[] = ["auto", "cluster-and-cut", "iterated-local-search", "local-search", "qap", "random", "first-fit", "greedy-nearest"];
 
-function main(argv: string[]): number {
+/** Where the CLI writes; the process streams in production, buffers in tests. */
+export interface PlaceIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+function main(argv: string[], io: PlaceIo): number {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -41,7 +47,7 @@ function main(argv: string[]): number {
     },
   });
   if (values.help) {
-    process.stdout.write(`${JSON.stringify({ usage: USAGE })}\n`);
+    io.out(`${JSON.stringify({ usage: USAGE })}\n`);
     return 0;
   }
   const [command, file, ...rest] = positionals;
@@ -52,7 +58,7 @@ function main(argv: string[]): number {
   const text = readInput(file);
   if (command === "qap") {
     const r = solveQap(parseQaplib(text), { timeLimitMs, seed, maxIterations });
-    process.stdout.write(`${JSON.stringify({ n: r.n, cost: r.cost, permutation: r.permutation })}\n`);
+    io.out(`${JSON.stringify({ n: r.n, cost: r.cost, permutation: r.permutation })}\n`);
     return 0;
   }
   if (command === "solve") {
@@ -70,11 +76,11 @@ function main(argv: string[]): number {
         seed,
       });
       const out = { placement: plan.placement, cost: plan.costAfter, migrations: plan.migrations, elapsedMs: round(plan.elapsedMs) };
-      process.stdout.write(`${JSON.stringify(out)}\n`);
+      io.out(`${JSON.stringify(out)}\n`);
       return 0;
     }
     const r = solvePlacement(problem.problem, { timeLimitMs, seed, maxIterations, solver, weights: problem.file.weights });
-    process.stdout.write(`${JSON.stringify({ placement: r.placement, cost: r.cost, migrations: r.migrations, elapsedMs: round(r.elapsedMs) })}\n`);
+    io.out(`${JSON.stringify({ placement: r.placement, cost: r.cost, migrations: r.migrations, elapsedMs: round(r.elapsedMs) })}\n`);
     return 0;
   }
   throw new UsageError(`unknown command "${command}"\n${USAGE}`);
@@ -124,26 +130,32 @@ function parseProblem(text: string): { file: ProblemFile; problem: PlacementProb
   };
 }
 
-function run(): void {
+/** Runs the CLI and returns the exit code. */
+export function runPlace(argv: string[], io: PlaceIo): number {
   let code: number;
   try {
-    code = main(process.argv.slice(2));
+    code = main(argv, io);
   } catch (e) {
     if (e instanceof ZodError) {
-      process.stderr.write(`place: invalid problem file:\n${z.prettifyError(e)}\n`);
+      io.err(`place: invalid problem file:\n${z.prettifyError(e)}\n`);
       code = 1;
     } else if (e instanceof PlacementError) {
-      process.stderr.write(`place: ${e.code === "Infeasible" ? "infeasible" : "invalid input"}: ${e.message}\n`);
+      io.err(`place: ${e.code === "Infeasible" ? "infeasible" : "invalid input"}: ${e.message}\n`);
       code = 1;
     } else if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`place: ${(e as Error).message}\n`);
+      io.err(`place: ${(e as Error).message}\n`);
       code = 2;
     } else {
-      process.stderr.write(`place: internal error: ${(e as Error).stack ?? String(e)}\n`);
+      io.err(`place: internal error: ${(e as Error).stack ?? String(e)}\n`);
       code = 3;
     }
   }
-  process.exitCode = code;
+  return code;
 }
 
-run();
+if (require.main === module) {
+  process.exitCode = runPlace(process.argv.slice(2), {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  });
+}
