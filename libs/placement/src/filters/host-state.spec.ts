@@ -25,6 +25,19 @@ const cases: FilterCase[] = [
     vm: "a",
     host: "h",
   },
+  {
+    name: "host-state: a search from scratch may put a VM back on its cordoned host",
+    problem: { ...base, hosts: [host("h").state("cordoned").build()], vms: [vm("a").build()], current: { a: "h" } },
+    vm: "a",
+    host: "h",
+  },
+  {
+    name: "host-state: but no other VM",
+    problem: { ...base, hosts: [host("h").state("draining").build()], vms: [vm("a").build(), vm("n").build()], current: { a: "h" } },
+    vm: "n",
+    host: "h",
+    reject: "host is draining",
+  },
 ];
 
 describe("host-state filter", () => {

@@ -21,7 +21,8 @@ export function firstAdmitting(ctx: SearchContext, a: Assignment, u: number, sta
 
 /**
  * Places unplaced unit u on the admitting host with the lowest objective delta: first among its candidate
- * hosts (neighbours' hosts and racks), then, if none admits it, over every host. Throws UnplaceableUnit.
+ * hosts (neighbours' hosts and racks), then, if none admits it, over every host; if still none, makes room by
+ * moving one resident elsewhere (ejectAndPlace). Throws UnplaceableUnit.
  */
 export function placeBest(ctx: SearchContext, a: Assignment, u: number, cands: CandidateHosts, all: Int32Array, scratch: Float64Array): number {
   const fw = ctx.framework;
@@ -46,9 +47,38 @@ export function placeBest(ctx: SearchContext, a: Assignment, u: number, cands: C
       }
     }
   }
-  if (best < 0) throw new UnplaceableUnit(u);
+  if (best < 0) return ejectAndPlace(ctx, a, u);
   a.move(u, best);
   return best;
+}
+
+/**
+ * Greedy placement can paint itself into a corner (the only host of a VM's hypervisor kind taken by a member of
+ * its anti-affinity group, or filled by VMs that could live anywhere). One level of ejection gets out of most:
+ * find a host where u fits once one resident w leaves, and a host that takes w; move w there, then u in.
+ */
+export function ejectAndPlace(ctx: SearchContext, a: Assignment, u: number): number {
+  const fw = ctx.framework;
+  const H = ctx.cluster.hostIds.length;
+  for (let h = 0; h < H; h++) {
+    const residents: number[] = [];
+    for (let w = a.firstOn(h); w >= 0; w = a.nextOn(w)) residents.push(w);
+    for (const w of residents) {
+      a.move(w, -1);
+      if (fw.admits(a, u, h)) {
+        a.move(u, h);
+        for (let x = 0; x < H; x++) {
+          if (x !== h && fw.admits(a, w, x)) {
+            a.move(w, x);
+            return h;
+          }
+        }
+        a.move(u, -1);
+      }
+      a.move(w, h);
+    }
+  }
+  throw new UnplaceableUnit(u);
 }
 
 /** Every host index, for full scans. */

@@ -1,7 +1,6 @@
 import type { Assignment } from "../model/assignment";
-import { firstAdmitting, unplaceAll } from "./constructive";
+import { ejectAndPlace, firstAdmitting, unplaceAll } from "./constructive";
 import type { SearchContext, Solver, SolverReport } from "./solver";
-import { UnplaceableUnit } from "./solver";
 
 /** Baseline: units in arrival (input) order, each on the first admitting host in host order. */
 export class FirstFit implements Solver {
@@ -12,8 +11,8 @@ export class FirstFit implements Solver {
     unplaceAll(a);
     for (let u = 0; u < ctx.cluster.unitCount; u++) {
       const h = firstAdmitting(ctx, a, u, 0);
-      if (h < 0) throw new UnplaceableUnit(u);
-      a.move(u, h);
+      if (h < 0) ejectAndPlace(ctx, a, u);
+      else a.move(u, h);
     }
     return { solver: this.name, objective: ctx.framework.objective.total(a), iterations: ctx.cluster.unitCount, elapsedMs: ctx.clock.nowMs() - start };
   }

@@ -1,7 +1,6 @@
 import type { Assignment } from "../model/assignment";
-import { allHosts, unplaceAll } from "./constructive";
+import { allHosts, ejectAndPlace, unplaceAll } from "./constructive";
 import type { SearchContext, Solver, SolverReport } from "./solver";
-import { UnplaceableUnit } from "./solver";
 
 /**
  * Baseline modelled on the Kubernetes network-aware scheduler plugins (NetworkOverhead with an AppGroup
@@ -24,8 +23,8 @@ export class GreedyNearest implements Solver {
       for (let h = 0; h < hosts.length; h++) {
         if ((best < 0 || deltas[h] < deltas[best] - 1e-9) && fw.admits(a, u, h)) best = h;
       }
-      if (best < 0) throw new UnplaceableUnit(u);
-      a.move(u, best);
+      if (best < 0) ejectAndPlace(ctx, a, u);
+      else a.move(u, best);
     }
     return { solver: this.name, objective: fw.objective.total(a), iterations: ctx.cluster.unitCount, elapsedMs: ctx.clock.nowMs() - start };
   }

@@ -1,7 +1,7 @@
 import type { Assignment } from "../model/assignment";
-import { firstAdmitting, unplaceAll } from "./constructive";
+import { ejectAndPlace, firstAdmitting, unplaceAll } from "./constructive";
 import type { SearchContext, Solver, SolverReport } from "./solver";
-import { UnplaceableUnit, randomOrder } from "./solver";
+import { randomOrder } from "./solver";
 
 /** Baseline: units in random order, each on a random admitting host (32 tries, then the first from a random offset). */
 export class RandomPlacement implements Solver {
@@ -18,8 +18,8 @@ export class RandomPlacement implements Solver {
         if (ctx.framework.admits(a, u, h)) host = h;
       }
       if (host < 0) host = firstAdmitting(ctx, a, u, ctx.rng.int(H));
-      if (host < 0) throw new UnplaceableUnit(u);
-      a.move(u, host);
+      if (host < 0) ejectAndPlace(ctx, a, u);
+      else a.move(u, host);
     }
     return { solver: this.name, objective: ctx.framework.objective.total(a), iterations: ctx.cluster.unitCount, elapsedMs: ctx.clock.nowMs() - start };
   }
