@@ -33,7 +33,7 @@ export interface PlaceVmResult {
   readonly vmId: string;
   /** The chosen host, or null when every host was rejected. */
   readonly hostId: string | null;
-  /** When hostId is null: a summary such as "0/12 hosts available: 8 capacity, 4 host-state". */
+  /** When hostId is null: a summary, most frequent filter first, e.g. "0/12 hosts available: 8 capacity, 4 host-state". */
   readonly reason?: string;
   /** One verdict per host, in host order: every filter reason of a rejected host, per-plugin scores of the others. */
   readonly hosts: readonly HostVerdict[];
@@ -65,7 +65,7 @@ export function placeVm(req: PlaceVmRequest): PlaceVmResult {
   if (evaluation.chosen >= 0) return { vmId, hostId: c.hostIds[evaluation.chosen], hosts: evaluation.verdicts };
   const byFilter = new Map<string, number>();
   for (const v of evaluation.verdicts) for (const r of v.rejections) byFilter.set(r.filter, (byFilter.get(r.filter) ?? 0) + 1);
-  const parts = [...byFilter].map(([f, n]) => `${n} ${f}`);
+  const parts = [...byFilter].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).map(([f, n]) => `${n} ${f}`);
   return {
     vmId,
     hostId: null,

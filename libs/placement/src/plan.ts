@@ -83,10 +83,10 @@ export function validatePlan(problem: PlacementProblem, plan: Plan): PlanCheck {
     if (a.hostOf[u] !== from) {
       return { ok: false, step: m.step, reason: `vm "${m.vmId}" is on "${c.hostIds[a.hostOf[u]] ?? "no host"}", not "${m.fromHostId}"` };
     }
-    a.move(u, to);
     for (const f of stepFilters) {
       if (!f.admits(a, u, to)) return { ok: false, step: m.step, reason: `vm "${m.vmId}" to "${m.toHostId}": ${f.reason(a, u, to)}` };
     }
+    a.move(u, to);
     if (!close(trafficCost(setup, a), m.costAfter)) {
       return { ok: false, step: m.step, reason: `costAfter is ${m.costAfter} but the placement then costs ${trafficCost(setup, a)}` };
     }

@@ -77,6 +77,8 @@ export class IncrementalPlanner {
   private evaluations = 0;
   private readonly residents: number[] = [];
   private readonly pairHosts = new Int32Array(PAIR_HOSTS);
+  private readonly allHosts: Int32Array;
+  private readonly allDeltas: Float64Array;
   private readonly scratchAction: Action = { gain: 0, unit: -1, host: -1, partner: -1, partnerHost: -1, partnerGain: 0 };
 
   constructor(
@@ -88,6 +90,8 @@ export class IncrementalPlanner {
     this.partnerCands = new CandidateHosts(c);
     this.deltas = new Float64Array(this.cands.cap);
     this.partnerDeltas = new Float64Array(this.partnerCands.cap);
+    this.allHosts = Int32Array.from({ length: c.hostIds.length }, (_, h) => h);
+    this.allDeltas = new Float64Array(c.hostIds.length);
     this.locked = new Uint8Array(c.unitCount);
     this.key = new Float64Array(c.unitCount);
     this.keyEpoch = new Int32Array(c.unitCount).fill(-1);
@@ -255,11 +259,10 @@ export class IncrementalPlanner {
     if (!this.affordable(u, this.vmCount(w), this.memory(w))) return;
     const fw = this.ctx.framework;
     const pc = this.partnerCands;
+    // w may go next to its peers, or (below) to any host that takes it; never back to h.
     const m = pc.collect(a, w);
-    // w may also go to u's host (u still there) or to any host next to its peers; not back to h.
-    if (m === 0) return;
     if (this.partnerDeltas.length < m) this.partnerDeltas = new Float64Array(m);
-    fw.objective.moveDeltas(a, w, pc.hosts, m, this.partnerDeltas);
+    if (m > 0) fw.objective.moveDeltas(a, w, pc.hosts, m, this.partnerDeltas);
     let x = -1;
     let dx = Infinity;
     for (let i = 0; i < m; i++) {
@@ -267,6 +270,16 @@ export class IncrementalPlanner {
       if (cand !== h && this.partnerDeltas[i] < dx && fw.admits(a, w, cand)) {
         dx = this.partnerDeltas[i];
         x = cand;
+      }
+    }
+    if (x < 0) {
+      // None of w's peers' hosts or racks takes it (or w has no traffic): any admitting host, cheapest first.
+      fw.objective.moveDeltas(a, w, this.allHosts, this.allHosts.length, this.allDeltas);
+      for (let i = 0; i < this.allHosts.length; i++) {
+        if (i !== h && i !== a.hostOf[w] && this.allDeltas[i] < dx && fw.admits(a, w, i)) {
+          dx = this.allDeltas[i];
+          x = i;
+        }
       }
     }
     if (x < 0) return;
