@@ -15,6 +15,7 @@ import { MetricsController } from "./metrics/metrics.controller";
 import { MetricsService } from "./metrics/metrics.service";
 import { MigrationsModule } from "./migrations/migrations.module";
 import { NodesModule } from "./nodes/nodes.module";
+import { PlansModule } from "./plans/plans.module";
 import { RedisModule } from "./redis/redis.module";
 import { TrafficModule } from "./traffic/traffic.module";
 import { VmsModule } from "./vms/vms.module";
@@ -54,6 +55,7 @@ export class AppModule {
         MigrationsModule,
         AgentsModule,
         LivenessModule,
+        PlansModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [

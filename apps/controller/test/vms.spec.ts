@@ -68,9 +68,28 @@ describe("VMs", () => {
   it("says why each node was passed over", async () => {
     const res = await c.admin().post("/api/v1/vms").send({ name: "huge", cpu: 64, memMiB: 1 }).expect(409);
     expect(res.body.details.rejected).toEqual([
-      { node: "big", reason: expect.stringContaining("cpu free, 64 needed") },
-      { node: "small", reason: expect.stringContaining("cpu free, 64 needed") },
+      { node: "big", reasons: ["insufficient cpu needs 64, 30 free of 32"] },
+      { node: "small", reasons: ["insufficient cpu needs 64, 3 free of 4"] },
     ]);
+  });
+
+  it("puts a new VM next to the peers it will talk to, and stores that traffic", async () => {
+    const rackA = await registerNode(c, "rack-a-1", { cpu: 16, memMiB: 32768 }, { pod: "p1", rack: "a" });
+    await registerNode(c, "rack-b-1", { cpu: 64, memMiB: 262144 }, { pod: "p2", rack: "b" });
+    const db = await createVm(c, { name: "peer-db", cpu: 2, memMiB: 2048, nodeId: rackA });
+    const app = await c.admin().post("/api/v1/vms").send({ name: "peer-app", cpu: 2, memMiB: 2048, peers: [{ vmId: db.id, rateMbps: 800 }] }).expect(201);
+    expect(app.body.nodeId).toBe(rackA);
+    const traffic = await c.admin().get(`/api/v1/traffic?vmId=${db.id}`).expect(200);
+    expect(traffic.body.items).toEqual([expect.objectContaining({ rateMbps: 800 })]);
+    const preview = await c.admin().post("/api/v1/placement/preview").send({ cpu: 1, memMiB: 512, peers: [{ vmId: db.id, rateMbps: 10 }] }).expect(200);
+    expect(preview.body).toMatchObject({ nodeId: rackA, node: "rack-a-1" });
+    expect(preview.body.verdicts.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("a peer that does not exist is a 404 and nothing is written", async () => {
+    const before = await counts(c);
+    await c.admin().post("/api/v1/vms").send({ name: "lonely", cpu: 1, memMiB: 1, peers: [{ vmId: "00000000-0000-4000-8000-000000000000", rateMbps: 1 }] }).expect(404);
+    expect(await counts(c)).toEqual(before);
   });
 
   it("a cordoned node takes no new VMs", async () => {

@@ -41,6 +41,7 @@ CREATE TABLE "PlanStep" (
     "memMiB" INTEGER NOT NULL,
     "gain" DOUBLE PRECISION NOT NULL,
     "technique" TEXT NOT NULL,
+    "techniqueOptions" JSONB NOT NULL DEFAULT '{}',
     "prediction" JSONB NOT NULL DEFAULT '{}',
     "state" "PlanStepState" NOT NULL DEFAULT 'pending',
     "migrationId" UUID,

@@ -9,6 +9,7 @@ const STATUS: Record<ErrorCode, HttpStatus> = {
   NodeNotFound: HttpStatus.NOT_FOUND,
   VmNotFound: HttpStatus.NOT_FOUND,
   MigrationNotFound: HttpStatus.NOT_FOUND,
+  PlanNotFound: HttpStatus.NOT_FOUND,
   RouteNotFound: HttpStatus.NOT_FOUND,
   NameTaken: HttpStatus.CONFLICT,
   CapacityExceeded: HttpStatus.CONFLICT,
@@ -18,6 +19,7 @@ const STATUS: Record<ErrorCode, HttpStatus> = {
   MigrationInProgress: HttpStatus.CONFLICT,
   SlaUnattainable: HttpStatus.CONFLICT,
   InvalidTransition: HttpStatus.CONFLICT,
+  PlanStale: HttpStatus.CONFLICT,
 };
 
 export interface ErrorBody {

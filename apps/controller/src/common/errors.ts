@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   "NodeNotFound",
   "VmNotFound",
   "MigrationNotFound",
+  "PlanNotFound",
   "RouteNotFound",
   "NameTaken",
   "CapacityExceeded",
@@ -18,6 +19,7 @@ export const ERROR_CODES = [
   "MigrationInProgress",
   "SlaUnattainable",
   "InvalidTransition",
+  "PlanStale",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -37,5 +39,5 @@ export class FerryError extends Error {
   }
 }
 
-export const notFound = (code: "NodeNotFound" | "VmNotFound" | "MigrationNotFound", id: string) =>
+export const notFound = (code: "NodeNotFound" | "VmNotFound" | "MigrationNotFound" | "PlanNotFound", id: string) =>
   new FerryError(code, `${code.replace("NotFound", "").toLowerCase()} ${id} does not exist`, { id });

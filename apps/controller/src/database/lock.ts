@@ -1,6 +1,6 @@
 import type { Tx } from "./prisma.service";
 
-type LockableTable = "Node" | "Vm" | "Migration";
+type LockableTable = "Node" | "Vm" | "Migration" | "Plan";
 
 /** Lock a row for the rest of the transaction (SELECT ... FOR UPDATE). Returns false when it does not exist. */
 export async function lockRow(tx: Tx, table: LockableTable, id: string): Promise<boolean> {

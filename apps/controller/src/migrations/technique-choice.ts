@@ -132,7 +132,7 @@ export function admitTechnique(vm: MigratingVm, link: LinkSpecInput, request: Te
 
 function resolveRequested(name: TechniqueName, options: Record<string, unknown>): ResolvedTechnique {
   try {
-    return resolveTechnique({ name, ...options } as Parameters<typeof resolveTechnique>[0]);
+    return resolveTechnique({ ...options, name } as Parameters<typeof resolveTechnique>[0]);
   } catch (e) {
     if (e instanceof MigrationError) {
       const fields = e.problems.map((d) => ({ field: d.field.replace(/^technique\b/, "techniqueOptions"), reason: d.reason }));

@@ -1,39 +1,39 @@
-import type { NodeAllocation } from "../nodes/node.view";
-import { doesNotFit } from "../nodes/capacity";
+import { placeVm, type HostVerdict, type TrafficRow } from "@ferry/placement";
+import type { ClusterSnapshot } from "./cluster-snapshot";
 
-export interface CandidateNode {
-  id: string;
-  name: string;
-  state: string;
+export interface NewVm {
   cpu: number;
   memMiB: number;
+  /** Expected traffic with VMs that already run, so the engine can put the new VM near its peers. */
+  peers: { vmId: string; rateMbps: number }[];
 }
 
+/** A host verdict with the node's name, as the API shows it. */
+export type NodeVerdict = HostVerdict & { node: string };
+
 export type InitialPlacement =
-  | { ok: true; nodeId: string; nodeName: string }
-  | { ok: false; rejected: { node: string; reason: string }[] };
+  | { ok: true; nodeId: string; verdicts: NodeVerdict[] }
+  | { ok: false; reason: string; verdicts: NodeVerdict[] };
+
+const NEW_VM_ID = "new-vm";
 
 /**
- * Where a new VM goes: the active node with room that stays least allocated afterwards (spreading, as
- * the Kubernetes default scheduler does). Every node that is passed over is given a reason, so that an
- * operator can always ask "why not node X".
+ * Where a new VM goes: the placement engine runs every filter on every node (state, capacity, hypervisor,
+ * groups) and scores the feasible ones (traffic to the VM's expected peers, then balance). Every node gets a
+ * verdict, so an operator can always ask "why not node X".
  */
-export function placeNewVm(nodes: CandidateNode[], allocated: Map<string, NodeAllocation>, demand: NodeAllocation): InitialPlacement {
-  const rejected: { node: string; reason: string }[] = [];
-  let best: { node: CandidateNode; score: number } | null = null;
-  for (const node of nodes) {
-    if (node.state !== "active") {
-      rejected.push({ node: node.name, reason: `node ${node.name} is ${node.state}` });
-      continue;
-    }
-    const used = allocated.get(node.id) ?? { cpu: 0, memMiB: 0 };
-    const reason = doesNotFit(node, used, demand);
-    if (reason) {
-      rejected.push({ node: node.name, reason });
-      continue;
-    }
-    const score = 1 - ((used.cpu + demand.cpu) / node.cpu + (used.memMiB + demand.memMiB) / node.memMiB) / 2;
-    if (!best || score > best.score || (score === best.score && node.name < best.node.name)) best = { node, score };
-  }
-  return best ? { ok: true, nodeId: best.node.id, nodeName: best.node.name } : { ok: false, rejected };
+export function placeNewVm(snapshot: ClusterSnapshot, vm: NewVm): InitialPlacement {
+  const traffic: TrafficRow[] = [
+    ...snapshot.traffic,
+    ...vm.peers.filter((p) => snapshot.current[p.vmId]).map((p): TrafficRow => [NEW_VM_ID, p.vmId, p.rateMbps]),
+  ];
+  const result = placeVm({
+    hosts: snapshot.hosts,
+    vms: snapshot.vms,
+    current: snapshot.current,
+    vm: { id: NEW_VM_ID, cpu: vm.cpu, memMiB: vm.memMiB },
+    traffic,
+  });
+  const verdicts = result.hosts.map((h) => ({ ...h, node: snapshot.nodeNames.get(h.hostId) ?? h.hostId }));
+  return result.hostId ? { ok: true, nodeId: result.hostId, verdicts } : { ok: false, reason: result.reason ?? "no node fits", verdicts };
 }

@@ -1,13 +1,8 @@
 import { Injectable } from "@nestjs/common";
 import { AuditService } from "../audit/audit.service";
-import { FerryError } from "../common/errors";
 import { PrismaService } from "../database/prisma.service";
 import type { IngestTraffic, TrafficQuery } from "./dto/traffic.dto";
-
-/** A pair is stored once, with the smaller id first, whichever way it was reported. */
-function ordered(a: string, b: string): [string, string] {
-  return a < b ? [a, b] : [b, a];
-}
+import { requireVms, storeRates } from "./traffic-store";
 
 @Injectable()
 export class TrafficService {
@@ -18,32 +13,11 @@ export class TrafficService {
 
   /** All or nothing: a batch naming an unknown VM changes nothing. */
   async ingest(input: IngestTraffic, actor: string) {
-    const ids = [...new Set(input.pairs.flatMap((p) => [p.vmA, p.vmB]))];
     return this.prisma.$transaction(async (tx) => {
-      const found = new Set((await tx.vm.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((v) => v.id));
-      const missing = ids.filter((id) => !found.has(id));
-      if (missing.length) throw new FerryError("VmNotFound", `unknown VMs: ${missing.join(", ")}`, { missing });
-      const latest = new Map<string, number>();
-      for (const p of input.pairs) latest.set(ordered(p.vmA, p.vmB).join(":"), p.rateMbps);
-      const upserts = [...latest].filter(([, rate]) => rate > 0);
-      const removals = [...latest].filter(([, rate]) => rate === 0).map(([key]) => key);
-      // One statement each, however large the batch.
-      if (upserts.length) {
-        const a = upserts.map(([key]) => key.split(":")[0]!);
-        const b = upserts.map(([key]) => key.split(":")[1]!);
-        const rates = upserts.map(([, rate]) => rate);
-        await tx.$executeRaw`
-          INSERT INTO "Traffic" ("vmAId", "vmBId", "rateMbps", "updatedAt")
-          SELECT unnest(${a}::uuid[]), unnest(${b}::uuid[]), unnest(${rates}::float8[]), now() AT TIME ZONE 'UTC'
-          ON CONFLICT ("vmAId", "vmBId") DO UPDATE SET "rateMbps" = EXCLUDED."rateMbps", "updatedAt" = EXCLUDED."updatedAt"`;
-      }
-      const removed = removals.length
-        ? await tx.$executeRaw`
-            DELETE FROM "Traffic" WHERE ("vmAId"::text || ':' || "vmBId"::text) = ANY(${removals}::text[])`
-        : 0;
-      const upserted = upserts.length;
-      await this.audit.record(tx, { actor, action: "traffic.ingested", targetType: "traffic", details: { upserted, removed } });
-      return { upserted, removed };
+      await requireVms(tx, input.pairs.flatMap((p) => [p.vmA, p.vmB]));
+      const stored = await storeRates(tx, input.pairs);
+      await this.audit.record(tx, { actor, action: "traffic.ingested", targetType: "traffic", details: stored });
+      return stored;
     });
   }
 

@@ -5,7 +5,9 @@ import { pageArgs, toPage } from "../common/pagination";
 import { PrismaService } from "../database/prisma.service";
 import { Prisma } from "../generated/prisma/client";
 import { allocations, doesNotFit, lockCapacity } from "../nodes/capacity";
+import { readSnapshot } from "../placement/cluster-snapshot";
 import { placeNewVm } from "../placement/initial-placement";
+import { requireVms, storeRates } from "../traffic/traffic-store";
 import type { CreateVm } from "./dto/create-vm.dto";
 import type { VmQuery } from "./dto/vm-query.dto";
 import { vmView } from "./vm.view";
@@ -25,6 +27,7 @@ export class VmsService {
       if (await tx.vm.findUnique({ where: { name: input.name }, select: { id: true } })) {
         throw new FerryError("NameTaken", `a VM named ${input.name} already exists`, { field: "name" });
       }
+      await requireVms(tx, input.peers.map((p) => p.vmId));
       let nodeId: string;
       let placedBy: "operator" | "placement";
       if (input.nodeId) {
@@ -39,11 +42,10 @@ export class VmsService {
         nodeId = node.id;
         placedBy = "operator";
       } else {
-        const nodes = await tx.node.findMany({ orderBy: { name: "asc" } });
-        const placement = placeNewVm(nodes, await allocations(tx), demand);
+        const placement = placeNewVm(await readSnapshot(tx), { ...demand, peers: input.peers });
         if (!placement.ok) {
-          throw new FerryError("NoFeasibleNode", `no node can take a VM of ${input.cpu} cpu and ${input.memMiB} MiB`, {
-            rejected: placement.rejected,
+          throw new FerryError("NoFeasibleNode", `no node can take a VM of ${input.cpu} cpu and ${input.memMiB} MiB: ${placement.reason}`, {
+            rejected: placement.verdicts.map((v) => ({ node: v.node, reasons: v.rejections.map((r) => r.reason) })),
           });
         }
         nodeId = placement.nodeId;
@@ -61,6 +63,9 @@ export class VmsService {
           slaMaxTotalMs: input.sla.maxTotalMs ?? null,
         },
       });
+      if (input.peers.length) {
+        await storeRates(tx, input.peers.map((p) => ({ vmA: created.id, vmB: p.vmId, rateMbps: p.rateMbps })));
+      }
       await this.audit.record(tx, {
         actor,
         action: "vm.created",

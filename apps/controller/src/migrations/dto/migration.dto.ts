@@ -8,15 +8,12 @@ export const requestMigrationSchema = z
     targetNodeId: z.string().uuid("must be a UUID"),
     /** Without a technique, the controller chooses the one predicted to meet the VM's SLA at the least cost. */
     technique: techniqueSchema.optional(),
-    techniqueOptions: z
-      .object({
-        delta: z.boolean().optional(),
-        hotBitmap: z.boolean().optional(),
-        autoConverge: z.boolean().optional(),
-        prepaging: z.enum(["none", "bubble", "multi-pivot"]).optional(),
-      })
-      .strict()
-      .optional(),
+    /**
+     * The technique's options, as the migration library names them (delta, hotBitmap, autoConverge,
+     * downtimeLimitMs, maxRounds for pre-copy; prepaging for post-copy; both and precopyRounds for hybrid). The
+     * library's own schema validates them, so a wrong one is a 400 naming it.
+     */
+    techniqueOptions: z.record(z.string(), z.unknown()).optional(),
     /** Admit the migration even when it is predicted to break the VM's SLA (a maintenance that cannot wait). */
     acceptSlaBreach: z.boolean().default(false),
     reason: z.string().min(1).max(200).default("operator request"),

@@ -7,6 +7,11 @@ export const createVmSchema = z.object({
   nodeId: z.string().uuid("must be a UUID").optional(),
   dirtyRateMiBps: z.number().nonnegative().max(100_000).default(0),
   allowPostCopy: z.boolean().default(false),
+  /** Expected traffic with running VMs: placement puts the VM near its peers, and the rates are stored. */
+  peers: z
+    .array(z.object({ vmId: z.string().uuid("must be a UUID"), rateMbps: z.number().positive().max(10_000_000) }).strict())
+    .max(1000)
+    .default([]),
   sla: z
     .object({
       maxDowntimeMs: z.number().int().positive().optional(),

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { pageQuerySchema } from "../../common/pagination";
+
+const weight = z.number().min(0).max(1000);
+
+export const computePlanSchema = z
+  .object({
+    /** Hard limit on the moves in the plan (the descheduler's maxNoOfPodsToEvictTotal). */
+    maxMigrations: z.number().int().min(1).max(500).default(10),
+    maxMemoryMovedMiB: z.number().int().positive().optional(),
+    timeLimitMs: z.number().int().min(10).max(30_000).default(1_000),
+    /** Fixes the solver's random choices, for a plan that can be computed again; random when absent. */
+    seed: z.number().int().min(0).max(0xffffffff).optional(),
+    weights: z.object({ traffic: weight, balance: weight, energy: weight, migration: weight }).partial().strict().optional(),
+  })
+  .strict();
+export type ComputePlan = z.infer<typeof computePlanSchema>;
+
+export const applyPlanSchema = z
+  .object({
+    /** Run moves even when no technique is predicted to meet the VM's SLA. */
+    acceptSlaBreach: z.boolean().default(false),
+  })
+  .strict();
+export type ApplyPlan = z.infer<typeof applyPlanSchema>;
+
+export const planQuerySchema = pageQuerySchema.extend({
+  state: z.enum(["proposed", "applying", "succeeded", "failed", "cancelled", "superseded"]).optional(),
+});
+export type PlanQuery = z.infer<typeof planQuerySchema>;
+
+export const previewSchema = z
+  .object({
+    cpu: z.number().int().positive().max(1024),
+    memMiB: z.number().int().positive().max(16 * 1024 * 1024),
+    peers: z
+      .array(z.object({ vmId: z.string().uuid("must be a UUID"), rateMbps: z.number().positive() }).strict())
+      .max(1000)
+      .default([]),
+  })
+  .strict();
+export type Preview = z.infer<typeof previewSchema>;
