@@ -55,8 +55,17 @@ describe("a controller and two agents", () => {
       "migration.started by agent:agent-1",
       "migration.requested by admin",
     ]);
-    const events = await c.admin().get(`/api/v1/migrations/${m.id}/events`).expect(200);
-    expect(events.body.items.map((e: { phase: string }) => e.phase)).toContain("switchover");
+    const phases: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { phase: string }[]; nextCursor: string | null } } = await c
+        .admin()
+        .get(`/api/v1/migrations/${m.id}/events?limit=1${cursor ? `&cursor=${cursor}` : ""}`)
+        .expect(200);
+      phases.push(...page.body.items.map((e) => e.phase));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(phases).toContain("switchover");
   });
 
   it("reports an SLA breach when the migration goes over the VM's SLA", async () => {

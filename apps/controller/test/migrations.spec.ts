@@ -52,7 +52,7 @@ describe("migrations", () => {
     expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body).toMatchObject({ nodeId: dst, state: "running" });
     await agent(m.id, "complete", { metrics, bytesTransferred: 1 << 30 }).expect(200);
     const events = await c.admin().get(`/api/v1/migrations/${m.id}/events`).expect(200);
-    expect(events.body.items).toEqual([expect.objectContaining({ phase: "pre-copy", round: 1, progress: 0.5, etaMs: 700 })]);
+    expect(events.body).toEqual({ items: [expect.objectContaining({ phase: "pre-copy", round: 1, progress: 0.5, etaMs: 700 })], nextCursor: null });
     const audit = await c.admin().get(`/api/v1/audit?targetType=migration&targetId=${m.id}`).expect(200);
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(["migration.completed", "migration.started", "migration.requested"]);
     await agent(m.id, "sla-breaches", { kind: "downtime", limitMs: 100, actualMs: 120 }).expect(201);

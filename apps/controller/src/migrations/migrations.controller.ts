@@ -1,10 +1,9 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
-import { z } from "zod";
 import { Caller, CallerOf } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
-import { MigrationQuery, RequestMigration, eventQuerySchema, migrationQuerySchema, requestMigrationSchema } from "./dto/migration.dto";
+import { EventQuery, MigrationQuery, RequestMigration, eventQuerySchema, migrationQuerySchema, requestMigrationSchema } from "./dto/migration.dto";
 import { MigrationsService } from "./migrations.service";
 
 @ApiTags("migrations")
@@ -30,8 +29,8 @@ export class MigrationsController {
   }
 
   @Get(":id/events")
-  events(@IdParam() id: string, @ZodQuery(eventQuerySchema) query: z.infer<typeof eventQuerySchema>) {
-    return this.migrations.events(id, query.limit);
+  events(@IdParam() id: string, @ZodQuery(eventQuerySchema) query: EventQuery) {
+    return this.migrations.events(id, query);
   }
 
   @Get(":id/sla-breaches")

@@ -16,7 +16,7 @@ import { lockRow } from "../database/lock";
 import { PrismaService, type Tx } from "../database/prisma.service";
 import { Prisma, type Migration } from "../generated/prisma/client";
 import { ACTIVE_MIGRATION_STATES, allocations, doesNotFit, lockCapacity } from "../nodes/capacity";
-import type { MigrationQuery, RequestMigration } from "./dto/migration.dto";
+import type { EventQuery, MigrationQuery, RequestMigration } from "./dto/migration.dto";
 import { MigrationQueue } from "./migration-queue";
 import { admitTechnique, predictionView } from "./technique-choice";
 import { migrationView } from "./migration.view";
@@ -149,11 +149,18 @@ export class MigrationsService {
     return migrationView(await this.find(id));
   }
 
-  async events(id: string, limit: number) {
+  /** Progress events, oldest first, paged by event id. */
+  async events(id: string, query: EventQuery) {
     await this.find(id);
-    const rows = await this.prisma.migrationEvent.findMany({ where: { migrationId: id }, orderBy: { id: "asc" }, take: limit });
+    const rows = await this.prisma.migrationEvent.findMany({
+      where: { migrationId: id, ...(query.cursor ? { id: { gt: BigInt(query.cursor) } } : {}) },
+      orderBy: { id: "asc" },
+      take: query.limit + 1,
+    });
+    const more = rows.length > query.limit;
+    const kept = more ? rows.slice(0, query.limit) : rows;
     return {
-      items: rows.map((e) => ({
+      items: kept.map((e) => ({
         at: e.at.toISOString(),
         phase: e.phase,
         round: e.round,
@@ -163,7 +170,7 @@ export class MigrationsService {
         etaMs: e.etaMs,
         message: e.message,
       })),
-      nextCursor: null,
+      nextCursor: more ? kept[kept.length - 1]!.id.toString() : null,
     };
   }
 

@@ -32,4 +32,8 @@ export const migrationQuerySchema = pageQuerySchema.extend({
 });
 export type MigrationQuery = z.infer<typeof migrationQuerySchema>;
 
-export const eventQuerySchema = pageQuerySchema.pick({ limit: true });
+export const eventQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  cursor: z.string().regex(/^\d+$/, "cursor must be a value returned as nextCursor").optional(),
+});
+export type EventQuery = z.infer<typeof eventQuerySchema>;
