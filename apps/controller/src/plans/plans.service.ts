@@ -41,7 +41,7 @@ export class PlansService {
 
   /** Where a VM of this size would go, and every node's verdict; nothing is written. */
   async preview(input: Preview) {
-    const snapshot = await readSnapshot(this.prisma);
+    const snapshot = await this.prisma.$transaction((tx) => readSnapshot(tx), { isolationLevel: "RepeatableRead" });
     const placement = placeNewVm(snapshot, input);
     return {
       nodeId: placement.ok ? placement.nodeId : null,
@@ -61,9 +61,10 @@ export class PlansService {
   /** Compute a re-placement plan and store it as proposed. Nothing moves until it is applied. */
   async compute(input: ComputePlan, actor: string) {
     const seed = input.seed ?? randomInt(0, 0xffffffff);
-    const { plan, snapshot } = await this.prisma.$transaction(async (tx) => {
-      const snapshot = await readSnapshot(tx);
-      const computed = replan(snapshot, { ...input, seed });
+    // A consistent snapshot, then the solver outside any transaction (it may run for its whole time budget).
+    const snapshot = await this.prisma.$transaction((tx) => readSnapshot(tx), { isolationLevel: "RepeatableRead" });
+    const computed = replan(snapshot, { ...input, seed });
+    const plan = await this.prisma.$transaction(async (tx) => {
       const vms = new Map((await tx.vm.findMany({ where: { id: { in: computed.moves.map((m) => m.vmId) } } })).map((v) => [v.id, v]));
       const created = await tx.plan.create({
         data: {
@@ -111,7 +112,7 @@ export class PlansService {
         targetId: created.id,
         details: { moves: created.steps.length, costBefore: created.costBefore, costAfter: created.costAfter, seed },
       });
-      return { plan: created, snapshot };
+      return created;
     });
     return planView(plan, { nodes: snapshot.nodeNames, vms: snapshot.vmNames });
   }
