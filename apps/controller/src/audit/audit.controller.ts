@@ -1,6 +1,7 @@
 import { Controller, Get } from "@nestjs/common";
 import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
+import { toPage } from "../common/pagination";
 import { ZodQuery } from "../common/zod";
 import { AuditService } from "./audit.service";
 
@@ -20,10 +21,10 @@ export class AuditController {
   @Get()
   async list(@ZodQuery(auditQuerySchema) query: z.infer<typeof auditQuerySchema>) {
     const rows = await this.audit.list(query);
-    const more = rows.length > query.limit;
-    const kept = more ? rows.slice(0, query.limit) : rows;
-    return {
-      items: kept.map((r) => ({
+    return toPage(
+      rows,
+      query,
+      (r) => ({
         id: r.id.toString(),
         at: r.at.toISOString(),
         actor: r.actor,
@@ -31,8 +32,8 @@ export class AuditController {
         targetType: r.targetType,
         targetId: r.targetId,
         details: r.details,
-      })),
-      nextCursor: more ? kept[kept.length - 1]!.id.toString() : null,
-    };
+      }),
+      (r) => r.id.toString(),
+    );
   }
 }

@@ -19,8 +19,17 @@ export function pageArgs(query: PageQuery) {
   };
 }
 
-export function toPage<R extends { id: string }, T>(rows: R[], query: PageQuery, view: (row: R) => T): Page<T> {
+/**
+ * One page from rows fetched with one extra row: the extra row only says another page follows, and the cursor
+ * is the last kept row's (its id unless `cursorOf` says otherwise).
+ */
+export function toPage<R, T>(
+  rows: R[],
+  query: { limit: number },
+  view: (row: R) => T,
+  cursorOf: (row: R) => string = (row) => (row as { id: string }).id,
+): Page<T> {
   const more = rows.length > query.limit;
   const kept = more ? rows.slice(0, query.limit) : rows;
-  return { items: kept.map(view), nextCursor: more ? kept[kept.length - 1]!.id : null };
+  return { items: kept.map(view), nextCursor: more ? cursorOf(kept[kept.length - 1]!) : null };
 }

@@ -157,10 +157,10 @@ export class MigrationsService {
       orderBy: { id: "asc" },
       take: query.limit + 1,
     });
-    const more = rows.length > query.limit;
-    const kept = more ? rows.slice(0, query.limit) : rows;
-    return {
-      items: kept.map((e) => ({
+    return toPage(
+      rows,
+      query,
+      (e) => ({
         at: e.at.toISOString(),
         phase: e.phase,
         round: e.round,
@@ -169,9 +169,9 @@ export class MigrationsService {
         pagesRemaining: e.pagesRemaining === null ? null : Number(e.pagesRemaining),
         etaMs: e.etaMs,
         message: e.message,
-      })),
-      nextCursor: more ? kept[kept.length - 1]!.id.toString() : null,
-    };
+      }),
+      (e) => e.id.toString(),
+    );
   }
 
   private async find(id: string): Promise<Migration> {

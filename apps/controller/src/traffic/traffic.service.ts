@@ -1,5 +1,6 @@
 import { Injectable } from "@nestjs/common";
 import { AuditService } from "../audit/audit.service";
+import { toPage } from "../common/pagination";
 import { PrismaService } from "../database/prisma.service";
 import type { IngestTraffic, TrafficQuery } from "./dto/traffic.dto";
 import { requireVms, storeRates } from "./traffic-store";
@@ -29,12 +30,11 @@ export class TrafficService {
       take: query.limit + 1,
       ...(a && b ? { cursor: { vmAId_vmBId: { vmAId: a, vmBId: b } }, skip: 1 } : {}),
     });
-    const more = rows.length > query.limit;
-    const kept = more ? rows.slice(0, query.limit) : rows;
-    const last = kept[kept.length - 1];
-    return {
-      items: kept.map((r) => ({ vmA: r.vmAId, vmB: r.vmBId, rateMbps: r.rateMbps, updatedAt: r.updatedAt.toISOString() })),
-      nextCursor: more && last ? `${last.vmAId}:${last.vmBId}` : null,
-    };
+    return toPage(
+      rows,
+      query,
+      (r) => ({ vmA: r.vmAId, vmB: r.vmBId, rateMbps: r.rateMbps, updatedAt: r.updatedAt.toISOString() }),
+      (r) => `${r.vmAId}:${r.vmBId}`,
+    );
   }
 }
