@@ -54,18 +54,28 @@ export function ferryMigrationPredictor(options: Partial<FerryPredictorOptions> 
   if (!(o.dirtyMiBpsAtFullLoad >= 0)) {
     throw new PoliciesError("InvalidParameter", `dirtyMiBpsAtFullLoad must be >= 0, got ${o.dirtyMiBpsAtFullLoad}`);
   }
-  const memo = new Map<string, number>();
+  // bandwidth -> memory -> page-write rate -> ms; numeric keys, since this sits in the simulator's inner loops
+  const memo = new Map<number, Map<number, Map<number, number>>>();
+  let entries = 0;
   return {
     name: "ferry-predictor",
     migrationTimeMs(vm: MigratingVm, link: Link): number {
       const dirtyMiBps = vm.dirtyRateMiBps ?? o.dirtyMiBpsAtFullLoad * Math.min(1, Math.max(0, vm.utilization));
       const bandwidthMbps = link.bandwidthMbps * o.migrationShare;
-      const key = `${vm.ramMiB}|${dirtyMiBps}|${bandwidthMbps}`;
-      const known = memo.get(key);
+      let byMemory = memo.get(bandwidthMbps);
+      if (!byMemory) memo.set(bandwidthMbps, (byMemory = new Map()));
+      let byRate = byMemory.get(vm.ramMiB);
+      if (!byRate) byMemory.set(vm.ramMiB, (byRate = new Map()));
+      const known = byRate.get(dirtyMiBps);
       if (known !== undefined) return known;
       const totalMs = predictedTotalMs(vm.ramMiB, dirtyMiBps, bandwidthMbps, o);
-      if (memo.size >= MEMO_LIMIT) memo.clear();
-      memo.set(key, totalMs);
+      if (entries >= MEMO_LIMIT) {
+        memo.clear();
+        entries = 0;
+        return totalMs;
+      }
+      byRate.set(dirtyMiBps, totalMs);
+      entries++;
       return totalMs;
     },
   };

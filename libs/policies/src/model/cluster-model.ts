@@ -71,6 +71,8 @@ export class ClusterModel {
   readonly ramUsedMiB: Float64Array;
   readonly bandwidthUsedMbps: Float64Array;
 
+  private readonly migrationCacheMbps: Float64Array;
+  private readonly migrationCacheMs: Float64Array;
   private readonly historyCache: Float64Array;
   private readonly historyCacheLength: Int32Array;
   private readonly historyCacheValid: Uint8Array;
@@ -129,6 +131,8 @@ export class ClusterModel {
     this.vmDirtyRateMiBps = Float64Array.from(vms, (v) => v.dirtyRateMiBps ?? Number.NaN);
     this.vmPeers = peersOf(snapshot.traffic ?? [], this.vmIds);
 
+    this.migrationCacheMbps = new Float64Array(V).fill(Number.NaN);
+    this.migrationCacheMs = new Float64Array(V);
     this.historyCache = new Float64Array(H * HISTORY_LENGTH);
     this.historyCacheLength = new Int32Array(H);
     this.historyCacheValid = new Uint8Array(H);
@@ -207,14 +211,24 @@ export class ClusterModel {
     this.vmHost[vm] = host;
   }
 
+  /**
+   * A VM's migration time over a target's link. Detectors and selection rules ask for it in their inner loops
+   * (LR's look-ahead: every VM of every candidate host, for every VM placed), so the last answer per VM is kept:
+   * within a snapshot a VM's time depends only on the link's bandwidth.
+   */
   migrationTimeMs(vm: number, targetHost: number): number {
+    const bandwidthMbps = this.hostBandwidthMbps[targetHost]!;
+    if (this.migrationCacheMbps[vm] === bandwidthMbps) return this.migrationCacheMs[vm]!;
     const dirty = this.vmDirtyRateMiBps[vm]!;
-    return this.costModel.migrationTimeMs(
+    const ms = this.costModel.migrationTimeMs(
       Number.isNaN(dirty)
         ? { ramMiB: this.vmRamMiB[vm]!, utilization: this.vmUtilization[vm]! }
         : { ramMiB: this.vmRamMiB[vm]!, utilization: this.vmUtilization[vm]!, dirtyRateMiBps: dirty },
-      { bandwidthMbps: this.hostBandwidthMbps[targetHost]! },
+      { bandwidthMbps },
     );
+    this.migrationCacheMbps[vm] = bandwidthMbps;
+    this.migrationCacheMs[vm] = ms;
+    return ms;
   }
 
   /**
