@@ -4,7 +4,7 @@
  */
 
 // The model a strategy reads and the plan it returns.
-export type { ClusterSnapshot, HostSnapshot, VmSnapshot } from "./model/snapshot";
+export type { ClusterSnapshot, HostSnapshot, VmSnapshot, TrafficRow } from "./model/snapshot";
 export type { HostFinding, Move, MoveReason, Plan } from "./model/plan";
 export type { Rng } from "./model/rng";
 export { seededRng } from "./model/rng";
@@ -49,7 +49,8 @@ export { HP_PROLIANT_ML110_G4, HP_PROLIANT_ML110_G5 } from "./power/hp-proliant"
 export type { Link, MigratingVm, MigrationCostModel } from "./migration-cost/migration-cost";
 export { memoryOverBandwidth } from "./migration-cost/memory-over-bandwidth";
 export { migrationCostModel, MIGRATION_COST_MODELS } from "./migration-cost/models";
-export { ferryMigrationPredictor } from "./adapters/ferry-migration";
+export { ferryMigrationPredictor, FERRY_PREDICTOR_DEFAULTS, type FerryPredictorOptions } from "./adapters/ferry-migration";
+export { FERRY_PLACEMENT_WEIGHTS, type FerryPlacementWeights } from "./adapters/ferry-placement";
 
 // Simulator.
 export { simulate, type SimulationInput, type SimulationResult, type VmLifetime } from "./simulator/engine";

@@ -13,7 +13,7 @@ const USAGE = `usage: npm run -s simulate -- --trace <day folder | day> --policy
   --safety <x>         the detector's parameter (defaults: thr 0.8, iqr 1.5, mad 2.5, lr and lrr 1.2;
                        for ferry the forecast margin in standard deviations, default 1.5)
   --hosts <n>          number of hosts, alternating HP ML110 G4 and G5 (default 800)
-  --predictor <name>   migration time model: memory-bandwidth (CloudSim, default) or ferry
+  --predictor <name>   migration time model: memory-bandwidth (CloudSim, default) or ferry (@ferry/migration)
   --seed <n>           seed for random choices (RS), default 1
   --vm-lifetime <l>    cloudsim (default: a VM whose demand drops to zero stops, as in CloudSim) or whole-day
   --vm-types <t>       cloudsim (default: contiguous quarters per type) or round-robin (type i % 4)

@@ -6,6 +6,8 @@ export interface MigratingVm {
   readonly ramMiB: number;
   /** Current CPU utilisation (0..1): a busy VM dirties memory faster. */
   readonly utilization: number;
+  /** Measured page-write rate, when the cluster reports one; models that need it derive it from CPU otherwise. */
+  readonly dirtyRateMiBps?: number;
 }
 
 export interface Link {

@@ -3,6 +3,7 @@ import { cluster, g4, g5, vm } from "../fixtures/cluster";
 import { memoryOverBandwidth } from "../migration-cost/memory-over-bandwidth";
 import { ClusterModel } from "./cluster-model";
 import { PoliciesError } from "./errors";
+import type { TrafficRow } from "./snapshot";
 
 const model = (...args: Parameters<typeof cluster>) => new ClusterModel(cluster(...args), memoryOverBandwidth());
 
@@ -54,12 +55,25 @@ describe("fit (CloudSim's isSuitableForVm on current demand)", () => {
   });
 });
 
+const withTraffic = (traffic: TrafficRow[]) =>
+  new ClusterModel({ ...cluster([g5("h0")], [vm("a", "h0", [0.1]), vm("b", "h0", [0.1])]), traffic }, memoryOverBandwidth());
+
+describe("traffic", () => {
+  it("lists each VM's peers both ways; rows for the same pair add entries, zero rates and self-traffic none", () => {
+    const m = withTraffic([["a", "b", 10], ["b", "a", 5], ["a", "a", 7], ["a", "b", 0]]);
+    expect(m.vmPeers[0]).toEqual([{ vm: 1, rate: 10 }, { vm: 1, rate: 5 }]);
+    expect(m.vmPeers[1]).toEqual([{ vm: 0, rate: 10 }, { vm: 0, rate: 5 }]);
+  });
+});
+
 describe("snapshot validation", () => {
   it.each([
     { name: "unknown host", build: () => model([g5("h0")], [vm("v", "hX", [0.1])]), message: /unknown host hX/ },
     { name: "duplicate VM", build: () => model([g5("h0")], [vm("v", "h0", [0.1]), vm("v", "h0", [0.2])]), message: /duplicate vm id v/ },
     { name: "duplicate host", build: () => model([g5("h0"), g5("h0")], []), message: /duplicate host id h0/ },
     { name: "empty history", build: () => model([g5("h0")], [vm("v", "h0", [])]), message: /history is empty/ },
+    { name: "traffic to an unknown VM", build: () => withTraffic([["a", "zz", 10]]), message: /traffic\[0\]: unknown vm zz/ },
+    { name: "negative traffic", build: () => withTraffic([["a", "b", -1]]), message: /traffic\[0\]: rate must be .* >= 0, got -1/ },
   ])("$name", ({ build, message }) => {
     expect(build).toThrow(PoliciesError);
     expect(build).toThrow(message);

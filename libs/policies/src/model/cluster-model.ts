@@ -1,7 +1,7 @@
 import type { MigrationCostModel } from "../migration-cost/migration-cost";
 import type { PowerModel } from "../power/power-model";
 import { PoliciesError } from "./errors";
-import type { ClusterSnapshot } from "./snapshot";
+import type { ClusterSnapshot, TrafficRow } from "./snapshot";
 
 /** CloudSim keeps the last 30 utilisation samples per VM (PowerVm.HISTORY_LENGTH). */
 export const HISTORY_LENGTH = 30;
@@ -39,6 +39,7 @@ export class ClusterModel {
   readonly hostBandwidthMbps: Float64Array;
   readonly powerModels: readonly PowerModel[];
   readonly poweredOn: Uint8Array;
+  readonly hostLabels: readonly (Readonly<Record<string, string>> | undefined)[];
 
   readonly vmMips: Float64Array;
   readonly vmVcpus: Float64Array;
@@ -50,6 +51,10 @@ export class ClusterModel {
   readonly vmUtilization: Float64Array;
   readonly vmMigrating: Uint8Array;
   readonly vmLastMigratedAtS: Float64Array;
+  /** NaN when the snapshot reports none. */
+  readonly vmDirtyRateMiBps: Float64Array;
+  /** Traffic per VM: peer VM indices and rates, both directions summed (empty without traffic). */
+  readonly vmPeers: readonly (readonly VmPeer[])[];
   readonly vmHistory: readonly ArrayLike<number>[];
   /** Host of each VM in the snapshot. */
   readonly vmStartHost: Int32Array;
@@ -66,6 +71,8 @@ export class ClusterModel {
   readonly ramUsedMiB: Float64Array;
   readonly bandwidthUsedMbps: Float64Array;
 
+  private readonly migrationCacheMbps: Float64Array;
+  private readonly migrationCacheMs: Float64Array;
   private readonly historyCache: Float64Array;
   private readonly historyCacheLength: Int32Array;
   private readonly historyCacheValid: Uint8Array;
@@ -99,6 +106,7 @@ export class ClusterModel {
     this.hostBandwidthMbps = Float64Array.from(hosts, (h) => h.bandwidthMbps);
     this.powerModels = hosts.map((h) => h.powerModel);
     this.poweredOn = Uint8Array.from(hosts, (h) => (h.poweredOn ? 1 : 0));
+    this.hostLabels = hosts.map((h) => h.labels);
 
     const vmIdSeen = new Set<string>();
     this.vmIds = vms.map((v) => {
@@ -120,7 +128,11 @@ export class ClusterModel {
     for (let v = 0; v < V; v++) this.vmDemandMips[v] = this.vmUtilization[v]! * this.vmMips[v]!;
     this.vmMigrating = Uint8Array.from(vms, (v) => (v.migrating ? 1 : 0));
     this.vmLastMigratedAtS = Float64Array.from(vms, (v) => v.lastMigratedAtS ?? Number.NaN);
+    this.vmDirtyRateMiBps = Float64Array.from(vms, (v) => v.dirtyRateMiBps ?? Number.NaN);
+    this.vmPeers = peersOf(snapshot.traffic ?? [], this.vmIds);
 
+    this.migrationCacheMbps = new Float64Array(V).fill(Number.NaN);
+    this.migrationCacheMs = new Float64Array(V);
     this.historyCache = new Float64Array(H * HISTORY_LENGTH);
     this.historyCacheLength = new Int32Array(H);
     this.historyCacheValid = new Uint8Array(H);
@@ -199,11 +211,24 @@ export class ClusterModel {
     this.vmHost[vm] = host;
   }
 
+  /**
+   * A VM's migration time over a target's link. Detectors and selection rules ask for it in their inner loops
+   * (LR's look-ahead: every VM of every candidate host, for every VM placed), so the last answer per VM is kept:
+   * within a snapshot a VM's time depends only on the link's bandwidth.
+   */
   migrationTimeMs(vm: number, targetHost: number): number {
-    return this.costModel.migrationTimeMs(
-      { ramMiB: this.vmRamMiB[vm]!, utilization: this.vmUtilization[vm]! },
-      { bandwidthMbps: this.hostBandwidthMbps[targetHost]! },
+    const bandwidthMbps = this.hostBandwidthMbps[targetHost]!;
+    if (this.migrationCacheMbps[vm] === bandwidthMbps) return this.migrationCacheMs[vm]!;
+    const dirty = this.vmDirtyRateMiBps[vm]!;
+    const ms = this.costModel.migrationTimeMs(
+      Number.isNaN(dirty)
+        ? { ramMiB: this.vmRamMiB[vm]!, utilization: this.vmUtilization[vm]! }
+        : { ramMiB: this.vmRamMiB[vm]!, utilization: this.vmUtilization[vm]!, dirtyRateMiBps: dirty },
+      { bandwidthMbps },
     );
+    this.migrationCacheMbps[vm] = bandwidthMbps;
+    this.migrationCacheMs[vm] = ms;
+    return ms;
   }
 
   /**
@@ -250,6 +275,35 @@ export class ClusterModel {
     this.historyCacheValid[host] = 1;
     return view;
   }
+}
+
+export interface VmPeer {
+  readonly vm: number;
+  readonly rate: number;
+}
+
+const NO_PEERS: readonly VmPeer[] = [];
+
+/** Adjacency lists of the snapshot's traffic (a pair listed twice, or both ways, gives two entries). */
+function peersOf(traffic: readonly TrafficRow[], vmIds: readonly string[]): (readonly VmPeer[])[] {
+  if (traffic.length === 0) return vmIds.map(() => NO_PEERS);
+  const vmIndex = new Map(vmIds.map((id, i) => [id, i]));
+  const peers: VmPeer[][] = vmIds.map(() => []);
+  for (const [i, row] of traffic.entries()) {
+    const [a, b, rate] = row;
+    const va = vmIndex.get(a);
+    const vb = vmIndex.get(b);
+    if (va === undefined || vb === undefined) {
+      throw new PoliciesError("InvalidSnapshot", `traffic[${i}]: unknown vm ${va === undefined ? a : b}`);
+    }
+    if (!(Number.isFinite(rate) && rate >= 0)) {
+      throw new PoliciesError("InvalidSnapshot", `traffic[${i}]: rate must be a finite number >= 0, got ${rate}`);
+    }
+    if (va === vb || rate === 0) continue;
+    peers[va]!.push({ vm: vb, rate });
+    peers[vb]!.push({ vm: va, rate });
+  }
+  return peers;
 }
 
 /** CloudSim's MathUtil.trimZeroTail: drop the all-zero oldest end of a newest-first series. */

@@ -15,6 +15,11 @@ export interface HostSnapshot {
   readonly powerModel: PowerModel;
   /** A host with no VMs may be switched off; a plan switches it on before moving VMs in. */
   readonly poweredOn: boolean;
+  /**
+   * Where the host sits, e.g. { rack: "r12", pod: "p3" }: Ferry's target choice prices traffic by these labels
+   * (same host, same rack, same pod, elsewhere), as @ferry/placement's label topology does.
+   */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface VmSnapshot {
@@ -40,7 +45,12 @@ export interface VmSnapshot {
   readonly migrating: boolean;
   /** Simulated or wall time (s) at which the VM last arrived on a host by migration, if ever. */
   readonly lastMigratedAtS?: number;
+  /** Measured page-write rate (MiB/s), when the node agent reports one; the migration predictor uses it. */
+  readonly dirtyRateMiBps?: number;
 }
+
+/** Traffic between two VMs (e.g. Mbit/s, any consistent unit), as @ferry/placement takes it. */
+export type TrafficRow = readonly [vmA: string, vmB: string, rate: number];
 
 export interface ClusterSnapshot {
   readonly timeS: number;
@@ -52,4 +62,9 @@ export interface ClusterSnapshot {
    * MMT, MU) follow this order.
    */
   readonly vms: readonly VmSnapshot[];
+  /**
+   * Traffic between VMs, when the cluster measures it (PlanetLab traces have none). Ferry's target choice then
+   * prefers hosts near a VM's peers, weighed against energy and balance.
+   */
+  readonly traffic?: readonly TrafficRow[];
 }

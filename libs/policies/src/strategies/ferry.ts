@@ -1,4 +1,4 @@
-import { ferryTargetChooser } from "../adapters/ferry-placement";
+import { FERRY_PLACEMENT_WEIGHTS, ferryTargetChooser, type FerryPlacementWeights } from "../adapters/ferry-placement";
 import { DEFAULT_FORECAST, DemandForecast } from "../forecast/vm-demand";
 import type { MigrationCostModel } from "../migration-cost/migration-cost";
 import { ClusterModel } from "../model/cluster-model";
@@ -24,6 +24,8 @@ export interface FerryOptions {
   readonly windowSamples: number;
   /** Floor on a VM's forecast spread, as a share of its nominal MIPS. */
   readonly minSpreadShare: number;
+  /** Weights of the target choice's terms (energy, balance, traffic, migration time). */
+  readonly placementWeights: FerryPlacementWeights;
 }
 
 /** Tuned on the PlanetLab days for ESV with few migrations (see the library README). */
@@ -36,10 +38,21 @@ export const FERRY_DEFAULTS: FerryOptions = {
   holdS: 3600,
   windowSamples: DEFAULT_FORECAST.windowSamples,
   minSpreadShare: DEFAULT_FORECAST.minSpreadShare,
+  placementWeights: FERRY_PLACEMENT_WEIGHTS,
 };
 
-/** Packs harder: about 8 % less energy than the defaults for roughly twice their ESV. */
-export const FERRY_DENSE: Partial<FerryOptions> = { z: 1, fill: 0.97, evacuateBelow: 0.75, maxEvacuationMoves: 20 };
+/**
+ * Packs harder: a thinner margin, fuller targets, and no balance term, so a VM goes to the first running host of
+ * the cheapest kind in watts instead of the least loaded one. Less energy than the defaults, for a higher ESV
+ * (README, "Ferry's policy and why it wins").
+ */
+export const FERRY_DENSE: Partial<FerryOptions> = {
+  z: 1,
+  fill: 0.97,
+  evacuateBelow: 0.75,
+  maxEvacuationMoves: 20,
+  placementWeights: { ...FERRY_PLACEMENT_WEIGHTS, balance: 0 },
+};
 
 /**
  * Ferry's consolidation policy.
@@ -54,8 +67,10 @@ export const FERRY_DENSE: Partial<FerryOptions> = { z: 1, fill: 0.97, evacuateBe
  *  3. Consolidate: hosts with a small forecast peak are emptied, least loaded first, but only when every
  *     VM fits on a host that is already running, the host needs at most `maxEvacuationMoves` migrations,
  *     and none of its VMs arrived within `holdS`: a move must pay for itself in switched-off idle power.
- *  Targets come from Ferry's target choice (adapters/ferry-placement.ts): best fit by forecast, running
- *  hosts before idle ones, never a host whose cores are slower than the VM's vCPUs.
+ *  Targets come from Ferry's target choice (adapters/ferry-placement.ts): hosts whose forecast peak stays under
+ *  `fill` with the VM and whose cores are not slower than its vCPUs, scored by @ferry/placement on energy,
+ *  balance and traffic, and by the migration predictor's time. With the default weights a running host always
+ *  beats waking one, and among running hosts of a kind the least loaded wins.
  *
  * Assumptions: any VM can live-migrate to any host; VMs' demands are roughly independent (that is what
  * makes the sqrt-of-variances margin sound); moves of one plan start together.
@@ -67,7 +82,7 @@ export function ferry(name: string, costModel: MigrationCostModel, overrides: Pa
     plan(snapshot: ClusterSnapshot): Plan {
       const model = new ClusterModel(snapshot, costModel);
       const forecast = new DemandForecast(model, { windowSamples: o.windowSamples, minSpreadShare: o.minSpreadShare });
-      const chooser = ferryTargetChooser(forecast, { z: o.z, fill: o.fill });
+      const chooser = ferryTargetChooser(forecast, { z: o.z, fill: o.fill, weights: o.placementWeights });
       const plan = new PlanBuilder(name, model);
       const H = model.hostCount;
       const capacity = model.capacityMips;
