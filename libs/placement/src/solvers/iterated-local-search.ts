@@ -22,6 +22,8 @@ export interface IteratedLocalSearchOptions {
   readonly stallRounds?: number;
   /** Probability of a random target rack instead of one next to the cluster's peers. */
   readonly randomTarget?: number;
+  /** Called with the objective after every strict improvement. */
+  readonly onImprove?: (objective: number) => void;
   /** Share of the non-random targets taken from the costliest outside link instead of a random peer. */
   readonly costliestTarget?: number;
 }
@@ -122,6 +124,7 @@ export class IteratedLocalSearch implements Solver {
       // 3. Repair locally.
       ls.descend(a);
       if (ls.objective < before - EPS) {
+        this.opts.onImprove?.(ls.objective);
         this.improvements++;
         this.accepted++;
         this.lastImprovementMs = ctx.clock.nowMs();
