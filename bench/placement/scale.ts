@@ -13,8 +13,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { PlacementProblem, SolverName } from "@ferry/placement";
-import { planReplacement, solvePlacement, validatePlan } from "@ferry/placement";
-import { clusteredWorkload } from "../../libs/placement/src/fixtures/clustered-workload";
+import { clusteredWorkload, planReplacement, solvePlacement, validatePlan } from "@ferry/placement";
 
 const root = join(__dirname, "..", "..");
 
