@@ -45,7 +45,11 @@ export interface QapTuning {
   /** Each restart that finds no new best adds this fraction of n to the strength, up to perturbMaxFraction. */
   readonly perturbStep: number;
   readonly perturbMaxFraction: number;
-  /** Longest tabu tenure as a multiple of n (Taillard: 8). */
+  /**
+   * Longest tabu tenure as a multiple of n (Taillard: 8). Tenures are cube(U) x this, so the mean is a quarter of
+   * it. Measured on ten hard instances x four seeds at equal iteration budgets, mean gap: 2 -> 0.49 %, 4 -> 0.46 %,
+   * 8 -> 0.54 % (random tai*a instances prefer 2, structured ones 4).
+   */
   readonly tenureFactor: number;
   /** Aspiration threshold as a multiple of n^2 (Taillard: 5). */
   readonly aspirationFactor: number;
@@ -56,7 +60,7 @@ export const defaultQapTuning: QapTuning = {
   perturbFraction: 0.1,
   perturbStep: 0.05,
   perturbMaxFraction: 0.5,
-  tenureFactor: 8,
+  tenureFactor: 4,
   aspirationFactor: 5,
 };
 
