@@ -34,7 +34,7 @@ export type SolverName =
 export interface SolveOptions {
   /** Seed of every random choice (default 1); printed with results so a run can be replayed. */
   readonly seed?: number;
-  /** Wall-clock budget in ms (default 10 000). See `maxIterations` for reproducible runs. */
+  /** Budget in ms on `clock` (the wall clock by default), default 10 000. See `maxIterations` for reproducible runs. */
   readonly timeLimitMs?: number;
   /**
    * Budget of the last stage in its own unit (perturbation rounds of iterated local search, tabu iterations of

@@ -26,7 +26,7 @@ import { RobustTabu, defaultTabuParams } from "./robust-tabu";
 export interface QapSolveOptions {
   readonly rng: Rng;
   readonly clock?: Clock;
-  /** Wall-clock budget in ms, from the call. Default: none (then maxIterations must be set). */
+  /** Budget in ms on `clock` (the wall clock by default), from the call. Default: none (then maxIterations must be set). */
   readonly timeLimitMs?: number;
   /** Tabu iterations budget. Default: unlimited (then timeLimitMs must be set). */
   readonly maxIterations?: number;
