@@ -43,3 +43,7 @@ export type { Clock } from "./clock";
 export { systemClock, frozenClock } from "./clock";
 export type { Rng } from "./rng";
 export { createRng } from "./rng";
+
+/** Synthetic clustered data centres (tests, benchmarks, local demos). */
+export { clusteredWorkload } from "./fixtures/clustered-workload";
+export type { ClusteredWorkloadOptions } from "./fixtures/clustered-workload";

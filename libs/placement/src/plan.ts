@@ -27,6 +27,8 @@ export interface PlanMove {
 }
 
 export interface Plan {
+  /** The caller's version of the cluster state this plan was computed against (ReplanOptions.baseVersion). */
+  readonly baseVersion?: string;
   readonly moves: readonly PlanMove[];
   /** Traffic cost (sum of rate x distance) before the first and after the last move. */
   readonly costBefore: number;

@@ -21,6 +21,8 @@ export interface ReplanOptions {
   /** Default 1000 ms. */
   readonly timeLimitMs?: number;
   readonly clock?: Clock;
+  /** Opaque version of the cluster state the plan is computed against; copied into the plan for the apply check. */
+  readonly baseVersion?: string;
 }
 
 /**
@@ -48,6 +50,7 @@ export function planReplacement(problem: PlacementProblem, opts: ReplanOptions =
   const result = planner.plan(a);
   const moves = vmMoves(problem, setup, before, result.steps);
   return {
+    baseVersion: opts.baseVersion,
     moves,
     costBefore,
     costAfter: trafficCost(setup, a),

@@ -34,7 +34,7 @@ export type SolverName =
 export interface SolveOptions {
   /** Seed of every random choice (default 1); printed with results so a run can be replayed. */
   readonly seed?: number;
-  /** Wall-clock budget in ms (default 10 000). See `maxIterations` for reproducible runs. */
+  /** Budget in ms on `clock` (the wall clock by default), default 10 000. See `maxIterations` for reproducible runs. */
   readonly timeLimitMs?: number;
   /**
    * Budget of the last stage in its own unit (perturbation rounds of iterated local search, tabu iterations of
@@ -50,6 +50,8 @@ export interface SolveOptions {
    * names run that solver alone (baselines, or one stage) followed by nothing.
    */
   readonly solver?: SolverName;
+  /** Called after each stage and on every improvement of the last stage (for progress reports and plots). */
+  readonly progress?: (p: { readonly stage: string; readonly elapsedMs: number; readonly objective: number }) => void;
 }
 
 export interface SolveResult {
@@ -138,7 +140,7 @@ export function solvePlacement(problem: PlacementProblem, opts: SolveOptions = {
   if (solver === "qap" || (solver === "auto" && denseQapApplies(setup))) {
     a = solveAsQap(setup, opts.maxIterations, stages);
   } else if (solver === "auto") {
-    a = solveAuto(setup, opts.maxIterations, stages);
+    a = solveAuto(setup, opts.maxIterations, stages, opts.progress);
   } else {
     a = Assignment.current(cluster);
     stages.push(runSolver(setup, makeSolver(solver, ctx), a, opts.maxIterations));
@@ -214,22 +216,27 @@ export function placeUnplaced(setup: Setup, a: Assignment): void {
   }
 }
 
-function solveAuto(setup: Setup, maxIterations: number | undefined, stages: SolverReport[]): Assignment {
-  const { cluster, ctx } = setup;
+function solveAuto(setup: Setup, maxIterations: number | undefined, stages: SolverReport[], progress: SolveOptions["progress"]): Assignment {
+  const { cluster, ctx, start } = setup;
+  const report = (stage: string, objective: number): void => progress?.({ stage, elapsedMs: ctx.clock.nowMs() - start, objective });
+  const push = (r: SolverReport): void => {
+    stages.push(r);
+    report(r.solver, r.objective);
+  };
   const fromScratch = new Assignment(cluster);
-  stages.push(constructWithFallback(setup, fromScratch));
+  push(constructWithFallback(setup, fromScratch));
   const ls = new LocalSearch(ctx);
-  stages.push(ls.run(ctx, fromScratch));
+  push(ls.run(ctx, fromScratch));
   let best = fromScratch;
   if (cluster.unitCurrentHost.some((h) => h >= 0)) {
     const current = Assignment.current(cluster);
     placeUnplaced(setup, current);
-    const lsCurrent = new LocalSearch(ctx);
-    const report = lsCurrent.run(ctx, current);
-    stages.push({ ...report, solver: "local-search(current)" });
-    if (report.objective < stages[stages.length - 2].objective) best = current;
+    const fromCurrent = new LocalSearch(ctx).run(ctx, current);
+    push({ ...fromCurrent, solver: "local-search(current)" });
+    if (fromCurrent.objective < stages[stages.length - 2].objective) best = current;
   }
-  stages.push(new IteratedLocalSearch().run(ctx, best, maxIterations));
+  const ils = new IteratedLocalSearch({ onImprove: (objective) => report("iterated-local-search", objective) });
+  push(ils.run(ctx, best, maxIterations));
   return best;
 }
 

@@ -52,6 +52,7 @@ function main(argv: string[], io: PlaceIo): number {
   }
   const [command, file, ...rest] = positionals;
   if (!command || !file || rest.length > 0) throw new UsageError(`expected a command and one file\n${USAGE}`);
+  if (command !== "solve" && command !== "qap") throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   const timeLimitMs = numberFlag(values["time-limit-ms"], "--time-limit-ms", 0);
   const seed = numberFlag(values.seed, "--seed", -(2 ** 31), true);
   const maxIterations = numberFlag(values["max-iterations"], "--max-iterations", 0, true);
@@ -61,29 +62,28 @@ function main(argv: string[], io: PlaceIo): number {
     io.out(`${JSON.stringify({ n: r.n, cost: r.cost, permutation: r.permutation })}\n`);
     return 0;
   }
-  if (command === "solve") {
-    const problem = parseProblem(text);
-    const solver = (values.solver ?? "auto") as SolverName;
-    if (!SOLVER_NAMES.includes(solver)) throw new UsageError(`--solver must be one of ${SOLVER_NAMES.join(", ")}, got "${solver}"`);
-    const budget = problem.file.maxMigrations !== undefined || problem.file.maxMemoryMovedMiB !== undefined;
-    if (budget && problem.file.current) {
-      if (values.solver) throw new UsageError("--solver does not apply to a problem with a migration budget");
-      const plan = planReplacement(problem.problem, {
-        maxMigrations: problem.file.maxMigrations,
-        maxMemoryMovedMiB: problem.file.maxMemoryMovedMiB,
-        weights: problem.file.weights,
-        timeLimitMs,
-        seed,
-      });
-      const out = { placement: plan.placement, cost: plan.costAfter, migrations: plan.migrations, elapsedMs: round(plan.elapsedMs) };
-      io.out(`${JSON.stringify(out)}\n`);
-      return 0;
-    }
-    const r = solvePlacement(problem.problem, { timeLimitMs, seed, maxIterations, solver, weights: problem.file.weights });
-    io.out(`${JSON.stringify({ placement: r.placement, cost: r.cost, migrations: r.migrations, elapsedMs: round(r.elapsedMs) })}\n`);
-    return 0;
+  const solver = (values.solver ?? "auto") as SolverName;
+  if (!SOLVER_NAMES.includes(solver)) throw new UsageError(`--solver must be one of ${SOLVER_NAMES.join(", ")}, got "${solver}"`);
+  const { file: spec, problem } = parseProblem(text);
+  const budgeted = (spec.maxMigrations !== undefined || spec.maxMemoryMovedMiB !== undefined) && spec.current !== undefined;
+  let out: { placement: Record<string, string>; cost: number; migrations: number; elapsedMs: number };
+  if (budgeted) {
+    // A migration budget on a running cluster: an incremental plan, feasible after every move.
+    if (values.solver) throw new UsageError("--solver does not apply to a problem with a migration budget");
+    const plan = planReplacement(problem, {
+      maxMigrations: spec.maxMigrations,
+      maxMemoryMovedMiB: spec.maxMemoryMovedMiB,
+      weights: spec.weights,
+      timeLimitMs,
+      seed,
+    });
+    out = { placement: { ...plan.placement }, cost: plan.costAfter, migrations: plan.migrations, elapsedMs: plan.elapsedMs };
+  } else {
+    const r = solvePlacement(problem, { timeLimitMs, seed, maxIterations, solver, weights: spec.weights });
+    out = { placement: r.placement, cost: r.cost, migrations: r.migrations, elapsedMs: r.elapsedMs };
   }
-  throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+  io.out(`${JSON.stringify({ ...out, elapsedMs: round(out.elapsedMs) })}\n`);
+  return 0;
 }
 
 function round(ms: number): number {

@@ -43,11 +43,6 @@ export class Assignment {
     return a;
   }
 
-  /** Copies another assignment of the same cluster into this one. */
-  copyFrom(other: Assignment): void {
-    for (let u = 0; u < this.hostOf.length; u++) if (this.hostOf[u] !== other.hostOf[u]) this.move(u, other.hostOf[u]);
-  }
-
   /** Moves unit u to host h (-1 unplaces it). Records the old host when a journal is open. */
   move(u: number, h: number): void {
     const from = this.hostOf[u];
@@ -102,13 +97,6 @@ export class Assignment {
   /** The unit after u on u's host, -1 at the end. Moving units invalidates a walk. */
   nextOn(u: number): number {
     return this.next[u];
-  }
-
-  /** Units on host h, in list order. */
-  unitsOn(h: number): number[] {
-    const out: number[] = [];
-    for (let u = this.head[h]; u >= 0; u = this.next[u]) out.push(u);
-    return out;
   }
 
   /** Starts recording moves; returns the journal position to roll back to. */

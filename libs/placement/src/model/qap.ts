@@ -58,16 +58,3 @@ export function qapCost(inst: QapInstance, p: ArrayLike<number>): number {
   }
   return cost;
 }
-
-/** Throws unless p is a permutation of 0..n-1. */
-export function assertPermutation(p: ArrayLike<number>, n: number): void {
-  if (p.length !== n) throw new PlacementError("InvalidProblem", `permutation has ${p.length} entries, want ${n}`);
-  const seen = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = p[i];
-    if (!Number.isInteger(v) || v < 0 || v >= n || seen[v]) {
-      throw new PlacementError("InvalidProblem", `permutation entry ${i} (${v}) is out of range or repeated`);
-    }
-    seen[v] = 1;
-  }
-}

@@ -108,10 +108,14 @@ export class IncrementalPlanner {
     let stoppedBecause: IncrementalResult["stoppedBecause"] = "no-improving-action";
     for (let u = 0; u < c.unitCount; u++) if (a.hostOf[u] >= 0) this.pushCheap(a, u);
     let action = 0;
+    let checkedAt = 0;
     while (this.heap.size > 0) {
-      if ((this.evaluations & 63) === 0 && this.ctx.clock.nowMs() >= this.ctx.deadlineMs) {
-        stoppedBecause = "time";
-        break;
+      if (this.evaluations - checkedAt >= 64) {
+        checkedAt = this.evaluations;
+        if (this.ctx.clock.nowMs() >= this.ctx.deadlineMs) {
+          stoppedBecause = "time";
+          break;
+        }
       }
       if (this.migrationsLeft <= 0 || this.memoryLeft <= 0) {
         stoppedBecause = "budget";

@@ -13,15 +13,23 @@ import type { SearchContext, Solver, SolverReport } from "./solver";
  *     O(local) instead of O(cluster size).
  *  3. Accept if the objective did not get worse (sideways moves let it drift across plateaus); otherwise roll the
  *     assignment back through its journal.
- * Stops after `maxIterations` rounds, after `stallRounds` rounds without a strict improvement, or at the deadline.
+ * Stops after `maxIterations` rounds, when a window of `stallRounds` rounds gained less than `minWindowGain` of the
+ * objective (converged), or at the deadline.
  * With no deadline the run is a pure function of the seed and the round budget.
  */
 export interface IteratedLocalSearchOptions {
   readonly maxClusterSize?: number;
-  /** Rounds without a strict improvement before stopping (converged). Default max(2000, 2 x units). */
+  /** Window of rounds for the convergence test. Default max(2000, 2 x units). */
   readonly stallRounds?: number;
+  /**
+   * Converged, and stop, when a whole window of rounds improved the objective by less than this fraction of it
+   * (default 0.0005: 0.05 %).
+   */
+  readonly minWindowGain?: number;
   /** Probability of a random target rack instead of one next to the cluster's peers. */
   readonly randomTarget?: number;
+  /** Called with the objective after every strict improvement. */
+  readonly onImprove?: (objective: number) => void;
   /** Share of the non-random targets taken from the costliest outside link instead of a random peer. */
   readonly costliestTarget?: number;
 }
@@ -55,10 +63,17 @@ export class IteratedLocalSearch implements Solver {
     const cands = new CandidateHosts(c);
     const inCluster = new Uint8Array(c.unitCount);
     const cluster: number[] = [];
-    let stall = 0;
+    const minWindowGain = this.opts.minWindowGain ?? 0.0005;
+    let windowStart = this.rounds;
+    let windowObjective = ls.objective;
     a.commit();
     let mark = a.mark();
-    while (withTraffic.length > 0 && this.rounds < maxIterations && stall < stallRounds) {
+    while (withTraffic.length > 0 && this.rounds < maxIterations) {
+      if (this.rounds - windowStart >= stallRounds) {
+        if (windowObjective - ls.objective <= minWindowGain * Math.abs(ls.objective)) break;
+        windowStart = this.rounds;
+        windowObjective = ls.objective;
+      }
       if (ctx.clock.nowMs() >= ctx.deadlineMs) break;
       this.rounds++;
       const before = ls.objective;
@@ -122,18 +137,16 @@ export class IteratedLocalSearch implements Solver {
       // 3. Repair locally.
       ls.descend(a);
       if (ls.objective < before - EPS) {
+        this.opts.onImprove?.(ls.objective);
         this.improvements++;
         this.accepted++;
         this.lastImprovementMs = ctx.clock.nowMs();
-        stall = 0;
       } else if (ls.objective <= before + EPS) {
         this.accepted++;
-        stall++;
       } else {
         ls.clearQueue();
         a.rollback(mark);
         ls.objective = before;
-        stall++;
       }
       a.commit();
       mark = a.mark();

@@ -21,13 +21,6 @@ export class Objective {
     return sum;
   }
 
-  /** Unweighted total of each term, by plugin name. */
-  breakdown(a: Assignment): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const t of this.terms) out[t.score.name] = t.score.total(a);
-    return out;
-  }
-
   moveDelta(a: Assignment, u: number, h: number): number {
     let sum = 0;
     for (const t of this.terms) sum += t.weight * t.score.moveDelta(a, u, h);

@@ -12,8 +12,10 @@ import { RobustTabu, defaultTabuParams } from "./robust-tabu";
  *
  * Iterated robust tabu search:
  *  1. Robust tabu search (RobustTabu) from a random permutation.
- *  2. When a phase has not improved the best for `stallIterations`, restart from the best permutation with
- *     `perturbSwaps` random swaps applied (each swap updates the delta matrix in O(n^2)).
+ *  2. When a phase has not improved the best for stallFactor x n^2 iterations, restart from the best permutation
+ *     with random swaps applied (each updates the delta matrix in O(n^2)). The number of swaps adapts, as in
+ *     breakout local search: perturbFraction x n after a phase that found a new best, perturbStep x n more after
+ *     each phase that did not, up to perturbMaxFraction x n (weak kicks intensify, strong ones escape deep basins).
  *  3. Stop at the iteration budget or when the clock passes the deadline; return the best permutation.
  *
  * Determinism: with the same seed and the same iteration budget the result is identical. A time limit is polled
@@ -24,7 +26,7 @@ import { RobustTabu, defaultTabuParams } from "./robust-tabu";
 export interface QapSolveOptions {
   readonly rng: Rng;
   readonly clock?: Clock;
-  /** Wall-clock budget in ms, from the call. Default: none (then maxIterations must be set). */
+  /** Budget in ms on `clock` (the wall clock by default), from the call. Default: none (then maxIterations must be set). */
   readonly timeLimitMs?: number;
   /** Tabu iterations budget. Default: unlimited (then timeLimitMs must be set). */
   readonly maxIterations?: number;
@@ -38,18 +40,27 @@ export interface QapSolveOptions {
 export interface QapTuning {
   /** Iterations without a new best before a restart, as a multiple of n^2. */
   readonly stallFactor: number;
-  /** Random swaps applied to the best permutation at a restart, as a fraction of n. */
+  /** Random swaps applied to the best permutation at a restart, as a fraction of n: the strength after a new best. */
   readonly perturbFraction: number;
-  /** Longest tabu tenure as a multiple of n (Taillard: 8). */
+  /** Each restart that finds no new best adds this fraction of n to the strength, up to perturbMaxFraction. */
+  readonly perturbStep: number;
+  readonly perturbMaxFraction: number;
+  /**
+   * Longest tabu tenure as a multiple of n (Taillard: 8). Tenures are cube(U) x this, so the mean is a quarter of
+   * it. Measured on ten hard instances x four seeds at equal iteration budgets, mean gap: 2 -> 0.49 %, 4 -> 0.46 %,
+   * 8 -> 0.54 % (random tai*a instances prefer 2, structured ones 4).
+   */
   readonly tenureFactor: number;
   /** Aspiration threshold as a multiple of n^2 (Taillard: 5). */
   readonly aspirationFactor: number;
 }
 
 export const defaultQapTuning: QapTuning = {
-  stallFactor: Infinity,
-  perturbFraction: 0.25,
-  tenureFactor: 8,
+  stallFactor: 2,
+  perturbFraction: 0.1,
+  perturbStep: 0.05,
+  perturbMaxFraction: 0.5,
+  tenureFactor: 4,
   aspirationFactor: 5,
 };
 
@@ -99,6 +110,8 @@ export function solveQapDense(inst: QapInstance, opts: QapSolveOptions): QapSolv
   const stall = Math.max(n, Math.floor(tuning.stallFactor * n * n));
   let iterations = 0;
   let restarts = 0;
+  let strength = tuning.perturbFraction;
+  let bestBefore = tabu.bestCost;
   let timedOut = false;
   const stop = (): boolean => {
     if (clock.nowMs() >= deadline) timedOut = true;
@@ -115,8 +128,10 @@ export function solveQapDense(inst: QapInstance, opts: QapSolveOptions): QapSolv
     }
     if (stop() || iterations >= maxIterations || tabu.bestCost <= target) break;
     restarts++;
+    strength = tabu.bestCost < bestBefore ? tuning.perturbFraction : Math.min(tuning.perturbMaxFraction, strength + tuning.perturbStep);
+    bestBefore = tabu.bestCost;
     state.load(tabu.bestP);
-    const swaps = Math.max(2, Math.round(tuning.perturbFraction * n));
+    const swaps = Math.max(2, Math.round(strength * n));
     for (let k = 0; k < swaps; k++) {
       const i = rng.int(n);
       let j = rng.int(n - 1);

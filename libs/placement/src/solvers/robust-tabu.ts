@@ -66,13 +66,6 @@ export class RobustTabu {
     }
   }
 
-  /** Clears the tabu memory (all moves allowed, none aspired by time), e.g. after a restart. */
-  forgetTabu(): void {
-    const n = this.state.n;
-    const t = this.iteration;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) this.setTabu(i, j, t - n * n - (n * i + j));
-  }
-
   /**
    * Runs up to `maxIterations` tabu iterations from the state's current permutation. `stop` is polled whenever
    * the global iteration count is a multiple of `pollEvery` (a deadline check); returns the number of iterations done. `bestCost`/`bestP` track the
