@@ -41,8 +41,8 @@ export { PlacementError } from "./errors";
 export type { PlacementErrorCode } from "./errors";
 export type { Clock } from "./clock";
 export { systemClock, frozenClock } from "./clock";
-export type { Rng } from "./rng";
-export { createRng } from "./rng";
+export type { Rng } from "@ferry/random";
+export { createRng } from "@ferry/random";
 
 /** Synthetic clustered data centres (tests, benchmarks, local demos). */
 export { clusteredWorkload } from "./fixtures/clustered-workload";

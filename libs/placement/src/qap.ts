@@ -1,7 +1,7 @@
 import type { Clock } from "./clock";
 import { PlacementError } from "./errors";
 import type { QapInstance } from "./model/qap";
-import { createRng } from "./rng";
+import { createRng } from "@ferry/random";
 import type { QapTuning } from "./solvers/qap-dense";
 import { solveQapDense } from "./solvers/qap-dense";
 

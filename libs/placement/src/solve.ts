@@ -8,7 +8,7 @@ import { compileCluster, unitName } from "./model/cluster";
 import type { PlacementProblem } from "./model/problem";
 import type { ScoreName, ScoreWeights } from "./registry";
 import { DEFAULT_OBJECTIVE_WEIGHTS, buildTopology, checkWeights, defaultFramework } from "./registry";
-import { createRng } from "./rng";
+import { createRng } from "@ferry/random";
 import { SCORE_NAMES } from "./scores/score";
 import { ClusterAndCut } from "./solvers/cluster-and-cut";
 import { allHosts, newCandidates, placeBest } from "./solvers/constructive";

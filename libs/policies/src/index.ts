@@ -6,8 +6,8 @@
 // The model a strategy reads and the plan it returns.
 export type { ClusterSnapshot, HostSnapshot, VmSnapshot, TrafficRow } from "./model/snapshot";
 export type { HostFinding, Move, MoveReason, Plan } from "./model/plan";
-export type { Rng } from "./model/rng";
-export { seededRng } from "./model/rng";
+export type { Rng } from "@ferry/random";
+export { createRng } from "@ferry/random";
 export { PoliciesError, type PoliciesErrorCode } from "./model/errors";
 
 // Strategies and how to build them by name.

@@ -1,4 +1,4 @@
-import type { Rng } from "./rng";
+import type { Rng } from "@ferry/random";
 
 /** Walker/Vose alias table: draws an index with probability proportional to its weight in O(1). */
 export class AliasTable {

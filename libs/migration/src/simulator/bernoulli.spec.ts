@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { markBernoulli } from "./bernoulli";
 import { PageSet } from "./page-set";
-import { createRng } from "./rng";
+import { createRng } from "@ferry/random";
 
 describe("markBernoulli", () => {
   // 200k trials: the standard deviation of the hit fraction is at most 0.0011, so 0.006 is > 5 sigma.

@@ -1,4 +1,4 @@
-import type { Rng } from "./rng";
+import type { Rng } from "@ferry/random";
 
 /**
  * Marks each page of [from, to) in `words` independently with probability p: the pages a Poisson stream of

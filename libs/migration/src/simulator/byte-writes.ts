@@ -3,7 +3,8 @@ import type { Locality } from "../workload/locality";
 import { pagesInRegion } from "../workload/locality";
 import { AliasTable } from "./alias-table";
 import type { PageSet } from "./page-set";
-import { poisson, type Rng } from "./rng";
+import { type Rng } from "@ferry/random";
+import { poisson } from "./poisson";
 
 /**
  * Writes with real bytes, for VMs small enough to hold (the run keeps source memory, the XBZRLE cache and target

@@ -4,7 +4,8 @@ import type { Locality } from "../workload/locality";
 import { pagesInRegion } from "../workload/locality";
 import { markBernoulli } from "./bernoulli";
 import type { PageSet } from "./page-set";
-import { type Rng, zeroTruncatedPoisson } from "./rng";
+import { type Rng } from "@ferry/random";
+import { zeroTruncatedPoisson } from "./poisson";
 import type { WriteGenerator } from "./write-generator";
 
 /**

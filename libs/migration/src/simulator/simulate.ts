@@ -8,7 +8,7 @@ import { buildLocality } from "../workload/registry";
 import { ByteWrites } from "./byte-writes";
 import { createInstantClock, type SimulatedClock } from "./clock";
 import { ModelledWrites } from "./modelled-writes";
-import { createRng } from "./rng";
+import { createRng } from "@ferry/random";
 import { SimulatedSource } from "./source-vm";
 import { SimulatedTarget } from "./target-vm";
 import { WorkMeter } from "./work-meter";

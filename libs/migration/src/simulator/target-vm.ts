@@ -7,7 +7,7 @@ import { pagesInRegion } from "../workload/locality";
 import type { Clock } from "./clock";
 import { FenwickTree } from "./fenwick";
 import { PageSet, popcount32 } from "./page-set";
-import type { Rng } from "./rng";
+import type { Rng } from "@ferry/random";
 import type { WorkMeter } from "./work-meter";
 
 export interface SimulatedTargetOptions {

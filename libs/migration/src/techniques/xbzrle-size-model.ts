@@ -1,4 +1,4 @@
-import { createRng } from "../simulator/rng";
+import { createRng } from "@ferry/random";
 import { xbzrleEncode } from "./xbzrle";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRng } from "../simulator/rng";
+import { createRng } from "@ferry/random";
 import { xbzrleDecode, xbzrleEncode } from "./xbzrle";
 import { XbzrleSizeModel } from "./xbzrle-size-model";
 

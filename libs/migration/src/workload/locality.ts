@@ -1,4 +1,4 @@
-import type { Rng } from "../simulator/rng";
+import type { Rng } from "@ferry/random";
 
 /**
  * Where a VM's memory accesses land. Memory is cut into regions of `regionPages` consecutive pages (64 pages =

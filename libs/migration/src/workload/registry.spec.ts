@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRng } from "../simulator/rng";
+import { createRng } from "@ferry/random";
 import type { LocalitySpec } from "./locality";
 import { pagesInRegion } from "./locality";
 import { buildLocality, localityClasses, parseLocality } from "./registry";

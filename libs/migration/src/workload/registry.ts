@@ -1,4 +1,4 @@
-import type { Rng } from "../simulator/rng";
+import type { Rng } from "@ferry/random";
 import { hotSetLocality } from "./hot-set";
 import type { Locality, LocalityClass, LocalityModel, LocalitySpec } from "./locality";
 import { uniformLocality } from "./uniform";

@@ -1,4 +1,4 @@
-import { shuffleInPlace } from "../simulator/rng";
+import { shuffleInPlace } from "@ferry/random";
 import { type Locality, type LocalityClass, type LocalityModel, pagesInRegion, regionCountOf } from "./locality";
 
 type ZipfSpec = { kind: "zipf"; exponent: number };

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { host, vm } from "../fixtures/builders";
 import { checkScoreDeltas, compiled } from "../fixtures/harness";
 import { randomInstance } from "../fixtures/random-instance";
-import { createRng } from "../rng";
+import { createRng } from "@ferry/random";
 import { balanceScore } from "./balance";
 
 describe("balance score", () => {

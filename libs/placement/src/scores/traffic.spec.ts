@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fatTreeK4 } from "../fixtures/fat-tree-k4";
 import { checkScoreDeltas, compiled } from "../fixtures/harness";
 import { randomInstance } from "../fixtures/random-instance";
-import { createRng } from "../rng";
+import { createRng } from "@ferry/random";
 import { trafficScore } from "./traffic";
 
 describe("traffic score", () => {

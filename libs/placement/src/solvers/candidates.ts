@@ -1,6 +1,6 @@
 import type { Assignment } from "../model/assignment";
 import type { Cluster } from "../model/cluster";
-import type { Rng } from "../rng";
+import type { Rng } from "@ferry/random";
 import type { GroupMembers } from "../topology/topology";
 import { groupMembers } from "../topology/topology";
 

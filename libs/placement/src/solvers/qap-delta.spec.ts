@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { QapInstance } from "../model/qap";
 import { qapCost } from "../model/qap";
-import { createRng, shuffle } from "../rng";
+import { createRng, shuffleInPlace } from "@ferry/random";
 import { QapDeltaState } from "./qap-delta";
 import { RobustTabu, defaultTabuParams } from "./robust-tabu";
 
@@ -31,7 +31,7 @@ describe("dense QAP delta state", () => {
       const rng = createRng(seed);
       const st = new QapDeltaState(inst);
       expect(st.symmetric).toBe(symA || symB);
-      st.load(shuffle(rng, Int32Array.from({ length: 9 }, (_, i) => i)));
+      st.load(shuffleInPlace(rng, Int32Array.from({ length: 9 }, (_, i) => i)));
       for (let t = 0; t < 40; t++) {
         const i = rng.int(9);
         const j = (i + 1 + rng.int(8)) % 9;
@@ -55,7 +55,7 @@ describe("dense QAP delta state", () => {
     const inst = instance(12, 7, symA, symB);
     const rng = createRng(3);
     const st = new QapDeltaState(inst);
-    st.load(shuffle(rng, Int32Array.from({ length: 12 }, (_, i) => i)));
+    st.load(shuffleInPlace(rng, Int32Array.from({ length: 12 }, (_, i) => i)));
     const ts = new RobustTabu(st, rng, defaultTabuParams(12));
     expect(ts.run(500, () => false, 50)).toBe(500);
     expect(st.cost).toBeCloseTo(qapCost(inst, st.p), 9);

@@ -4,7 +4,7 @@ import { loadQaplib } from "../fixtures/qaplib";
 import type { QapInstance } from "../model/qap";
 import { qapCost } from "../model/qap";
 import { solveQap } from "../qap";
-import { createRng } from "../rng";
+import { createRng } from "@ferry/random";
 import { solveQapDense } from "./qap-dense";
 
 /** Exhaustive optimum of a tiny instance. */

@@ -2,8 +2,8 @@ import type { Clock } from "../clock";
 import { systemClock } from "../clock";
 import type { QapInstance } from "../model/qap";
 import { qapCost } from "../model/qap";
-import type { Rng } from "../rng";
-import { shuffle } from "../rng";
+import type { Rng } from "@ferry/random";
+import { shuffleInPlace } from "@ferry/random";
 import { QapDeltaState } from "./qap-delta";
 import { RobustTabu, defaultTabuParams } from "./robust-tabu";
 
@@ -89,7 +89,7 @@ export function solveQapDense(inst: QapInstance, opts: QapSolveOptions): QapSolv
   const tuning = { ...defaultQapTuning, ...opts.tuning };
   const rng = opts.rng;
 
-  const initial = opts.initial ? Int32Array.from(opts.initial) : shuffle(rng, identity(n));
+  const initial = opts.initial ? Int32Array.from(opts.initial) : shuffleInPlace(rng, identity(n));
   if (n < 2) return finish(inst, initial, 0, 0, 0, start, start, clock);
 
   const state = new QapDeltaState(inst);

@@ -1,6 +1,6 @@
 import type { Clock } from "../clock";
 import { frozenClock } from "../clock";
-import type { Rng } from "../rng";
+import type { Rng } from "@ferry/random";
 import type { QapDeltaState } from "./qap-delta";
 
 /**

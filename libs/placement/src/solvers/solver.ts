@@ -2,7 +2,7 @@ import type { Clock } from "../clock";
 import type { Framework } from "../framework";
 import type { Assignment } from "../model/assignment";
 import type { Cluster } from "../model/cluster";
-import type { Rng } from "../rng";
+import type { Rng } from "@ferry/random";
 
 /**
  * What every solver gets: the cluster, the plugins (filters and objective), a seeded Rng and a Clock.

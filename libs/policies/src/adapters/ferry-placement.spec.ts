@@ -4,7 +4,7 @@ import { cluster, flat, g4, g5, vm } from "../fixtures/cluster";
 import { DemandForecast } from "../forecast/vm-demand";
 import { memoryOverBandwidth } from "../migration-cost/memory-over-bandwidth";
 import { ClusterModel } from "../model/cluster-model";
-import { seededRng } from "../model/rng";
+import { createRng } from "@ferry/random";
 import type { ClusterSnapshot, HostSnapshot, TrafficRow, VmSnapshot } from "../model/snapshot";
 import { FERRY_PLACEMENT_WEIGHTS, ferryTargetChooser, type FerryPlacementWeights } from "./ferry-placement";
 
@@ -136,7 +136,7 @@ describe("ferryTargetChooser: @ferry/placement's scores plus the predictor's mig
  * of the four PlanetLab types at random loads, with random traffic, built from a seed.
  */
 function mixedRack(seed: number): ClusterSnapshot {
-  const rng = seededRng(seed);
+  const rng = createRng(seed);
   const hosts: HostSnapshot[] = Array.from({ length: 16 }, (_, h) =>
     (h % 2 ? g5 : g4)(`h${h}`, { labels: { rack: `r${h % 4}`, pod: `p${h % 2}` }, poweredOn: h % 3 !== 2 }),
   );

@@ -1,5 +1,5 @@
 import { HISTORY_LENGTH, type ClusterModel } from "../model/cluster-model";
-import type { Rng } from "../model/rng";
+import type { Rng } from "@ferry/random";
 import { movableVms, type VmSelector } from "./selector";
 
 /**

@@ -1,5 +1,5 @@
 import type { ClusterModel } from "../model/cluster-model";
-import type { Rng } from "../model/rng";
+import type { Rng } from "@ferry/random";
 import { movableVms, type VmSelector } from "./selector";
 
 /** Random selection (RS): uniform over the movable VMs, from the injected seeded generator. */

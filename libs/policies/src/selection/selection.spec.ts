@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { cluster, flat, g5, vm } from "../fixtures/cluster";
 import { memoryOverBandwidth } from "../migration-cost/memory-over-bandwidth";
 import { ClusterModel } from "../model/cluster-model";
-import { seededRng } from "../model/rng";
+import { createRng } from "@ferry/random";
 import type { VmSnapshot } from "../model/snapshot";
 import { mc, multipleCorrelations } from "./mc";
 import { mmt } from "./mmt";
@@ -21,11 +21,11 @@ describe("MMT", () => {
     { name: "a migrating VM is skipped", rams: [1740, 613, 870], migrating: "v1", want: "v2" },
   ])("$name", ({ rams, migrating, want }) => {
     const model = host(rams.map((ramMiB, i) => vm(`v${i}`, "h0", [0.5], { ramMiB, migrating: `v${i}` === migrating })));
-    expect(pick(model, mmt().select(model, 0, seededRng(1)))).toBe(want);
+    expect(pick(model, mmt().select(model, 0, createRng(1)))).toBe(want);
   });
   it("returns -1 on an empty host", () => {
     const model = new ClusterModel(cluster([g5("h0")], []), memoryOverBandwidth());
-    expect(mmt().select(model, 0, seededRng(1))).toBe(-1);
+    expect(mmt().select(model, 0, createRng(1))).toBe(-1);
   });
 });
 
@@ -37,7 +37,7 @@ describe("MU", () => {
     { name: "share, not absolute MIPS", now: [0.8, 0.24], mips: [500, 2500], want: "v1" },
   ])("$name", ({ now, mips, want }) => {
     const model = host(now.map((u, i) => vm(`v${i}`, "h0", [0.1, u], { mips: mips?.[i] ?? 1000 })));
-    expect(pick(model, mu().select(model, 0, seededRng(1)))).toBe(want);
+    expect(pick(model, mu().select(model, 0, createRng(1)))).toBe(want);
   });
 });
 
@@ -45,13 +45,13 @@ describe("RS", () => {
   const model = host([0, 1, 2, 3].map((i) => vm(`v${i}`, "h0", [0.5], { migrating: i === 2 })));
   it("is reproducible from the seed", () => {
     const draws = (seed: number) => {
-      const rng = seededRng(seed);
+      const rng = createRng(seed);
       return Array.from({ length: 20 }, () => rs().select(model, 0, rng));
     };
     expect(draws(7)).toEqual(draws(7));
   });
   it("picks every movable VM and never a migrating one", () => {
-    const rng = seededRng(3);
+    const rng = createRng(3);
     const seen = new Set(Array.from({ length: 200 }, () => pick(model, rs().select(model, 0, rng))));
     expect([...seen].sort()).toEqual(["v0", "v1", "v3"]);
   });
@@ -78,7 +78,7 @@ describe("MC", () => {
       vm("v2", "h0", a),
       vm("v3", "h0", [0.9, 0.1, 0.1, 0.9, 0.5, 0.5, 0.1, 0.9, 0.2, 0.8, 0.4, 0.6]),
     ]);
-    expect(["v1", "v2"]).toContain(pick(model, mc(mmt()).select(model, 0, seededRng(1))));
+    expect(["v1", "v2"]).toContain(pick(model, mc(mmt()).select(model, 0, createRng(1))));
   });
   it("falls back to MMT when there are not more samples than VMs", () => {
     // 3 VMs, 3 samples: no degrees of freedom; MMT picks the 613 MiB VM
@@ -87,11 +87,11 @@ describe("MC", () => {
       vm("v1", "h0", [0.3, 0.2, 0.1], { ramMiB: 613 }),
       vm("v2", "h0", [0.2, 0.2, 0.2], { ramMiB: 870 }),
     ]);
-    expect(pick(model, mc(mmt()).select(model, 0, seededRng(1)))).toBe("v1");
+    expect(pick(model, mc(mmt()).select(model, 0, createRng(1)))).toBe("v1");
   });
   it("uses only the common part of the histories", () => {
     const model = host([vm("v0", "h0", flat(0.2, 30), { ramMiB: 870 }), vm("v1", "h0", [0.4, 0.5], { ramMiB: 613 })]);
     // 2 common samples for 2 VMs: falls back to MMT
-    expect(pick(model, mc(mmt()).select(model, 0, seededRng(1)))).toBe("v1");
+    expect(pick(model, mc(mmt()).select(model, 0, createRng(1)))).toBe("v1");
   });
 });

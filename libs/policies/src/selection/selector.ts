@@ -1,5 +1,5 @@
 import type { ClusterModel } from "../model/cluster-model";
-import type { Rng } from "../model/rng";
+import type { Rng } from "@ferry/random";
 
 /**
  * Picks the next VM to move off an overloaded host (CloudSim's PowerVmSelectionPolicy). Called repeatedly

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { moveBAt300, TWO_HOSTS, TWO_VMS, twoVmTrace } from "../fixtures/two-host-day";
 import { memoryOverBandwidth } from "../migration-cost/memory-over-bandwidth";
 import { emptyPlan } from "../model/plan";
-import { seededRng } from "../model/rng";
+import { createRng } from "@ferry/random";
 import { noMigration } from "../strategies/no-migration";
 import type { Strategy } from "../strategies/strategy";
 import { planetLabHosts, planetLabVms } from "./datacenter";
@@ -16,7 +16,7 @@ const base = (overrides: Partial<SimulationInput> = {}): SimulationInput => ({
   initialPlacement: "first-fit",
   powerAware: true,
   costModel: memoryOverBandwidth(),
-  rng: seededRng(1),
+  rng: createRng(1),
   vmLifetime: "whole-day",
   ...overrides,
 });

@@ -1,7 +1,7 @@
 import type { MigrationCostModel } from "../migration-cost/migration-cost";
 import { PoliciesError } from "../model/errors";
 import type { Plan } from "../model/plan";
-import type { Rng } from "../model/rng";
+import type { Rng } from "@ferry/random";
 import type { ClusterSnapshot, HostSnapshot, VmSnapshot } from "../model/snapshot";
 import type { Strategy } from "../strategies/strategy";
 import { planetLabVms, SCHEDULING_INTERVAL_S, type HostSpec, type VmSpec } from "./datacenter";

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { migrationCostModel } from "../migration-cost/models";
 import { PoliciesError } from "../model/errors";
-import { seededRng } from "../model/rng";
+import { createRng } from "@ferry/random";
 import { createPolicy } from "../registry";
 import { planetLabHosts, planetLabVms, PLANETLAB_HOSTS, type VmTypeAssignment } from "./datacenter";
 import { simulate, type SimulationResult, type VmLifetime } from "./engine";
@@ -92,7 +92,7 @@ export function runDay(options: RunDayOptions): DayRun {
     initialPlacement: definition.initialPlacement,
     powerAware: definition.powerAware,
     costModel,
-    rng: seededRng(seed),
+    rng: createRng(seed),
   });
   return {
     day: trace.day,

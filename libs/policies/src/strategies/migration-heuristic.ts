@@ -3,7 +3,7 @@ import type { OverloadDetector } from "../detectors/detector";
 import type { MigrationCostModel } from "../migration-cost/migration-cost";
 import { ClusterModel } from "../model/cluster-model";
 import type { Plan } from "../model/plan";
-import type { Rng } from "../model/rng";
+import type { Rng } from "@ferry/random";
 import type { ClusterSnapshot } from "../model/snapshot";
 import type { TargetChooser } from "../placement/target-chooser";
 import type { VmSelector } from "../selection/selector";

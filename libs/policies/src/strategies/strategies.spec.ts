@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cluster, flat, g5, vm } from "../fixtures/cluster";
 import { memoryOverBandwidth } from "../migration-cost/memory-over-bandwidth";
-import { seededRng } from "../model/rng";
+import { createRng } from "@ferry/random";
 import { createPolicy } from "../registry";
 import { ferry } from "./ferry";
 
@@ -25,7 +25,7 @@ const hotHost = (overrides: { v2LastMigratedAtS?: number; v0u?: number; extra?: 
   );
 
 describe("THR-MMT (CloudSim semantics) on 'one hot host'", () => {
-  const plan = createPolicy("thr-mmt", { costModel }).strategy.plan(hotHost(), seededRng(1));
+  const plan = createPolicy("thr-mmt", { costModel }).strategy.plan(hotHost(), createRng(1));
   it("moves the smallest-memory VM off the host above 80 %, to the cheapest host in watts", () => {
     // PABFD: h1 would go from 94.3 W to 112.5 W (+18.2), idle h2 from 93.7 W to 111.4 W (+17.7): h2 wins,
     // because CloudSim charges a switched-off host its idle power as the starting point.
@@ -45,18 +45,18 @@ describe("Ferry on 'one hot host'", () => {
   const strategy = ferry("ferry", costModel);
   it("leaves a host at 85 % alone (forecast peak below capacity) and empties the near-idle host onto it", () => {
     // h0: levels 2 x 2250, spread floor 2 % of 2500 = 50 each, peak 4500 + 1.5 sqrt(2 x 50^2) = 4606 (86.6 %)
-    const plan = strategy.plan(hotHost(), seededRng(1));
+    const plan = strategy.plan(hotHost(), createRng(1));
     expect(moves(plan)).toEqual(["v2: h1 -> h0 (host-underloaded)"]);
     expect(plan.switchOff).toEqual(["h1"]);
     expect(plan.switchOn).toEqual([]);
   });
   it("holds a VM that arrived less than an hour ago", () => {
-    const plan = strategy.plan(hotHost({ v2LastMigratedAtS: 3000 - 600 }), seededRng(1));
+    const plan = strategy.plan(hotHost({ v2LastMigratedAtS: 3000 - 600 }), createRng(1));
     expect(plan.moves).toEqual([]);
   });
   it("relieves a host asked for more than its capacity, moving the most relief per migration second", () => {
     // h0: 2500 + 2500 + 500 = 5500 > 5320. v1 (2500 MIPS of relief in 13.9 s) beats v0 (27.8 s) and v3 (500)
-    const plan = strategy.plan(hotHost({ v0u: 1, extra: true }), seededRng(1));
+    const plan = strategy.plan(hotHost({ v0u: 1, extra: true }), createRng(1));
     expect(moves(plan)[0]).toBe("v1: h0 -> h1 (host-overloaded)");
     expect(plan.findings[0]!.kind).toBe("overloaded");
   });

@@ -1,5 +1,5 @@
 import type { Plan } from "../model/plan";
-import type { Rng } from "../model/rng";
+import type { Rng } from "@ferry/random";
 import type { ClusterSnapshot } from "../model/snapshot";
 
 /**

@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createRng, deriveSeed, poisson, zeroTruncatedPoisson } from "./rng";
+import { createRng } from "@ferry/random";
+import { poisson, zeroTruncatedPoisson } from "./poisson";
 
-describe("rng", () => {
-  it("replays from its seed", () => {
-    const a = createRng(42);
-    const b = createRng(42);
-    const xs = Array.from({ length: 5 }, () => a.u32());
-    expect(Array.from({ length: 5 }, () => b.u32())).toEqual(xs);
-  });
-
-  it("forks by label, independently of the parent's state", () => {
-    const a = createRng(42);
-    a.u32();
-    expect(a.fork("writes").u32()).toBe(createRng(42).fork("writes").u32());
-    expect(deriveSeed(42, "writes")).not.toBe(deriveSeed(42, "touches"));
-  });
-
+describe("poisson", () => {
   it.each([{ mean: 0.3 }, { mean: 4 }, { mean: 29 }, { mean: 31 }, { mean: 500 }, { mean: 1e6 }])(
     "poisson(mean $mean) has that mean and variance",
     ({ mean }) => {

@@ -1,0 +1,1 @@
+export { createRng, deriveSeed, shuffleInPlace, type Rng } from "./rng";
