@@ -1,1 +1,1 @@
-export { createRng, deriveSeed, shuffleInPlace, type Rng } from "./rng";
+export { createRng, deriveSeed, randomPermutation, shuffleInPlace, type Rng } from "./rng";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRng, deriveSeed, shuffleInPlace } from "./rng";
+import { createRng, deriveSeed, randomPermutation, shuffleInPlace } from "./rng";
 
 describe("rng", () => {
   it("replays from its seed", () => {
@@ -38,5 +38,6 @@ describe("rng", () => {
     expect([...xs].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(xs).not.toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(shuffleInPlace(createRng(1), Int32Array.from({ length: 50 }, (_, i) => i))).toEqual(Int32Array.from(xs));
+    expect(randomPermutation(createRng(1), 50)).toEqual(Uint32Array.from(xs));
   });
 });

@@ -70,6 +70,13 @@ export function createRng(seed: number): Rng {
   };
 }
 
+/** A uniformly random permutation of 0..n-1. */
+export function randomPermutation(rng: Rng, n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return shuffleInPlace(rng, order);
+}
+
 /** Fisher-Yates shuffle in place; returns the array it was given. */
 export function shuffleInPlace<T extends { length: number; [i: number]: number }>(rng: Rng, xs: T): T {
   for (let i = xs.length - 1; i > 0; i--) {

@@ -1,4 +1,4 @@
-import { shuffleInPlace } from "@ferry/random";
+import { randomPermutation } from "@ferry/random";
 import { type Locality, type LocalityClass, type LocalityModel, pagesInRegion, regionCountOf } from "./locality";
 
 type HotSetSpec = { kind: "hotset"; fraction: number; share: number };
@@ -11,9 +11,7 @@ export const hotSetLocality: LocalityModel<HotSetSpec> = {
   kind: "hotset",
   build(spec, pageCount, regionPages, rng): Locality {
     const regionCount = regionCountOf(pageCount, regionPages);
-    const order = new Uint32Array(regionCount);
-    for (let r = 0; r < regionCount; r++) order[r] = r;
-    shuffleInPlace(rng, order);
+    const order = randomPermutation(rng, regionCount);
     const hotRegions = hotRegionCount(spec, regionCount);
     const isHot = new Uint8Array(regionCount);
     let hotPages = 0;

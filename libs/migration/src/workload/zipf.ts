@@ -1,4 +1,4 @@
-import { shuffleInPlace } from "@ferry/random";
+import { randomPermutation } from "@ferry/random";
 import { type Locality, type LocalityClass, type LocalityModel, pagesInRegion, regionCountOf } from "./locality";
 
 type ZipfSpec = { kind: "zipf"; exponent: number };
@@ -11,9 +11,7 @@ export const zipfLocality: LocalityModel<ZipfSpec> = {
   kind: "zipf",
   build(spec, pageCount, regionPages, rng): Locality {
     const regionCount = regionCountOf(pageCount, regionPages);
-    const rankOf = new Uint32Array(regionCount);
-    for (let r = 0; r < regionCount; r++) rankOf[r] = r;
-    shuffleInPlace(rng, rankOf);
+    const rankOf = randomPermutation(rng, regionCount);
     const weight = new Float64Array(regionCount);
     let total = 0;
     for (let r = 0; r < regionCount; r++) {
