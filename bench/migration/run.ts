@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { type MigrationResult, predict, runMigration, type TechniqueSpec, type VmSpec } from "@ferry/migration";
+import { REPO_ROOT, gitCommit } from "../bench-env";
 import { renderFigure, type Series } from "./svg-plot";
 
 /**
@@ -11,7 +11,7 @@ import { renderFigure, type Series } from "./svg-plot";
  * simulator on a 16 GiB VM. Writes libs/migration/bench/{results.md,results.json,downtime.svg,total.svg} and
  * copies results.md into the library README between its bench markers. Deterministic apart from wall times.
  */
-const ROOT = findRoot(__dirname);
+const ROOT = REPO_ROOT;
 const OUT = join(ROOT, "libs/migration/bench");
 const SEED = 1;
 const RTT_MS = 0.5;
@@ -464,25 +464,6 @@ function updateReadme(md: string): void {
   const j = text.indexOf(end);
   if (i < 0 || j < i) return;
   writeFileSync(path, `${text.slice(0, i + begin.length)}\n${md}\n${text.slice(j)}`);
-}
-
-function gitCommit(): string {
-  try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
-}
-
-function findRoot(from: string): string {
-  let dir = resolve(from);
-  for (;;) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).name === "ferry") return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error("repository root (package.json named ferry) not found");
-    dir = up;
-  }
 }
 
 main().catch((e: unknown) => {

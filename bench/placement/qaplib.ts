@@ -9,16 +9,15 @@
  * tai256c (n > 150) gets --large-time-limit-ms; all other instances --time-limit-ms. Budgets are CPU time of this
  * process by default (--clock cpu; the machine is shared), or wall-clock time with --clock wall.
  */
-import { execSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Clock } from "@ferry/placement";
 import { parseQaplib, qapCost, solveQap, systemClock } from "@ferry/placement";
+import { REPO_ROOT, gitCommit, machine } from "../bench-env";
 import { cpuClock } from "./cpu-clock";
 
-const root = join(__dirname, "..", "..");
+const root = REPO_ROOT;
 const data = join(root, "..", "shared", "data", "qaplib");
 
 const { values } = parseArgs({
@@ -89,11 +88,8 @@ function main(): void {
   const summary = summarise(rows);
   const meta = {
     date: new Date().toISOString(),
-    commit: git("rev-parse --short HEAD"),
-    node: process.version,
-    cpu: cpus()[0]?.model ?? "unknown",
-    cores: cpus().length,
-    loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
+    commit: gitCommit(),
+    ...machine(),
     seed,
     clock: values.clock,
     timeLimitMs: smallMs,
@@ -104,14 +100,6 @@ function main(): void {
   writeFileSync(`${values.out}.json`, `${JSON.stringify({ meta, summary, rows }, null, 1)}\n`);
   writeFileSync(`${values.out}.md`, markdown(meta, summary, rows));
   process.stdout.write(`${JSON.stringify({ summary, meta })}\n`);
-}
-
-function git(args: string): string {
-  try {
-    return execSync(`git ${args}`, { cwd: root, encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
 }
 
 function mean(xs: number[]): number {

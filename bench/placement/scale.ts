@@ -8,16 +8,16 @@
  *   npm run bench:placement -- [--k 8,16,24] [--time-limit-ms 30000] [--seed 1] [--incremental-k 18]
  *                              [--out bench/placement/results/scale]
  */
-import { execFileSync, execSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { PlacementProblem, SolverName } from "@ferry/placement";
 import { clusteredWorkload, planReplacement, solvePlacement, validatePlan } from "@ferry/placement";
+import { REPO_ROOT, gitCommit, machine } from "../bench-env";
 import { cpuClock } from "./cpu-clock";
 
-const root = join(__dirname, "..", "..");
+const root = REPO_ROOT;
 
 interface Job {
   readonly k: number;
@@ -133,11 +133,8 @@ function main(): void {
   }
   const meta = {
     date: new Date().toISOString(),
-    commit: git("rev-parse --short HEAD"),
-    node: process.version,
-    cpu: cpus()[0]?.model ?? "unknown",
-    cores: cpus().length,
-    loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
+    commit: gitCommit(),
+    ...machine(),
     seed,
     timeLimitMs: limit,
   };
@@ -145,14 +142,6 @@ function main(): void {
   writeFileSync(`${values.out}.json`, `${JSON.stringify({ meta, results, incremental }, null, 1)}\n`);
   writeFileSync(`${values.out}.md`, markdown(meta, ks, results, incremental));
   process.stdout.write(`${JSON.stringify({ meta, results: results.map((r) => ({ k: r.job.k, solver: r.job.solver, cost: r.cost, ms: Math.round(r.solveMs), mib: r.peakRssMiB })) })}\n`);
-}
-
-function git(args: string): string {
-  try {
-    return execSync(`git ${args}`, { cwd: root, encoding: "utf8" }).trim();
-  } catch {
-    return "unknown";
-  }
 }
 
 /** First time the trajectory came within `pct` % of its final value. */

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
-import { heuristicNames, planetLabDataFolder, repoRoot, type DayRun } from "@ferry/policies";
+import { heuristicNames, planetLabDataFolder, type DayRun } from "@ferry/policies";
+import { REPO_ROOT } from "../bench-env";
 import { readdirSync } from "node:fs";
 import type { Job } from "./worker";
 import { energyVersusSlavSvg, ferryVersusHeuristics, summarize, summaryTable } from "./report";
@@ -82,7 +83,7 @@ async function runAll(): Promise<DayRun[]> {
 
 async function main(): Promise<void> {
   const runs = await runAll();
-  const root = repoRoot(__dirname);
+  const root = REPO_ROOT;
   const suffix = `${predictor === "memory-bandwidth" ? "" : `-${predictor}`}${vmLifetime === "cloudsim" ? "" : `-${vmLifetime}`}`;
   const order = policies.filter((p) => runs.some((r) => r.policy === p));
   const summaries = summarize(runs, order);
