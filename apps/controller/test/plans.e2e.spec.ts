@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestController, counts, createVm, eventually, startAgent, startController } from "./support/harness";
+import { TestController, counts, createVm, eventually, registerNode, startAgent, startController } from "./support/harness";
 
 type Agent = Awaited<ReturnType<typeof startAgent>>;
 
 /**
  * Traffic-aware re-placement end to end: pairs of chatty VMs start on nodes in different pods; a plan brings
- * them together within its budget, every move feasible in order; applying it migrates one VM at a time
- * through the agents.
+ * them together within its budget, every move feasible in order; applying it migrates the VMs through the agents,
+ * side by side where no move needs the room another frees.
  */
 describe("placement plans", () => {
   let c: TestController;
@@ -60,15 +60,27 @@ describe("placement plans", () => {
     expect((await c.admin().get(`/api/v1/placement/plans/${plan.id}`).expect(200)).body).toEqual(plan);
   });
 
-  it("refuses to apply a plan computed against a cluster that has changed since", async () => {
+  it("refuses to apply a plan whose nodes have changed since it was computed", async () => {
     const { body: plan } = await c.admin().post("/api/v1/placement/plans").send({ maxMigrations: 5, seed: 7 }).expect(201);
-    await createVm(c, { name: "newcomer", cpu: 1, memMiB: 512, nodeId: nodes["p1-r1"] });
+    expect(plan.steps.length).toBeGreaterThan(0);
+    expect(plan.scope.nodeIds).toContain(plan.steps[0].to.id);
+    const newcomer = await createVm(c, { name: "newcomer", cpu: 1, memMiB: 512, nodeId: plan.steps[0].to.id });
     const res = await c.admin().post(`/api/v1/placement/plans/${plan.id}/apply`).send({}).expect(409);
     expect(res.body.error).toBe("PlanStale");
-    expect((await c.admin().get(`/api/v1/placement/plans/${plan.id}`).expect(200)).body.state).toBe("superseded");
+    expect((await c.admin().get(`/api/v1/plans/${plan.id}`).expect(200)).body).toMatchObject({ state: "superseded", steps: plan.steps.map(() => expect.objectContaining({ state: "skipped" })) });
+    await c.prisma.vm.delete({ where: { id: newcomer.id } });
   });
 
-  it("applies a plan one migration at a time until the traffic cost has dropped", async () => {
+  it("a change outside the plan's VMs and nodes does not make it stale", async () => {
+    const { body: plan } = await c.admin().post("/api/v1/plans").send({ kind: "traffic", maxMigrations: 5, seed: 7 }).expect(201);
+    expect(plan).toMatchObject({ kind: "traffic", mode: "operator", state: "proposed", expiresAt: expect.any(String) });
+    const outsider = await registerNode(c, "p3-r9", { cpu: 8, memMiB: 16384 }, { pod: "p3", rack: "r9" });
+    await createVm(c, { name: "bystander", cpu: 1, memMiB: 512, nodeId: outsider });
+    await c.admin().post(`/api/v1/plans/${plan.id}/apply`).send({}).expect(202);
+    await c.admin().post(`/api/v1/plans/${plan.id}/cancel`).expect(202);
+  });
+
+  it("applies a plan, independent moves side by side, until the traffic cost has dropped", async () => {
     const { body: plan } = await c.admin().post("/api/v1/placement/plans").send({ maxMigrations: 5, seed: 7 }).expect(201);
     await c.admin().post(`/api/v1/placement/plans/${plan.id}/apply`).send({}).expect(202);
     const done = await eventually(async () => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const NODE_STATES = ["active", "cordoned", "maintenance", "draining", "off", "failed"] as const;
+export const NODE_STATES = ["active", "cordoned", "maintenance", "draining", "off", "waking", "failed"] as const;
 export type NodeState = (typeof NODE_STATES)[number];
 
 export const HYPERVISOR_KINDS = ["bare-metal", "hosted"] as const;

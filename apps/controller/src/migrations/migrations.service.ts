@@ -49,71 +49,78 @@ export class MigrationsService {
   ) {}
 
   async request(input: RequestMigration, actor: string) {
-    const migration = await this.prisma.$transaction(async (tx) => {
-      await lockCapacity(tx);
-      if (!(await lockRow(tx, "Vm", input.vmId))) throw notFound("VmNotFound", input.vmId);
-      const vm = await tx.vm.findUniqueOrThrow({ where: { id: input.vmId }, include: { node: true } });
-      const target = await tx.node.findUnique({ where: { id: input.targetNodeId } });
-      if (!target) throw notFound("NodeNotFound", input.targetNodeId);
-      const active = await tx.migration.findFirst({ where: { vmId: vm.id, state: { in: [...ACTIVE_MIGRATION_STATES] } } });
-      if (active) {
-        throw new FerryError("MigrationInProgress", `VM ${vm.name} already has an active migration ${active.id}`, {
-          migrationId: active.id,
-        });
-      }
-      if (vm.state !== "running" || !vm.node) {
-        throw new FerryError("VmNotMigratable", `VM ${vm.name} is ${vm.state}; only a running VM can be live-migrated`);
-      }
-      if (vm.nodeId === target.id) {
-        throw new FerryError("VmNotMigratable", `VM ${vm.name} is already on node ${target.name}`);
-      }
-      if (vm.node.state === "failed" || vm.node.state === "off") {
-        throw new FerryError("VmNotMigratable", `VM ${vm.name} is on node ${vm.node.name}, which is ${vm.node.state}`);
-      }
-      if (target.state !== "active") {
-        throw new FerryError("NodeNotSchedulable", `node ${target.name} is ${target.state} and takes no new VMs`, {
-          state: target.state,
-        });
-      }
-      const used = (await allocations(tx, [target.id])).get(target.id) ?? { cpu: 0, memMiB: 0 };
-      const reason = doesNotFit(target, used, vm);
-      if (reason) throw new FerryError("CapacityExceeded", reason, { nodeId: target.id });
-      const admitted = admitTechnique(vm, this.config.migrationLink, input);
-
-      const created = await tx.migration.create({
-        data: {
-          vmId: vm.id,
-          sourceNodeId: vm.node.id,
-          targetNodeId: target.id,
-          technique: admitted.technique.name,
-          techniqueOptions: admitted.technique as unknown as Prisma.InputJsonValue,
-          prediction: predictionView(admitted) as Prisma.InputJsonValue,
-          reason: input.reason,
-          requestedBy: actor,
-          cpu: vm.cpu,
-          memMiB: vm.memMiB,
-          requestedAt: this.clock.now(),
-        },
-      });
-      await tx.vm.update({ where: { id: vm.id }, data: { state: "migrating" } });
-      await this.audit.record(tx, {
-        actor,
-        action: "migration.requested",
-        targetType: "migration",
-        targetId: created.id,
-        details: {
-          vm: vm.name,
-          from: vm.node.name,
-          to: target.name,
-          technique: admitted.label,
-          why: admitted.reason,
-          reason: input.reason,
-          ...(admitted.slaWarning ? { slaWarning: admitted.slaWarning } : {}),
-        },
-      });
-      return created;
-    });
+    const migration = await this.prisma.$transaction((tx) => this.admit(tx, input, actor));
     return migrationView(await this.dispatch(migration));
+  }
+
+  /**
+   * Check and record a migration inside the caller's transaction (a plan step and its migration commit
+   * together, so a crash never leaves one without the other). Throws a FerryError, before writing anything,
+   * when the migration cannot be admitted. The caller dispatches it once committed.
+   */
+  async admit(tx: Tx, input: Omit<RequestMigration, "reason"> & { reason: string }, actor: string): Promise<Migration> {
+    await lockCapacity(tx);
+    if (!(await lockRow(tx, "Vm", input.vmId))) throw notFound("VmNotFound", input.vmId);
+    const vm = await tx.vm.findUniqueOrThrow({ where: { id: input.vmId }, include: { node: true } });
+    const target = await tx.node.findUnique({ where: { id: input.targetNodeId } });
+    if (!target) throw notFound("NodeNotFound", input.targetNodeId);
+    const active = await tx.migration.findFirst({ where: { vmId: vm.id, state: { in: [...ACTIVE_MIGRATION_STATES] } } });
+    if (active) {
+      throw new FerryError("MigrationInProgress", `VM ${vm.name} already has an active migration ${active.id}`, {
+        migrationId: active.id,
+      });
+    }
+    if (vm.state !== "running" || !vm.node) {
+      throw new FerryError("VmNotMigratable", `VM ${vm.name} is ${vm.state}; only a running VM can be live-migrated`);
+    }
+    if (vm.nodeId === target.id) {
+      throw new FerryError("VmNotMigratable", `VM ${vm.name} is already on node ${target.name}`);
+    }
+    if (vm.node.state === "failed" || vm.node.state === "off") {
+      throw new FerryError("VmNotMigratable", `VM ${vm.name} is on node ${vm.node.name}, which is ${vm.node.state}`);
+    }
+    if (target.state !== "active") {
+      throw new FerryError("NodeNotSchedulable", `node ${target.name} is ${target.state} and takes no new VMs`, {
+        state: target.state,
+      });
+    }
+    const used = (await allocations(tx, [target.id])).get(target.id) ?? { cpu: 0, memMiB: 0 };
+    const reason = doesNotFit(target, used, vm);
+    if (reason) throw new FerryError("CapacityExceeded", reason, { nodeId: target.id });
+    const admitted = admitTechnique(vm, this.config.migrationLink, input);
+
+    const created = await tx.migration.create({
+      data: {
+        vmId: vm.id,
+        sourceNodeId: vm.node.id,
+        targetNodeId: target.id,
+        technique: admitted.technique.name,
+        techniqueOptions: admitted.technique as unknown as Prisma.InputJsonValue,
+        prediction: predictionView(admitted) as Prisma.InputJsonValue,
+        reason: input.reason,
+        requestedBy: actor,
+        cpu: vm.cpu,
+        memMiB: vm.memMiB,
+        requestedAt: this.clock.now(),
+      },
+    });
+    await tx.vm.update({ where: { id: vm.id }, data: { state: "migrating" } });
+    await this.audit.record(tx, {
+      actor,
+      action: "migration.requested",
+      targetType: "migration",
+      targetId: created.id,
+      details: {
+        vm: vm.name,
+        from: vm.node.name,
+        to: target.name,
+        technique: admitted.label,
+        why: admitted.reason,
+        reason: input.reason,
+        ...(admitted.slaWarning ? { slaWarning: admitted.slaWarning } : {}),
+      },
+    });
+    return created;
   }
 
   /** Hand a requested migration to its source node's queue. Safe to repeat: the job id is the migration id. */

@@ -52,7 +52,8 @@ export async function readSnapshot(tx: Tx): Promise<ClusterSnapshot> {
       id: n.id,
       cpu: Math.max(0, n.cpu - h.cpu),
       memMiB: Math.max(0, n.memMiB - h.memMiB),
-      state: n.state,
+      // A waking node is still booting: to the engine it is off until its agent reports.
+      state: n.state === "waking" ? "off" : n.state,
       labels: n.labels as Record<string, string>,
       hypervisor: n.hypervisor === "bare_metal" ? "bare-metal" : "hosted",
       powerIdleW: n.idleWatts,

@@ -3,45 +3,41 @@ import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
 import { Caller, CallerOf } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
-import { ApplyPlan, ComputePlan, PlanQuery, Preview, applyPlanSchema, computePlanSchema, planQuerySchema, previewSchema } from "./dto/plan.dto";
+import { ApplyPlan, CreatePlan, PlanQuery, applyPlanSchema, createPlanSchema, planQuerySchema } from "./dto/plan.dto";
 import { PlansService } from "./plans.service";
 
-@ApiTags("placement")
+/** Every plan, whatever made it: policies, drains, evacuations and operators' requests. */
+@ApiTags("plans")
 @ApiBearerAuth()
-@Controller("api/v1/placement")
+@Controller("api/v1/plans")
 export class PlansController {
   constructor(private readonly plans: PlansService) {}
 
-  /** Dry run of a new VM's placement: the node it would get and every node's verdict. */
-  @Post("preview")
-  @HttpCode(200)
-  preview(@ZodBody(previewSchema) body: Preview) {
-    return this.plans.preview(body);
-  }
-
-  @Post("plans")
+  @Post()
   @HttpCode(201)
-  compute(@ZodBody(computePlanSchema) body: ComputePlan, @CallerOf() caller: Caller) {
-    return this.plans.compute(body, caller.name);
+  create(@ZodBody(createPlanSchema) body: CreatePlan, @CallerOf() caller: Caller) {
+    return this.plans.create(body, caller.name);
   }
 
-  @Get("plans")
+  @Get()
   list(@ZodQuery(planQuerySchema) query: PlanQuery) {
     return this.plans.list(query);
   }
 
-  @Get("plans/:id")
+  @Get(":id")
   get(@IdParam() id: string) {
     return this.plans.get(id);
   }
 
-  @Post("plans/:id/apply")
+  /** Approve a proposed plan; it starts as soon as no applying plan shares a VM with it. */
+  @Post(":id/apply")
   @HttpCode(202)
   apply(@IdParam() id: string, @ZodBody(applyPlanSchema) body: ApplyPlan, @CallerOf() caller: Caller) {
     return this.plans.apply(id, body, caller.name);
   }
 
-  @Post("plans/:id/cancel")
+  /** Stop a plan: pending moves are skipped, migrations under way are cancelled. */
+  @Post(":id/cancel")
   @HttpCode(202)
   cancel(@IdParam() id: string, @CallerOf() caller: Caller) {
     return this.plans.cancel(id, caller.name);

@@ -1,8 +1,15 @@
 import { Module } from "@nestjs/common";
 import { MigrationsModule } from "../migrations/migrations.module";
+import { PlacementPlansController } from "./placement-plans.controller";
+import { PlanExecutor } from "./plan-executor";
 import { PlanRunner } from "./plan-runner";
 import { PlansController } from "./plans.controller";
 import { PlansService } from "./plans.service";
 
-@Module({ imports: [MigrationsModule], controllers: [PlansController], providers: [PlansService, PlanRunner] })
+@Module({
+  imports: [MigrationsModule],
+  controllers: [PlansController, PlacementPlansController],
+  providers: [PlansService, PlanExecutor, PlanRunner],
+  exports: [PlansService],
+})
 export class PlansModule {}

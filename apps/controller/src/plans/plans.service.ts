@@ -1,40 +1,54 @@
-import { Inject, Injectable, Logger } from "@nestjs/common";
-import { techniqueSchema } from "@ferry/protocol";
+import { Inject, Injectable, Logger, forwardRef } from "@nestjs/common";
 import { randomInt } from "node:crypto";
 import { AuditService } from "../audit/audit.service";
 import { CLOCK, Clock } from "../common/clock";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
-import { FerryError, notFound } from "../common/errors";
+import { FerryError, notFound, type FieldProblem } from "../common/errors";
 import { pageArgs, toPage } from "../common/pagination";
 import { lockRow } from "../database/lock";
 import { PrismaService, type Tx } from "../database/prisma.service";
 import { Prisma, type Plan, type PlanStep } from "../generated/prisma/client";
 import { MigrationsService } from "../migrations/migrations.service";
 import { admitTechnique, predictionView } from "../migrations/technique-choice";
+import { allocations } from "../nodes/capacity";
 import { readSnapshot } from "../placement/cluster-snapshot";
 import { placeNewVm } from "../placement/initial-placement";
 import { replan } from "../placement/replan";
-import type { ApplyPlan, ComputePlan, PlanQuery, Preview } from "./dto/plan.dto";
+import type { ApplyPlan, ComputePlan, CreatePlan, PlanQuery, Preview } from "./dto/plan.dto";
+import type { PlanDraft } from "./plan-draft";
+import { PlanExecutor } from "./plan-executor";
+import { PLAN_PRIORITY } from "./plan-kinds";
 import { planView } from "./plan.view";
+import { scopeVersion } from "./scope-version";
+import { orderSteps } from "./step-order";
 
-type PlanWithSteps = Plan & { steps: PlanStep[] };
+export type PlanWithSteps = Plan & { steps: PlanStep[] };
+
+/** Who asked for a plan and what happens to it once stored. */
+export interface StoreOptions {
+  actor: string;
+  /** The policy that proposed it, or none for an operator's request. */
+  policy?: string;
+  /** The policy's mode; "operator" for a request through the API. */
+  mode: "dry-run" | "approve" | "auto" | "operator";
+}
 
 /**
- * Plans are data (Nomad's plan, Watcher's action plan): computed by pure code against a snapshot of the cluster,
- * stored and shown with every move's predicted cost, then applied on request, one migration at a time in plan
- * order (the plan is feasible after every single move only in that order). States: proposed -> applying ->
- * succeeded | failed | cancelled, or superseded when the cluster moved before it was applied.
+ * Plans are data (Nomad's plan, Watcher's action plan). Every producer (the policies, a drain, an operator)
+ * hands over a PlanDraft; this service prices each move with the migration predictor, orders the moves for
+ * parallel application, stores the plan with its reason and scope, and shows it. States: proposed ->
+ * approved -> applying -> succeeded | failed | cancelled, or superseded when its scope moved before it was
+ * applied, or expired when nobody applied it in time. The PlanExecutor moves approved plans on.
  */
 @Injectable()
 export class PlansService {
   private readonly logger = new Logger(PlansService.name);
-  /** Runner passes run one after another (the timer's and the one an apply triggers), never side by side. */
-  private passes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly migrations: MigrationsService,
+    @Inject(forwardRef(() => PlanExecutor)) private readonly executor: PlanExecutor,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
@@ -58,68 +72,187 @@ export class PlansService {
     };
   }
 
-  /** Compute a re-placement plan and store it as proposed. Nothing moves until it is applied. */
-  async compute(input: ComputePlan, actor: string) {
+  /** The traffic re-placement as a draft: the moves that lower sum(rate x distance) within the budget. */
+  async trafficDraft(input: ComputePlan): Promise<PlanDraft> {
     const seed = input.seed ?? randomInt(0, 0xffffffff);
     // A consistent snapshot, then the solver outside any transaction (it may run for its whole time budget).
     const snapshot = await this.prisma.$transaction((tx) => readSnapshot(tx), { isolationLevel: "RepeatableRead" });
     const computed = replan(snapshot, { ...input, seed });
-    const plan = await this.prisma.$transaction(async (tx) => {
-      const vms = new Map((await tx.vm.findMany({ where: { id: { in: computed.moves.map((m) => m.vmId) } } })).map((v) => [v.id, v]));
-      const created = await tx.plan.create({
-        data: {
-          kind: "traffic-replacement",
-          createdBy: actor,
-          baseVersion: snapshot.version,
-          params: { ...input, seed } as Prisma.InputJsonValue,
-          costBefore: computed.costBefore,
-          costAfter: computed.costAfter,
-          explanation: {
-            objective: "sum over VM pairs of traffic (Mbit/s) x network distance (0 same node, 1 same rack, 3 same pod, 5 otherwise)",
-            stoppedBecause: computed.stoppedBecause,
-            seed: computed.seed,
-            elapsedMs: computed.elapsedMs,
-            objectiveBefore: computed.objectiveBefore,
-            objectiveAfter: computed.objectiveAfter,
-            memoryMovedMiB: computed.memoryMovedMiB,
-            budget: computed.budget,
-          } as Prisma.InputJsonValue,
-          steps: {
-            create: computed.moves.map((move, index) => {
-              const vm = vms.get(move.vmId)!;
-              const step = { index, vmId: move.vmId, fromNodeId: move.fromHostId, toNodeId: move.toHostId, memMiB: move.memMiB, gain: move.gain };
-              try {
-                const admitted = admitTechnique(vm, this.config.migrationLink, { acceptSlaBreach: false });
-                return {
-                  ...step,
-                  technique: admitted.technique.name,
-                  techniqueOptions: admitted.technique as unknown as Prisma.InputJsonValue,
-                  prediction: predictionView(admitted) as Prisma.InputJsonValue,
-                };
-              } catch (e) {
-                if (!(e instanceof FerryError)) throw e;
-                return { ...step, technique: "", prediction: { unattainable: e.message } };
-              }
-            }),
-          },
-        },
-        include: { steps: { orderBy: { index: "asc" } } },
-      });
-      await this.audit.record(tx, {
-        actor,
-        action: "plan.computed",
-        targetType: "plan",
-        targetId: created.id,
-        details: { moves: created.steps.length, costBefore: created.costBefore, costAfter: created.costAfter, seed },
-      });
-      return created;
+    return {
+      kind: "traffic",
+      reason: {
+        summary: `traffic cost ${Math.round(computed.costBefore)} can drop to ${Math.round(computed.costAfter)} within a budget of ${input.maxMigrations} moves`,
+        metric: "traffic-cost",
+        observed: computed.costBefore,
+      },
+      moves: computed.moves.map((m) => ({
+        vmId: m.vmId,
+        fromNodeId: m.fromHostId,
+        toNodeId: m.toHostId,
+        reason: `brings it nearer its peers (traffic cost -${Math.round(m.gain)})`,
+        gain: m.gain,
+      })),
+      costBefore: computed.costBefore,
+      costAfter: computed.costAfter,
+      params: { ...input, seed },
+      explanation: {
+        objective: "sum over VM pairs of traffic (Mbit/s) x network distance (0 same node, 1 same rack, 3 same pod, 5 otherwise)",
+        stoppedBecause: computed.stoppedBecause,
+        seed: computed.seed,
+        elapsedMs: computed.elapsedMs,
+        objectiveBefore: computed.objectiveBefore,
+        objectiveAfter: computed.objectiveAfter,
+        memoryMovedMiB: computed.memoryMovedMiB,
+        budget: computed.budget,
+      },
+    };
+  }
+
+  /** An operator's plan: the traffic re-placement, or the moves they list, each checked before it is stored. */
+  async create(input: CreatePlan, actor: string) {
+    if (input.kind === "traffic") {
+      const { kind: _kind, ...traffic } = input;
+      return this.compute(traffic, actor);
+    }
+    const problems: FieldProblem[] = [];
+    const seen = new Set<string>();
+    input.moves.forEach((m, i) => {
+      if (seen.has(m.vmId)) problems.push({ field: `moves.${i}.vmId`, reason: "moves the same VM twice" });
+      seen.add(m.vmId);
     });
-    return planView(plan, { nodes: snapshot.nodeNames, vms: snapshot.vmNames });
+    const [vms, nodes] = await Promise.all([
+      this.prisma.vm.findMany({ where: { id: { in: input.moves.map((m) => m.vmId) } } }),
+      this.prisma.node.findMany({ where: { id: { in: input.moves.map((m) => m.toNodeId) } } }),
+    ]);
+    const vmById = new Map(vms.map((v) => [v.id, v]));
+    const nodeIds = new Set(nodes.map((n) => n.id));
+    input.moves.forEach((m, i) => {
+      const vm = vmById.get(m.vmId);
+      if (!vm) problems.push({ field: `moves.${i}.vmId`, reason: "no such VM" });
+      else if (!vm.nodeId) problems.push({ field: `moves.${i}.vmId`, reason: `VM ${vm.name} is not on any node` });
+      else if (vm.nodeId === m.toNodeId) problems.push({ field: `moves.${i}.toNodeId`, reason: `VM ${vm.name} is already there` });
+      if (!nodeIds.has(m.toNodeId)) problems.push({ field: `moves.${i}.toNodeId`, reason: "no such node" });
+    });
+    if (problems.length) throw new FerryError("ValidationFailed", "the plan's moves are not valid", problems);
+    return this.store(
+      {
+        kind: "operator",
+        reason: { summary: input.reason },
+        moves: input.moves.map((m) => ({ vmId: m.vmId, fromNodeId: vmById.get(m.vmId)!.nodeId!, toNodeId: m.toNodeId, reason: input.reason, gain: 0 })),
+        costBefore: 0,
+        costAfter: 0,
+      },
+      { actor, mode: "operator" },
+    );
+  }
+
+  /** Compute a traffic re-placement plan and store it as proposed. Nothing moves until it is applied. */
+  async compute(input: ComputePlan, actor: string) {
+    return this.store(await this.trafficDraft(input), { actor, mode: "operator" });
+  }
+
+  /**
+   * Price, order and store a draft. In auto mode the plan is approved at once and the executor starts it;
+   * otherwise it waits, proposed, for POST /plans/:id/apply.
+   */
+  async store(draft: PlanDraft, options: StoreOptions) {
+    const stored = await this.prisma.$transaction((tx) => this.storeIn(tx, draft, options));
+    if (stored.state === "approved") await this.executor.advance();
+    return this.get(stored.id);
+  }
+
+  private async storeIn(tx: Tx, draft: PlanDraft, options: StoreOptions): Promise<PlanWithSteps> {
+    const now = this.clock.now();
+    const vmIds = unique([...draft.moves.map((m) => m.vmId), ...(draft.blocked ?? []).map((b) => b.vmId)]);
+    const nodeIds = unique([...draft.moves.flatMap((m) => [m.fromNodeId, m.toNodeId]), ...(draft.nodeIds ?? [])]);
+    const [vms, nodes, used] = await Promise.all([
+      tx.vm.findMany({ where: { id: { in: vmIds } } }),
+      tx.node.findMany({ where: { id: { in: nodeIds } } }),
+      allocations(tx, nodeIds),
+    ]);
+    const vmById = new Map(vms.map((v) => [v.id, v]));
+    const free = new Map(
+      nodes.map((n) => {
+        const u = used.get(n.id) ?? { cpu: 0, memMiB: 0 };
+        return [n.id, { cpu: n.cpu - u.cpu, memMiB: n.memMiB - u.memMiB }];
+      }),
+    );
+    const ordered = orderSteps(draft.moves, free, new Map(vms.map((v) => [v.id, { cpu: v.cpu, memMiB: v.memMiB }])));
+    const approve = options.mode === "auto";
+    const created = await tx.plan.create({
+      data: {
+        kind: draft.kind,
+        policy: options.policy ?? null,
+        mode: options.mode,
+        priority: PLAN_PRIORITY[draft.kind],
+        state: approve ? "approved" : "proposed",
+        createdBy: options.actor,
+        createdAt: now,
+        ...(approve ? { approvedBy: options.actor, approvedAt: now } : {}),
+        expiresAt: new Date(now.getTime() + this.config.planTtlMs),
+        reason: draft.reason as Prisma.InputJsonValue,
+        scopeVmIds: vmIds,
+        scopeNodeIds: nodeIds,
+        baseVersion: await scopeVersion(tx, vmIds, nodeIds),
+        params: (draft.params ?? {}) as Prisma.InputJsonValue,
+        costBefore: draft.costBefore,
+        costAfter: draft.costAfter,
+        explanation: { ...(draft.explanation ?? {}), blocked: draft.blocked ?? [] } as unknown as Prisma.InputJsonValue,
+        steps: {
+          create: draft.moves.map((move, index) => {
+            const vm = vmById.get(move.vmId);
+            if (!vm) throw notFound("VmNotFound", move.vmId);
+            const step = {
+              index,
+              vmId: move.vmId,
+              fromNodeId: move.fromNodeId,
+              toNodeId: move.toNodeId,
+              memMiB: vm.memMiB,
+              gain: move.gain,
+              reason: move.reason,
+              rejected: (move.rejected ?? []) as unknown as Prisma.InputJsonValue,
+              capacityAfter: ordered[index]!.capacityAfter as unknown as Prisma.InputJsonValue,
+              dependsOn: ordered[index]!.dependsOn,
+            };
+            try {
+              const admitted = admitTechnique(vm, this.config.migrationLink, { acceptSlaBreach: false });
+              return {
+                ...step,
+                technique: admitted.technique.name,
+                techniqueOptions: admitted.technique as unknown as Prisma.InputJsonValue,
+                prediction: predictionView(admitted) as Prisma.InputJsonValue,
+              };
+            } catch (e) {
+              if (!(e instanceof FerryError)) throw e;
+              return { ...step, technique: "", prediction: { unattainable: e.message } };
+            }
+          }),
+        },
+      },
+      include: { steps: { orderBy: { index: "asc" } } },
+    });
+    await this.audit.record(tx, {
+      actor: options.actor,
+      action: "plan.computed",
+      targetType: "plan",
+      targetId: created.id,
+      details: {
+        kind: draft.kind,
+        mode: options.mode,
+        ...(options.policy ? { policy: options.policy } : {}),
+        reason: draft.reason.summary,
+        moves: created.steps.length,
+        blocked: draft.blocked?.length ?? 0,
+        costBefore: created.costBefore,
+        costAfter: created.costAfter,
+      },
+    });
+    return created;
   }
 
   async list(query: PlanQuery) {
     const rows = await this.prisma.plan.findMany({
-      where: { state: query.state },
+      where: { state: query.state, kind: query.kind, policy: query.policy },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       include: { steps: { orderBy: { index: "asc" } } },
       ...pageArgs(query),
@@ -147,129 +280,67 @@ export class PlansService {
   }
 
   /**
-   * Start applying a proposed plan. The cluster must be as it was when the plan was computed (otherwise the plan
-   * is superseded and refused with PlanStale), and no other plan may be applying.
+   * Approve a proposed plan; the executor starts it as soon as no applying plan shares a VM with it. Its VMs
+   * and nodes must be as they were when it was computed (otherwise it is superseded and refused with
+   * PlanStale).
    */
   async apply(id: string, input: ApplyPlan, actor: string) {
-    await this.prisma.$transaction(async (tx) => {
+    const outcome = await this.prisma.$transaction(async (tx) => {
       if (!(await lockRow(tx, "Plan", id))) throw notFound("PlanNotFound", id);
       const plan = await tx.plan.findUniqueOrThrow({ where: { id } });
       if (plan.state !== "proposed") throw new FerryError("InvalidTransition", `plan ${id} is ${plan.state}; only a proposed plan can be applied`);
-      const applying = await tx.plan.findFirst({ where: { state: "applying" }, select: { id: true } });
-      if (applying) throw new FerryError("InvalidTransition", `plan ${applying.id} is being applied; one plan at a time`, { planId: applying.id });
-      const version = (await readSnapshot(tx)).version;
-      if (version !== plan.baseVersion) {
-        await tx.plan.update({ where: { id }, data: { state: "superseded", finishedAt: this.clock.now(), error: "the cluster changed since the plan was computed" } });
+      if ((await scopeVersion(tx, plan.scopeVmIds, plan.scopeNodeIds)) !== plan.baseVersion) {
+        await tx.plan.update({
+          where: { id },
+          data: { state: "superseded", finishedAt: this.clock.now(), error: "its VMs or nodes changed since the plan was computed" },
+        });
+        await tx.planStep.updateMany({ where: { planId: id, state: "pending" }, data: { state: "skipped", error: "plan superseded" } });
         await this.audit.record(tx, { actor, action: "plan.superseded", targetType: "plan", targetId: id });
         return "stale" as const;
       }
       await tx.plan.update({
         where: { id },
-        data: { state: "applying", appliedBy: actor, appliedAt: this.clock.now(), params: { ...(plan.params as object), acceptSlaBreach: input.acceptSlaBreach } },
+        data: {
+          state: "approved",
+          approvedBy: actor,
+          approvedAt: this.clock.now(),
+          params: { ...(plan.params as object), acceptSlaBreach: input.acceptSlaBreach },
+        },
       });
-      await this.audit.record(tx, { actor, action: "plan.applying", targetType: "plan", targetId: id, details: { acceptSlaBreach: input.acceptSlaBreach } });
-      return "applying" as const;
-    }).then((outcome) => {
-      if (outcome === "stale") {
-        throw new FerryError("PlanStale", `plan ${id} was computed against a cluster that has changed since; compute a new plan`);
-      }
+      await this.audit.record(tx, { actor, action: "plan.approved", targetType: "plan", targetId: id, details: { acceptSlaBreach: input.acceptSlaBreach } });
+      return "approved" as const;
     });
-    await this.advance();
-    return this.get(id);
-  }
-
-  /** Stop a plan: no further step starts, and the step under way is cancelled (its VM stays on its source if it can). */
-  async cancel(id: string, actor: string) {
-    const running = await this.prisma.$transaction(async (tx) => {
-      if (!(await lockRow(tx, "Plan", id))) throw notFound("PlanNotFound", id);
-      const plan = await this.find(tx, id);
-      if (plan.state !== "proposed" && plan.state !== "applying") {
-        throw new FerryError("InvalidTransition", `plan ${id} is already ${plan.state}`);
-      }
-      await tx.plan.update({ where: { id }, data: { state: "cancelled", finishedAt: this.clock.now(), error: `cancelled by ${actor}` } });
-      await tx.planStep.updateMany({ where: { planId: id, state: "pending" }, data: { state: "skipped" } });
-      await this.audit.record(tx, { actor, action: "plan.cancelled", targetType: "plan", targetId: id });
-      return plan.steps.find((s) => s.state === "running" && s.migrationId);
-    });
-    if (running?.migrationId) {
-      await this.migrations.cancel(running.migrationId, actor).catch((e: unknown) => this.logger.warn(`plan ${id}: ${e}`));
+    if (outcome === "stale") {
+      throw new FerryError("PlanStale", `plan ${id} was computed against VMs or nodes that have changed since; compute a new plan`);
     }
+    await this.executor.advance();
     return this.get(id);
   }
 
   /**
-   * One pass of the plan runner: record how running steps ended, then start the next step of each applying plan.
-   * A step starts only when the one before it succeeded; a failed step fails the plan and skips the rest.
+   * Stop a plan at any point: no further step starts, pending steps are skipped with the reason, and every
+   * migration under way is cancelled (each VM stays on its source unless its switchover already began).
    */
-  advance(): Promise<void> {
-    const pass = this.passes.then(() => this.pass());
-    this.passes = pass.catch(() => undefined);
-    return pass;
-  }
-
-  private async pass(): Promise<void> {
-    const running = await this.prisma.planStep.findMany({ where: { state: "running" } });
-    for (const step of running) {
-      const m = step.migrationId ? await this.prisma.migration.findUnique({ where: { id: step.migrationId } }) : null;
-      if (!m || m.state === "requested" || m.state === "queued" || m.state === "running") continue;
-      await this.prisma.$transaction(async (tx) => {
-        await lockRow(tx, "Plan", step.planId);
-        const ok = m.state === "completed";
-        await tx.planStep.update({
-          where: { planId_index: { planId: step.planId, index: step.index } },
-          data: { state: ok ? "succeeded" : "failed", error: ok ? null : `migration ${m.state}: ${m.error ?? ""}`.trim() },
-        });
-        if (!ok) await this.finish(tx, step.planId, "failed", `step ${step.index + 1} failed: migration ${m.id} ${m.state}`);
-      });
-    }
-    const applying = await this.prisma.plan.findMany({ where: { state: "applying" }, include: { steps: { orderBy: { index: "asc" } } } });
-    for (const plan of applying) await this.startNextStep(plan);
-  }
-
-  private async startNextStep(plan: PlanWithSteps): Promise<void> {
-    if (plan.steps.some((s) => s.state === "running")) return;
-    const next = plan.steps.find((s) => s.state === "pending");
-    if (!next) {
-      await this.prisma.$transaction((tx) => this.finish(tx, plan.id, "succeeded"));
-      return;
-    }
-    const acceptSlaBreach = (plan.params as { acceptSlaBreach?: boolean }).acceptSlaBreach ?? false;
-    const options = next.techniqueOptions as { name?: string } & Record<string, unknown>;
-    const { name: _name, ...techniqueOptions } = options;
-    let migrationId: string;
-    try {
-      const m = await this.migrations.request(
-        {
-          vmId: next.vmId,
-          targetNodeId: next.toNodeId,
-          ...(next.technique ? { technique: techniqueSchema.parse(next.technique), techniqueOptions } : {}),
-          acceptSlaBreach,
-          reason: `plan ${plan.id} step ${next.index + 1} of ${plan.steps.length}`,
-        },
-        plan.appliedBy ?? "plan",
-      );
-      migrationId = m.id;
-    } catch (e) {
-      if (!(e instanceof FerryError)) throw e;
-      await this.prisma.$transaction(async (tx) => {
-        await tx.planStep.update({ where: { planId_index: { planId: plan.id, index: next.index } }, data: { state: "failed", error: e.message } });
-        await this.finish(tx, plan.id, "failed", `step ${next.index + 1} could not start: ${e.message}`);
-      });
-      return;
-    }
-    const stillApplying = await this.prisma.$transaction(async (tx) => {
-      await lockRow(tx, "Plan", plan.id);
-      await tx.planStep.update({ where: { planId_index: { planId: plan.id, index: next.index } }, data: { state: "running", migrationId } });
-      return (await tx.plan.findUniqueOrThrow({ where: { id: plan.id } })).state === "applying";
+  async cancel(id: string, actor: string) {
+    const running = await this.prisma.$transaction(async (tx) => {
+      if (!(await lockRow(tx, "Plan", id))) throw notFound("PlanNotFound", id);
+      const plan = await this.find(tx, id);
+      if (!["proposed", "approved", "applying"].includes(plan.state)) {
+        throw new FerryError("InvalidTransition", `plan ${id} is already ${plan.state}`);
+      }
+      await tx.plan.update({ where: { id }, data: { state: "cancelled", finishedAt: this.clock.now(), error: `cancelled by ${actor}` } });
+      await tx.planStep.updateMany({ where: { planId: id, state: "pending" }, data: { state: "skipped", error: `plan cancelled by ${actor}` } });
+      await this.executor.onPlanEnded(tx, plan, "cancelled");
+      await this.audit.record(tx, { actor, action: "plan.cancelled", targetType: "plan", targetId: id });
+      return plan.steps.filter((s) => s.state === "running" && s.migrationId);
     });
-    // Cancelled while this step was being requested: stop its migration too.
-    if (!stillApplying) await this.migrations.cancel(migrationId, "plan-runner").catch(() => undefined);
+    for (const step of running) {
+      await this.migrations.cancel(step.migrationId!, actor).catch((e: unknown) => this.logger.warn(`plan ${id}: ${e}`));
+    }
+    return this.get(id);
   }
+}
 
-  private async finish(tx: Tx, planId: string, state: "succeeded" | "failed", error?: string): Promise<void> {
-    const moved = await tx.plan.updateMany({ where: { id: planId, state: "applying" }, data: { state, finishedAt: this.clock.now(), error: error ?? null } });
-    if (!moved.count) return;
-    if (state === "failed") await tx.planStep.updateMany({ where: { planId, state: "pending" }, data: { state: "skipped" } });
-    await this.audit.record(tx, { actor: "system:plan-runner", action: `plan.${state}`, targetType: "plan", targetId: planId, details: error ? { error } : {} });
-  }
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pageQuerySchema } from "../../common/pagination";
+import { PLAN_KINDS, type PlanKind } from "../plan-kinds";
 
 const weight = z.number().min(0).max(1000);
 
@@ -25,7 +26,9 @@ export const applyPlanSchema = z
 export type ApplyPlan = z.infer<typeof applyPlanSchema>;
 
 export const planQuerySchema = pageQuerySchema.extend({
-  state: z.enum(["proposed", "applying", "succeeded", "failed", "cancelled", "superseded"]).optional(),
+  state: z.enum(["proposed", "approved", "applying", "succeeded", "failed", "cancelled", "superseded", "expired"]).optional(),
+  kind: z.enum(PLAN_KINDS as [PlanKind, ...PlanKind[]]).optional(),
+  policy: z.string().min(1).max(64).optional(),
 });
 export type PlanQuery = z.infer<typeof planQuerySchema>;
 
@@ -40,3 +43,22 @@ export const previewSchema = z
   })
   .strict();
 export type Preview = z.infer<typeof previewSchema>;
+
+/**
+ * An operator's own plan: the traffic re-placement (as POST /placement/plans computes it), or an explicit
+ * list of moves, priced and ordered like any policy's plan and shown before anything moves.
+ */
+export const createPlanSchema = z.discriminatedUnion("kind", [
+  computePlanSchema.extend({ kind: z.literal("traffic") }).strict(),
+  z
+    .object({
+      kind: z.literal("operator"),
+      reason: z.string().min(1).max(200).default("operator request"),
+      moves: z
+        .array(z.object({ vmId: z.string().uuid("must be a UUID"), toNodeId: z.string().uuid("must be a UUID") }).strict())
+        .min(1)
+        .max(500),
+    })
+    .strict(),
+]);
+export type CreatePlan = z.infer<typeof createPlanSchema>;

@@ -1,0 +1,53 @@
+import { Controller, Get, HttpCode, Post } from "@nestjs/common";
+import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { Caller, CallerOf } from "../common/auth";
+import { IdParam } from "../common/params";
+import { ZodBody, ZodQuery } from "../common/zod";
+import { ApplyPlan, ComputePlan, PlanQuery, Preview, applyPlanSchema, computePlanSchema, planQuerySchema, previewSchema } from "./dto/plan.dto";
+import { PlansService } from "./plans.service";
+
+/**
+ * The placement routes as they were before plans covered every policy: the preview, and the traffic plans
+ * under /placement/plans, which are the same plans /plans serves.
+ */
+@ApiTags("placement")
+@ApiBearerAuth()
+@Controller("api/v1/placement")
+export class PlacementPlansController {
+  constructor(private readonly plans: PlansService) {}
+
+  /** Dry run of a new VM's placement: the node it would get and every node's verdict. */
+  @Post("preview")
+  @HttpCode(200)
+  preview(@ZodBody(previewSchema) body: Preview) {
+    return this.plans.preview(body);
+  }
+
+  @Post("plans")
+  @HttpCode(201)
+  compute(@ZodBody(computePlanSchema) body: ComputePlan, @CallerOf() caller: Caller) {
+    return this.plans.compute(body, caller.name);
+  }
+
+  @Get("plans")
+  list(@ZodQuery(planQuerySchema) query: PlanQuery) {
+    return this.plans.list(query);
+  }
+
+  @Get("plans/:id")
+  get(@IdParam() id: string) {
+    return this.plans.get(id);
+  }
+
+  @Post("plans/:id/apply")
+  @HttpCode(202)
+  apply(@IdParam() id: string, @ZodBody(applyPlanSchema) body: ApplyPlan, @CallerOf() caller: Caller) {
+    return this.plans.apply(id, body, caller.name);
+  }
+
+  @Post("plans/:id/cancel")
+  @HttpCode(202)
+  cancel(@IdParam() id: string, @CallerOf() caller: Caller) {
+    return this.plans.cancel(id, caller.name);
+  }
+}

@@ -1,0 +1,217 @@
+import { Inject, Injectable, Logger } from "@nestjs/common";
+import { techniqueSchema } from "@ferry/protocol";
+import { AuditService } from "../audit/audit.service";
+import { CLOCK, Clock } from "../common/clock";
+import { FerryError } from "../common/errors";
+import { lockRow } from "../database/lock";
+import { PrismaService, type Tx } from "../database/prisma.service";
+import type { Migration, Plan, PlanStep } from "../generated/prisma/client";
+import { MigrationsService } from "../migrations/migrations.service";
+import { CONTINUE_ON_FAILURE, type PlanKind } from "./plan-kinds";
+import { scopeVersion } from "./scope-version";
+
+type PlanWithSteps = Plan & { steps: PlanStep[] };
+
+const ENDED_MIGRATION = new Set(["completed", "failed", "cancelled"]);
+
+/**
+ * Moves plans through their states, one pass at a time (passes never overlap):
+ *  1. proposed or approved plans past their expiry become expired;
+ *  2. steps whose migration ended are recorded; a failed step stops the plan's other pending steps, except
+ *     for drains and evacuations, which go on with every VM that does not depend on the failed one;
+ *  3. approved plans start, highest priority first, once no applying plan shares a VM with them; a plan
+ *     whose VMs or nodes changed since it was computed is superseded instead;
+ *  4. every step of an applying plan whose dependencies have succeeded is started: the step and its
+ *     migration are written in one transaction under the plan's lock, so a step never starts twice and a
+ *     crash never leaves a running step without its migration. The migration scheduler decides when each
+ *     migration actually begins.
+ */
+@Injectable()
+export class PlanExecutor {
+  private readonly logger = new Logger(PlanExecutor.name);
+  private passes: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+    private readonly migrations: MigrationsService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  advance(): Promise<void> {
+    const pass = this.passes.then(() => this.pass());
+    this.passes = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async pass(): Promise<void> {
+    await this.expire();
+    await this.recordEndedSteps();
+    await this.startApproved();
+    const applying = await this.prisma.plan.findMany({ where: { state: "applying" }, orderBy: [{ priority: "desc" }, { createdAt: "asc" }], select: { id: true } });
+    for (const { id } of applying) await this.advancePlan(id);
+  }
+
+  private async expire(): Promise<void> {
+    const due = await this.prisma.plan.findMany({ where: { state: { in: ["proposed", "approved"] }, expiresAt: { lt: this.clock.now() } }, select: { id: true } });
+    for (const { id } of due) {
+      await this.prisma.$transaction(async (tx) => {
+        await lockRow(tx, "Plan", id);
+        const plan = await tx.plan.findUniqueOrThrow({ where: { id }, include: { steps: true } });
+        if (plan.state !== "proposed" && plan.state !== "approved") return;
+        await tx.plan.update({ where: { id }, data: { state: "expired", finishedAt: this.clock.now(), error: "not applied before it expired" } });
+        await tx.planStep.updateMany({ where: { planId: id, state: "pending" }, data: { state: "skipped", error: "plan expired" } });
+        await this.onPlanEnded(tx, plan, "expired");
+        await this.audit.record(tx, { actor: "system:plan-executor", action: "plan.expired", targetType: "plan", targetId: id });
+      });
+    }
+  }
+
+  private async recordEndedSteps(): Promise<void> {
+    const running = await this.prisma.planStep.findMany({ where: { state: "running" } });
+    for (const step of running) {
+      const m = step.migrationId ? await this.prisma.migration.findUnique({ where: { id: step.migrationId } }) : null;
+      if (m && !ENDED_MIGRATION.has(m.state)) continue;
+      await this.prisma.$transaction(async (tx) => {
+        await lockRow(tx, "Plan", step.planId);
+        const ok = m?.state === "completed";
+        const error = ok ? null : m ? `migration ${m.state}${m.error ? `: ${m.error}` : ""}` : "its migration is gone";
+        await tx.planStep.update({ where: { planId_index: { planId: step.planId, index: step.index } }, data: { state: ok ? "succeeded" : "failed", error } });
+        if (!ok) await this.afterFailure(tx, step.planId, step.index, error!);
+      });
+    }
+  }
+
+  /** A step failed: skip what can no longer run (everything pending, or only its dependents for drains). */
+  private async afterFailure(tx: Tx, planId: string, index: number, error: string): Promise<void> {
+    const plan = await tx.plan.findUniqueOrThrow({ where: { id: planId }, include: { steps: true } });
+    if (plan.state !== "applying") return;
+    const goOn = CONTINUE_ON_FAILURE.has(plan.kind as PlanKind);
+    const failed = new Set([index]);
+    for (const s of [...plan.steps].sort((a, b) => a.index - b.index)) {
+      if (s.state !== "pending") continue;
+      const blockedBy = s.dependsOn.find((d) => failed.has(d));
+      if (goOn && blockedBy === undefined) continue;
+      failed.add(s.index);
+      await tx.planStep.update({
+        where: { planId_index: { planId, index: s.index } },
+        data: { state: "skipped", error: blockedBy !== undefined ? `depends on step ${blockedBy + 1}, which did not succeed` : `step ${index + 1} failed: ${error}` },
+      });
+    }
+  }
+
+  private async startApproved(): Promise<void> {
+    const approved = await this.prisma.plan.findMany({ where: { state: "approved" }, orderBy: [{ priority: "desc" }, { createdAt: "asc" }] });
+    for (const candidate of approved) {
+      await this.prisma.$transaction(async (tx) => {
+        // One plan changes state at a time across the cluster, so two plans sharing a VM cannot both start.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('ferry:plan-start'))`;
+        await lockRow(tx, "Plan", candidate.id);
+        const plan = await tx.plan.findUniqueOrThrow({ where: { id: candidate.id }, include: { steps: true } });
+        if (plan.state !== "approved") return;
+        const busy = await tx.plan.findFirst({ where: { state: "applying", scopeVmIds: { hasSome: plan.scopeVmIds } }, select: { id: true } });
+        if (busy) return;
+        if ((await scopeVersion(tx, plan.scopeVmIds, plan.scopeNodeIds)) !== plan.baseVersion) {
+          await tx.plan.update({ where: { id: plan.id }, data: { state: "superseded", finishedAt: this.clock.now(), error: "its VMs or nodes changed before it could start" } });
+          await tx.planStep.updateMany({ where: { planId: plan.id, state: "pending" }, data: { state: "skipped", error: "plan superseded" } });
+          await this.onPlanEnded(tx, plan, "superseded");
+          await this.audit.record(tx, { actor: "system:plan-executor", action: "plan.superseded", targetType: "plan", targetId: plan.id });
+          return;
+        }
+        await tx.plan.update({ where: { id: plan.id }, data: { state: "applying", appliedBy: plan.approvedBy, appliedAt: this.clock.now() } });
+        await this.audit.record(tx, { actor: plan.approvedBy ?? "system:plan-executor", action: "plan.applying", targetType: "plan", targetId: plan.id });
+      });
+    }
+  }
+
+  private async advancePlan(planId: string): Promise<void> {
+    const plan = await this.prisma.plan.findUnique({ where: { id: planId }, include: { steps: { orderBy: { index: "asc" } } } });
+    if (!plan || plan.state !== "applying") return;
+    const done = new Set(plan.steps.filter((s) => s.state === "succeeded").map((s) => s.index));
+    const ready = plan.steps.filter((s) => s.state === "pending" && s.dependsOn.every((d) => done.has(d)));
+    for (const step of ready) {
+      const started = await this.startStep(plan, step);
+      if (started) await this.migrations.dispatch(started);
+    }
+    await this.finishIfDone(planId);
+  }
+
+  private async startStep(plan: PlanWithSteps, step: PlanStep): Promise<Migration | null> {
+    const acceptSlaBreach = (plan.params as { acceptSlaBreach?: boolean }).acceptSlaBreach ?? false;
+    const { name: _name, ...techniqueOptions } = step.techniqueOptions as { name?: string } & Record<string, unknown>;
+    return this.prisma.$transaction(async (tx) => {
+      await lockRow(tx, "Plan", plan.id);
+      const fresh = await tx.plan.findUniqueOrThrow({ where: { id: plan.id } });
+      const current = await tx.planStep.findUniqueOrThrow({ where: { planId_index: { planId: plan.id, index: step.index } } });
+      if (fresh.state !== "applying" || current.state !== "pending") return null;
+      const vm = await tx.vm.findUnique({ where: { id: step.vmId }, select: { nodeId: true } });
+      if (vm?.nodeId !== step.fromNodeId) {
+        await tx.planStep.update({
+          where: { planId_index: { planId: plan.id, index: step.index } },
+          data: { state: "skipped", error: vm ? "the VM is no longer on the step's source node" : "the VM no longer exists" },
+        });
+        return null;
+      }
+      try {
+        const migration = await this.migrations.admit(
+          tx,
+          {
+            vmId: step.vmId,
+            targetNodeId: step.toNodeId,
+            ...(step.technique ? { technique: techniqueSchema.parse(step.technique), techniqueOptions } : {}),
+            acceptSlaBreach,
+            reason: `plan ${plan.id} step ${step.index + 1} of ${plan.steps.length}`,
+          },
+          plan.appliedBy ?? "system:plan-executor",
+        );
+        await tx.planStep.update({ where: { planId_index: { planId: plan.id, index: step.index } }, data: { state: "running", migrationId: migration.id } });
+        return migration;
+      } catch (e) {
+        if (!(e instanceof FerryError)) throw e;
+        const error = `could not start: ${e.message}`;
+        await tx.planStep.update({ where: { planId_index: { planId: plan.id, index: step.index } }, data: { state: "failed", error } });
+        await this.afterFailure(tx, plan.id, step.index, error);
+        return null;
+      }
+    });
+  }
+
+  private async finishIfDone(planId: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await lockRow(tx, "Plan", planId);
+      const plan = await tx.plan.findUniqueOrThrow({ where: { id: planId }, include: { steps: true } });
+      if (plan.state !== "applying" || plan.steps.some((s) => s.state === "pending" || s.state === "running")) return;
+      const failed = plan.steps.filter((s) => s.state === "failed");
+      const blocked = ((plan.explanation as { blocked?: unknown[] }).blocked ?? []).length;
+      // A plan that left VMs behind (a drain with nowhere to put one) did not do its job, even if every move it could make worked.
+      const state = failed.length || blocked ? "failed" : "succeeded";
+      const error = failed.length
+        ? failed.map((s) => `step ${s.index + 1}: ${s.error}`).join("; ")
+        : blocked
+          ? `${blocked} VM(s) could not be placed (see explanation.blocked)`
+          : null;
+      await tx.plan.update({ where: { id: planId }, data: { state, finishedAt: this.clock.now(), error } });
+      await this.onPlanEnded(tx, plan, state);
+      await this.audit.record(tx, { actor: "system:plan-executor", action: `plan.${state}`, targetType: "plan", targetId: planId, details: error ? { error } : {} });
+    });
+  }
+
+  /**
+   * What a plan's end means for its nodes. A drain that emptied its node leaves it in maintenance; a drain
+   * that ended any other way leaves it draining (no new VMs), with the reason, until drained again or
+   * uncordoned; a cancelled drain gives the node back its earlier state.
+   */
+  async onPlanEnded(tx: Tx, plan: Plan, state: "succeeded" | "failed" | "cancelled" | "superseded" | "expired"): Promise<void> {
+    if (plan.kind !== "drain") return;
+    const { nodeId, previousState } = plan.params as { nodeId?: string; previousState?: "active" | "cordoned" };
+    if (!nodeId) return;
+    const left = await tx.vm.count({ where: { nodeId } });
+    if (state === "cancelled") {
+      await tx.node.updateMany({ where: { id: nodeId, state: "draining" }, data: { state: previousState ?? "cordoned", stateReason: `drain cancelled (plan ${plan.id})` } });
+    } else if (state === "succeeded" && left === 0) {
+      await tx.node.updateMany({ where: { id: nodeId, state: "draining" }, data: { state: "maintenance", stateReason: `drained by plan ${plan.id}` } });
+    } else {
+      await tx.node.updateMany({ where: { id: nodeId, state: "draining" }, data: { stateReason: `drain plan ${plan.id} ${state} with ${left} VM(s) still on the node` } });
+    }
+  }
+}
