@@ -8,6 +8,7 @@ import { TokenGuard } from "./common/auth";
 import { CLOCK, Clock, systemClock } from "./common/clock";
 import { CONTROLLER_CONFIG, ControllerConfig } from "./common/config";
 import { DomainErrorFilter } from "./common/domain-error.filter";
+import { DrainModule } from "./drain/drain.module";
 import { DatabaseModule } from "./database/database.module";
 import { HealthController } from "./health/health.controller";
 import { LivenessModule } from "./liveness/liveness.module";
@@ -16,6 +17,7 @@ import { MetricsService } from "./metrics/metrics.service";
 import { MigrationsModule } from "./migrations/migrations.module";
 import { NodesModule } from "./nodes/nodes.module";
 import { PlansModule } from "./plans/plans.module";
+import { PoliciesModule } from "./policies/policies.module";
 import { RedisModule } from "./redis/redis.module";
 import { TrafficModule } from "./traffic/traffic.module";
 import { VmsModule } from "./vms/vms.module";
@@ -56,6 +58,8 @@ export class AppModule {
         AgentsModule,
         LivenessModule,
         PlansModule,
+        DrainModule,
+        PoliciesModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [

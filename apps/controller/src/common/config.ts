@@ -17,6 +17,8 @@ const schema = z.object({
   // The link the migration predictor assumes between two nodes, until measured per pair.
   FERRY_MIGRATION_BANDWIDTH_MBPS: z.coerce.number().positive().default(10_000),
   FERRY_MIGRATION_RTT_MS: z.coerce.number().nonnegative().default(0.5),
+  // How often the policy runner looks for a policy whose interval has passed.
+  FERRY_POLICY_TICK_MS: z.coerce.number().int().positive().default(5_000),
   // Watcher's action plans expire after 24 h unless applied.
   FERRY_PLAN_TTL_S: z.coerce.number().int().positive().default(86_400),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -37,6 +39,7 @@ export interface ControllerConfig {
   migrationProgressTimeoutMs: number;
   migrationLink: { bandwidthMbps: number; rttMs: number };
   planTtlMs: number;
+  policyTickMs: number;
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
 }
 
@@ -65,6 +68,7 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv = process.env): Cont
     migrationProgressTimeoutMs: e.FERRY_MIGRATION_PROGRESS_TIMEOUT_MS,
     migrationLink: { bandwidthMbps: e.FERRY_MIGRATION_BANDWIDTH_MBPS, rttMs: e.FERRY_MIGRATION_RTT_MS },
     planTtlMs: e.FERRY_PLAN_TTL_S * 1000,
+    policyTickMs: e.FERRY_POLICY_TICK_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -10,6 +10,7 @@ const STATUS: Record<ErrorCode, HttpStatus> = {
   VmNotFound: HttpStatus.NOT_FOUND,
   MigrationNotFound: HttpStatus.NOT_FOUND,
   PlanNotFound: HttpStatus.NOT_FOUND,
+  PolicyNotFound: HttpStatus.NOT_FOUND,
   RouteNotFound: HttpStatus.NOT_FOUND,
   NameTaken: HttpStatus.CONFLICT,
   CapacityExceeded: HttpStatus.CONFLICT,

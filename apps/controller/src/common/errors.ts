@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   "VmNotFound",
   "MigrationNotFound",
   "PlanNotFound",
+  "PolicyNotFound",
   "RouteNotFound",
   "NameTaken",
   "CapacityExceeded",

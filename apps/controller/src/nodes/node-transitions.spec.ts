@@ -16,6 +16,11 @@ describe("node transitions", () => {
     { from: "maintenance", action: "uncordon", want: "refused" },
     { from: "off", action: "maintenance-on", want: "refused" },
     { from: "cordoned", action: "maintenance-off", want: "refused" },
+    { from: "active", action: "drain", want: "draining", changed: true },
+    { from: "cordoned", action: "drain", want: "draining", changed: true },
+    { from: "draining", action: "drain", want: "draining", changed: false },
+    { from: "maintenance", action: "drain", want: "refused" },
+    { from: "failed", action: "drain", want: "refused" },
   ])("$action on $from gives $want", ({ from, action, want, changed }) => {
     const result = transition(from, action);
     if (want === "refused") {

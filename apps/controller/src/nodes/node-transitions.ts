@@ -1,6 +1,6 @@
 import type { NodeState } from "@ferry/protocol";
 
-export type NodeAction = "cordon" | "uncordon" | "maintenance-on" | "maintenance-off";
+export type NodeAction = "cordon" | "uncordon" | "maintenance-on" | "maintenance-off" | "drain";
 
 /**
  * Operator actions on a node: from which states each is allowed and where it leads. An action on a node
@@ -12,6 +12,8 @@ const TABLE: Record<NodeAction, { to: NodeState; from: readonly NodeState[] }> =
   uncordon: { to: "active", from: ["cordoned"] },
   "maintenance-on": { to: "maintenance", from: ["active", "cordoned", "draining"] },
   "maintenance-off": { to: "active", from: ["maintenance"] },
+  // A drained node ends in maintenance (plans/plan-executor.ts); a drain that could not finish can be started again.
+  drain: { to: "draining", from: ["active", "cordoned"] },
 };
 
 export type Transition = { ok: true; to: NodeState; changed: boolean } | { ok: false; reason: string };

@@ -77,3 +77,26 @@ export async function readSnapshot(tx: Tx): Promise<ClusterSnapshot> {
     version,
   };
 }
+
+/** The same snapshot with some VMs made unmovable: they leave the engine's list and hold room on their node. */
+export function pinned(snapshot: ClusterSnapshot, vmIds: ReadonlySet<string>): ClusterSnapshot {
+  if (!vmIds.size) return snapshot;
+  const held = new Map<string, { cpu: number; memMiB: number }>();
+  for (const vm of snapshot.vms) {
+    const host = snapshot.current[vm.id];
+    if (!vmIds.has(vm.id) || !host) continue;
+    const h = held.get(host) ?? { cpu: 0, memMiB: 0 };
+    held.set(host, { cpu: h.cpu + vm.cpu, memMiB: h.memMiB + vm.memMiB });
+  }
+  const current = Object.fromEntries(Object.entries(snapshot.current).filter(([vm]) => !vmIds.has(vm)));
+  return {
+    ...snapshot,
+    hosts: snapshot.hosts.map((h) => {
+      const x = held.get(h.id);
+      return x ? { ...h, cpu: h.cpu - x.cpu, memMiB: h.memMiB - x.memMiB } : h;
+    }),
+    vms: snapshot.vms.filter((v) => !vmIds.has(v.id)),
+    current,
+    traffic: snapshot.traffic.filter(([a, b]) => current[a] && current[b]),
+  };
+}

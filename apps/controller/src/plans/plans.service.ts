@@ -250,6 +250,11 @@ export class PlansService {
     return created;
   }
 
+  /** A policy's plan that is still waiting or under way, if any: a policy proposes one plan at a time. */
+  async openPlanOf(policy: string) {
+    return this.prisma.plan.findFirst({ where: { policy, state: { in: ["proposed", "approved", "applying"] } }, select: { id: true, state: true } });
+  }
+
   async list(query: PlanQuery) {
     const rows = await this.prisma.plan.findMany({
       where: { state: query.state, kind: query.kind, policy: query.policy },

@@ -36,6 +36,7 @@ function authed(server: unknown, token: string, actor?: string) {
   return {
     get: (path: string) => wrap(r.get(path)),
     post: (path: string) => wrap(r.post(path)),
+    patch: (path: string) => wrap(r.patch(path)),
   };
 }
 

@@ -1,0 +1,19 @@
+import { Controller, HttpCode, Post } from "@nestjs/common";
+import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { Caller, CallerOf } from "../common/auth";
+import { IdParam } from "../common/params";
+import { DrainService } from "./drain.service";
+
+@ApiTags("nodes")
+@ApiBearerAuth()
+@Controller("api/v1/nodes")
+export class DrainController {
+  constructor(private readonly drains: DrainService) {}
+
+  /** Empty the node for maintenance: 202 with the drain's plan, which starts at once. Cancel the plan to stop. */
+  @Post(":id/drain")
+  @HttpCode(202)
+  drain(@IdParam() id: string, @CallerOf() caller: Caller) {
+    return this.drains.drain(id, caller.name);
+  }
+}

@@ -1,0 +1,36 @@
+import type { z } from "zod";
+import type { ClusterSnapshot as PlacementSnapshot } from "../placement/cluster-snapshot";
+import type { PlanDraft } from "../plans/plan-draft";
+import type { PolicyInput } from "./policy-input";
+
+export const POLICY_MODES = ["off", "dry-run", "approve", "auto"] as const;
+export type PolicyMode = (typeof POLICY_MODES)[number];
+
+/** What one run of a policy saw: usage over the window, and the placement engine's view of the cluster. */
+export interface PolicyRunInput extends PolicyInput {
+  placement: PlacementSnapshot;
+}
+
+/** A run proposes a plan, or says why it proposes none (nothing crossed a threshold, not enough history...). */
+export type PolicyOutcome = { draft: PlanDraft } | { none: string };
+
+/** How much usage history a run needs: `points` averages of `intervalS` each, the newest ending now. */
+export interface UsageWindow {
+  intervalS: number;
+  points: number;
+}
+
+/**
+ * A live policy (Watcher's strategy): a name, its parameters' schema with defaults, the usage window it
+ * reads, and a pure `propose` that turns what it reads into a plan draft. It never acts: the runner stores
+ * the draft as a plan in the policy's mode, and the plan executor applies it.
+ */
+export interface LivePolicy<P extends object = Record<string, unknown>> {
+  readonly name: string;
+  readonly description: string;
+  readonly defaults: { mode: PolicyMode; intervalS: number };
+  /** Validates a PATCH's params and fills in the defaults. */
+  readonly params: z.ZodType<P>;
+  window(params: P): UsageWindow;
+  propose(input: PolicyRunInput, params: P): PolicyOutcome;
+}

@@ -1,0 +1,15 @@
+import { Module } from "@nestjs/common";
+import { PlansModule } from "../plans/plans.module";
+import { PoliciesController } from "./policies.controller";
+import { PoliciesService } from "./policies.service";
+import { PolicyContext } from "./policy-context";
+import { PolicyRunner } from "./policy-runner";
+import { USAGE_HISTORY } from "./usage-history";
+
+@Module({
+  imports: [PlansModule],
+  controllers: [PoliciesController],
+  providers: [PoliciesService, PolicyContext, PolicyRunner],
+  exports: [PoliciesService, PolicyRunner],
+})
+export class PoliciesModule {}

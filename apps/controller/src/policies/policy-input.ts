@@ -1,0 +1,53 @@
+/**
+ * What a live policy reads: the cluster as stored, with each VM's usage averaged over the policy's window.
+ * Built by policy-context.ts from the database; policies themselves are pure functions of it.
+ */
+export interface PolicyNode {
+  id: string;
+  name: string;
+  state: string;
+  cpu: number;
+  memMiB: number;
+  idleWatts: number;
+  peakWatts: number;
+  labels: Record<string, string>;
+  /** Health flags from the agent's heartbeats, averaged over the window (evacuate reads them). */
+  health?: { correctedErrorsPerHour?: number; temperatureC?: number; missedHeartbeats?: number };
+}
+
+export interface PolicyVm {
+  id: string;
+  name: string;
+  nodeId: string;
+  state: string;
+  cpu: number;
+  memMiB: number;
+  dirtyRateMiBps: number;
+  /** CPU used as a share of the VM's vCPUs, one point per interval, oldest first; each point a window average. */
+  cpuHistory: number[];
+  /** Network thresholds toward named peers (sla-network). */
+  slaNetwork?: { peers: string[]; maxDistance?: number; minBandwidthMbps?: number };
+  /** When the VM last arrived on its node by migration, if it ever did. */
+  lastMigratedAt?: Date;
+}
+
+/** A completed migration, for the hold time and the A->B->A rule. */
+export interface RecentMove {
+  vmId: string;
+  fromNodeId: string;
+  toNodeId: string;
+  finishedAt: Date;
+}
+
+export interface PolicyInput {
+  now: Date;
+  /** Spacing of the points in each VM's cpuHistory. */
+  intervalS: number;
+  nodes: PolicyNode[];
+  vms: PolicyVm[];
+  /** Measured traffic between VMs (Mbit/s), once per pair. */
+  traffic: [string, string, number][];
+  recentMoves: RecentMove[];
+  /** The link a migration gets between two nodes. */
+  link: { bandwidthMbps: number; rttMs: number };
+}
