@@ -18,6 +18,7 @@ import { NodesModule } from "./nodes/nodes.module";
 import { PlansModule } from "./plans/plans.module";
 import { RedisModule } from "./redis/redis.module";
 import { TrafficModule } from "./traffic/traffic.module";
+import { UsageModule } from "./usage/usage.module";
 import { VmsModule } from "./vms/vms.module";
 
 @Module({})
@@ -56,6 +57,7 @@ export class AppModule {
         AgentsModule,
         LivenessModule,
         PlansModule,
+        UsageModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [
