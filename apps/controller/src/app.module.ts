@@ -20,6 +20,7 @@ import { PlansModule } from "./plans/plans.module";
 import { PoliciesModule } from "./policies/policies.module";
 import { RedisModule } from "./redis/redis.module";
 import { TrafficModule } from "./traffic/traffic.module";
+import { UsageModule } from "./usage/usage.module";
 import { VmsModule } from "./vms/vms.module";
 
 @Module({})
@@ -58,6 +59,7 @@ export class AppModule {
         AgentsModule,
         LivenessModule,
         PlansModule,
+        UsageModule,
         DrainModule,
         PoliciesModule,
       ],

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from "@nestjs/common";
+import { DynamicModule, Logger, Module } from "@nestjs/common";
 import { LoggerModule } from "nestjs-pino";
 import { AGENT_CONFIG, AgentConfig } from "./common/config";
 import { ControllerClient } from "./common/controller-client";
@@ -6,6 +6,7 @@ import { HealthController } from "./health/health.controller";
 import { HeartbeatService } from "./heartbeat/heartbeat.service";
 import { HOST_PROBE } from "./heartbeat/host-probe";
 import { SimulatedHostProbe } from "./heartbeat/simulated-host-probe";
+import { TraceLibrary } from "./heartbeat/workload/trace-library";
 import { MIGRATION_EXECUTOR } from "./migration/executor";
 import { MigrationRunner } from "./migration/migration-runner";
 import { MigrationWorker } from "./migration/migration.worker";
@@ -21,7 +22,7 @@ export class AgentModule {
       controllers: [HealthController],
       providers: [
         { provide: AGENT_CONFIG, useValue: config },
-        { provide: HOST_PROBE, useValue: new SimulatedHostProbe(config.node) },
+        { provide: HOST_PROBE, useValue: new SimulatedHostProbe(config.node, traceLibrary(config)) },
         {
           provide: MIGRATION_EXECUTOR,
           useValue: new SimulatedExecutor(config.simulation),
@@ -34,4 +35,11 @@ export class AgentModule {
       ],
     };
   }
+}
+
+function traceLibrary(config: AgentConfig): TraceLibrary {
+  const logger = new Logger("Workload");
+  return TraceLibrary.load(config.workload.traceDir, config.workload.traceSpeedup, (series) =>
+    logger.warn(`trace series "${series}" is not in ${config.workload.traceDir}: the VM runs the default constant workload`),
+  );
 }

@@ -41,13 +41,67 @@ export const registerNodeResponseSchema = z.object({
 });
 export type RegisterNodeResponse = z.infer<typeof registerNodeResponseSchema>;
 
-/** One heartbeat: the node's load right now. Loads are fractions of capacity in [0, 1]. */
-export const heartbeatSchema = z.object({
+/**
+ * How a simulated VM uses its vCPUs over time: a constant level, or a CPU-utilisation series replayed from
+ * the agent's trace folder (one file per series, one percentage per line every 5 minutes, as CloudSim's
+ * PlanetLab traces). A real host probe measures instead and ignores it.
+ */
+export const workloadSchema = z.discriminatedUnion("kind", [
+  z
+    .object({
+      kind: z.literal("constant"),
+      cpuFraction: z.number().min(0).max(1),
+      memFraction: z.number().min(0).max(1).default(0.75),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("trace"),
+      series: z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, "a trace file name: letters, digits, '.', '_' and '-', not starting with '.'"),
+      memFraction: z.number().min(0).max(1).default(0.75),
+    })
+    .strict(),
+]);
+export type Workload = z.infer<typeof workloadSchema>;
+
+/** What a VM created without a workload runs. */
+export const DEFAULT_WORKLOAD = { kind: "constant", cpuFraction: 0.3, memFraction: 0.75 } as const satisfies Workload;
+
+const vmId = z.string().uuid("must be a UUID");
+
+/** One VM's usage at the time of a heartbeat. */
+export const vmUsageSchema = z.object({
+  vmId,
+  /** CPU used as a fraction of the VM's own vCPUs (1 = all of them busy). */
+  cpuFraction: z.number().min(0).max(1),
+  memUsedMiB: z.number().nonnegative().max(64 * 1024 * 1024),
+  dirtyRateMiBps: z.number().nonnegative().max(1_000_000),
+  /** What the VM sends to each peer VM (by id), in Mbit/s. */
+  peerTxMbps: z.record(vmId, z.number().nonnegative().max(10_000_000)).default({}),
+});
+export type VmUsage = z.infer<typeof vmUsageSchema>;
+
+/** A node's load right now. Loads are fractions of capacity in [0, 1]. */
+export const nodeLoadSchema = z.object({
   cpuLoad: z.number().min(0).max(1),
   memLoad: z.number().min(0).max(1),
   watts: z.number().nonnegative().max(100_000),
   netTxMbps: z.number().nonnegative(),
   netRxMbps: z.number().nonnegative(),
+});
+export type NodeLoad = z.infer<typeof nodeLoadSchema>;
+
+/** One heartbeat: the node's load and the usage of each VM it hosts. */
+export const heartbeatSchema = nodeLoadSchema.extend({
+  vms: z
+    .array(vmUsageSchema)
+    .max(4096)
+    .default([])
+    .refine((vms) => new Set(vms.map((v) => v.vmId)).size === vms.length, "each VM at most once"),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 
@@ -58,5 +112,10 @@ export const hostedVmSchema = z.object({
   cpu: z.number().int().positive(),
   memMiB: z.number().int().positive(),
   dirtyRateMiBps: z.number().nonnegative(),
+  workload: workloadSchema.default(DEFAULT_WORKLOAD),
+  /** The VM's traffic peers: the pair's configured rate (both directions together) and the peer's workload. */
+  peers: z
+    .array(z.object({ vmId: z.string().uuid(), rateMbps: z.number().nonnegative(), workload: workloadSchema.default(DEFAULT_WORKLOAD) }))
+    .default([]),
 });
 export type HostedVm = z.infer<typeof hostedVmSchema>;

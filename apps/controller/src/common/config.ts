@@ -11,6 +11,8 @@ const schema = z.object({
   FERRY_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
   FERRY_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   FERRY_SAMPLE_FLUSH_MS: z.coerce.number().int().positive().default(2_000),
+  // Buffered samples a writer read but never acknowledged (it crashed) are taken over after this long.
+  FERRY_SAMPLE_CLAIM_IDLE_MS: z.coerce.number().int().positive().default(30_000),
   FERRY_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
   // KubeVirt's progressTimeout default: a running migration without progress for this long is failed.
   FERRY_MIGRATION_PROGRESS_TIMEOUT_MS: z.coerce.number().int().positive().default(150_000),
@@ -35,6 +37,7 @@ export interface ControllerConfig {
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
   sampleFlushMs: number;
+  sampleClaimIdleMs: number;
   reconcileIntervalMs: number;
   migrationProgressTimeoutMs: number;
   migrationLink: { bandwidthMbps: number; rttMs: number };
@@ -64,6 +67,7 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv = process.env): Cont
     heartbeatIntervalMs: e.FERRY_HEARTBEAT_INTERVAL_MS,
     heartbeatTimeoutMs: e.FERRY_HEARTBEAT_TIMEOUT_MS,
     sampleFlushMs: e.FERRY_SAMPLE_FLUSH_MS,
+    sampleClaimIdleMs: e.FERRY_SAMPLE_CLAIM_IDLE_MS,
     reconcileIntervalMs: e.FERRY_RECONCILE_INTERVAL_MS,
     migrationProgressTimeoutMs: e.FERRY_MIGRATION_PROGRESS_TIMEOUT_MS,
     migrationLink: { bandwidthMbps: e.FERRY_MIGRATION_BANDWIDTH_MBPS, rttMs: e.FERRY_MIGRATION_RTT_MS },

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
-import { NODE_STATES } from "@ferry/protocol";
+import { NODE_STATES, type NodeLoad } from "@ferry/protocol";
 import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { CLOCK, Clock } from "../common/clock";
 import { PrismaService } from "../database/prisma.service";
@@ -7,6 +7,15 @@ import { MigrationQueue } from "../migrations/migration-queue";
 import { HeartbeatBuffer } from "../nodes/heartbeat-buffer";
 
 const MIGRATION_STATES = ["requested", "queued", "running", "completed", "failed", "cancelled"] as const;
+
+/** Per-node gauges from each node's latest heartbeat. */
+const NODE_LOAD_GAUGES: { name: string; help: string; field: keyof NodeLoad }[] = [
+  { name: "ferry_node_cpu_load", help: "CPU load of each node (fraction of its cores) in its latest heartbeat", field: "cpuLoad" },
+  { name: "ferry_node_memory_load", help: "Memory load of each node (fraction of its memory) in its latest heartbeat", field: "memLoad" },
+  { name: "ferry_node_power_watts", help: "Power drawn by each node in its latest heartbeat", field: "watts" },
+  { name: "ferry_node_network_transmit_mbps", help: "Traffic each node sent (Mbit/s) in its latest heartbeat", field: "netTxMbps" },
+  { name: "ferry_node_network_receive_mbps", help: "Traffic each node received (Mbit/s) in its latest heartbeat", field: "netRxMbps" },
+];
 
 /** Prometheus metrics, read from the source of truth at scrape time. One registry per app instance. */
 @Injectable()
@@ -65,5 +74,21 @@ export class MetricsService {
         }
       },
     });
+    for (const { name, help, field } of NODE_LOAD_GAUGES) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ["node"],
+        registers: [this.registry],
+        async collect() {
+          const [nodes, latest] = await Promise.all([prisma.node.findMany({ select: { id: true, name: true } }), heartbeats.latestAll()]);
+          this.reset();
+          for (const node of nodes) {
+            const sample = latest.get(node.id)?.sample;
+            if (sample) this.set({ node: node.name }, sample[field]);
+          }
+        },
+      });
+    }
   }
 }

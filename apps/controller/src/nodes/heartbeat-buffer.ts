@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from "@nestjs/common";
 import { SchedulerRegistry } from "@nestjs/schedule";
-import type { Heartbeat } from "@ferry/protocol";
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Heartbeat, NodeLoad, VmUsage } from "@ferry/protocol";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { CLOCK, Clock } from "../common/clock";
 import { runEvery } from "../common/periodic";
@@ -9,24 +11,43 @@ import { RedisService } from "../redis/redis.module";
 
 export interface LatestHeartbeat {
   at: Date;
-  sample: Heartbeat;
+  sample: NodeLoad;
 }
 
-/** How many samples one flush writes with a single INSERT. */
+/** How many heartbeats one flush step reads, and writes with a single INSERT per table. */
 const FLUSH_BATCH = 2_000;
-/** Samples kept waiting while PostgreSQL is away (about an hour of 10,000 nodes at one beat per 2 s); older ones go. */
+/** VM samples per INSERT: 8 columns each stays well under PostgreSQL's 65,535 bind parameters. */
+const VM_ROWS_PER_INSERT = 5_000;
+/** Heartbeats kept waiting while PostgreSQL is away (about an hour of 10,000 nodes at one beat per 2 s); older ones go. */
 const MAX_BUFFERED = 20_000_000;
+/** The consumer group every controller replica's writer reads the buffer through. */
+const GROUP = "sample-writers";
+
+/** A stream entry as XREADGROUP and XAUTOCLAIM return it; fields are null for an entry trimmed away since. */
+type StreamEntry = [id: string, fields: string[] | null];
 
 /**
- * Heartbeats never touch PostgreSQL on the request path. Each one is a single Redis round trip (a
- * MULTI of three commands): the latest sample per node in a hash, the node's last-seen time in a sorted
- * set (what the liveness check reads), and the sample appended to a list. A timer drains that list into
- * NodeSample with one multi-row INSERT per batch and updates Node.lastHeartbeatAt with one UPDATE per
- * batch, so the database sees a few statements per flush interval whatever the number of nodes.
+ * Heartbeats never touch PostgreSQL on the request path. Each one is a single Redis round trip (a MULTI):
+ * the node's latest load in a hash, its last-seen time in a sorted set (what the liveness check reads), and
+ * the whole heartbeat (node load and per-VM usage) appended to a stream. A timer drains the stream into
+ * NodeSample and VmSample with one multi-row INSERT per table per batch, and updates Node.lastHeartbeatAt
+ * with one UPDATE per batch, so the database sees a few statements per flush interval whatever the number
+ * of nodes.
+ *
+ * No sample is lost between reading and writing: writers read through a consumer group, so a batch stays
+ * in the group's pending list until its INSERT has committed and it is acknowledged. A batch whose INSERT
+ * fails stays pending and is retried first at the next flush; one that a writer read and never
+ * acknowledged (the process crashed) is claimed by any writer once it has been idle for
+ * `sampleClaimIdleMs`. A batch written but not yet acknowledged when its writer crashed is written again,
+ * and adds nothing: (nodeId, at) and (vmId, at, nodeId) are unique, and a node's samples never share a
+ * millisecond (record() stamps them apart).
  */
 @Injectable()
 export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(HeartbeatBuffer.name);
+  private readonly consumer = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly lastStamp = new Map<string, number>();
+  private group: Promise<void> | null = null;
   private flushing: Promise<number> | null = null;
 
   constructor(
@@ -46,17 +67,17 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
     await this.flush().catch((e) => this.logger.error(`final sample flush failed: ${e}`));
   }
 
-  async record(nodeId: string, sample: Heartbeat): Promise<Date> {
-    const at = this.clock.now();
-    const c = this.redis.client;
-    await c
+  async record(nodeId: string, heartbeat: Heartbeat): Promise<Date> {
+    const { vms, ...load } = heartbeat;
+    const at = this.stamp(nodeId);
+    const buffered: BufferedHeartbeat = { nodeId, at, ...load, vms };
+    await this.redis.client
       .multi()
-      .hset(this.redis.key("heartbeat", "latest"), nodeId, JSON.stringify({ at: at.getTime(), sample }))
-      .zadd(this.redis.key("heartbeat", "seen"), at.getTime(), nodeId)
-      .rpush(this.redis.key("heartbeat", "samples"), JSON.stringify({ nodeId, at: at.getTime(), ...sample }))
-      .ltrim(this.redis.key("heartbeat", "samples"), -MAX_BUFFERED, -1)
+      .hset(this.redis.key("heartbeat", "latest"), nodeId, JSON.stringify({ at, sample: load }))
+      .zadd(this.redis.key("heartbeat", "seen"), at, nodeId)
+      .xadd(this.stream, "MAXLEN", "~", MAX_BUFFERED, "*", "h", JSON.stringify(buffered))
       .exec();
-    return at;
+    return new Date(at);
   }
 
   async latest(nodeId: string): Promise<LatestHeartbeat | null> {
@@ -77,34 +98,152 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
     return seen;
   }
 
-  /** Drain buffered samples into PostgreSQL. Concurrent calls share one drain. Returns samples written. */
+  /** Drain buffered heartbeats into PostgreSQL. Concurrent calls share one drain. Returns node samples written. */
   flush(): Promise<number> {
     this.flushing ??= this.drain().finally(() => (this.flushing = null));
     return this.flushing;
   }
 
+  private get stream(): string {
+    return this.redis.key("heartbeat", "stream");
+  }
+
+  /** The controller's clock, moved on by a millisecond when a node's previous heartbeat got the same one. */
+  private stamp(nodeId: string): number {
+    const at = Math.max(this.clock.now().getTime(), (this.lastStamp.get(nodeId) ?? 0) + 1);
+    this.lastStamp.set(nodeId, at);
+    return at;
+  }
+
   private async drain(): Promise<number> {
-    let written = 0;
-    const key = this.redis.key("heartbeat", "samples");
-    for (;;) {
-      const batch = await this.redis.client.lpop(key, FLUSH_BATCH);
-      if (!batch || batch.length === 0) return written;
-      try {
-        written += await this.store(batch.map((s) => JSON.parse(s) as BufferedSample));
-      } catch (e) {
-        // Put the batch back at the head of the list, so a database outage loses no samples.
-        await this.redis.client.lpush(key, ...batch.reverse());
+    try {
+      await this.ensureGroup();
+      // Ours first (a batch whose INSERT failed last time), then what crashed writers left, then new ones.
+      let written = await this.drainReads("0");
+      written += await this.drainClaims();
+      written += await this.drainReads(">");
+      return written;
+    } catch (e) {
+      // The stream or its group vanished (Redis restarted empty): create them again at the next flush.
+      if (e instanceof Error && e.message.includes("NOGROUP")) this.group = null;
+      throw e;
+    }
+  }
+
+  private ensureGroup(): Promise<void> {
+    this.group ??= this.redis.client.xgroup("CREATE", this.stream, GROUP, "0", "MKSTREAM").then(
+      () => undefined,
+      (e: Error) => {
+        if (e.message.includes("BUSYGROUP")) return;
+        this.group = null;
         throw e;
+      },
+    );
+    return this.group;
+  }
+
+  /** `from` "0": entries delivered to this writer and not yet acknowledged; ">": entries no writer has read. */
+  private async drainReads(from: "0" | ">"): Promise<number> {
+    let written = 0;
+    for (;;) {
+      const reply = (await this.redis.client.xreadgroup("GROUP", GROUP, this.consumer, "COUNT", FLUSH_BATCH, "STREAMS", this.stream, from)) as
+        | [string, StreamEntry[]][]
+        | null;
+      const entries = reply?.[0]?.[1] ?? [];
+      if (entries.length === 0) return written;
+      written += await this.write(entries);
+    }
+  }
+
+  private async drainClaims(): Promise<number> {
+    let written = 0;
+    let cursor = "0-0";
+    do {
+      const [next, entries] = (await this.redis.client.xautoclaim(
+        this.stream,
+        GROUP,
+        this.consumer,
+        this.config.sampleClaimIdleMs,
+        cursor,
+        "COUNT",
+        FLUSH_BATCH,
+      )) as [string, StreamEntry[], string[]];
+      if (entries.length > 0) {
+        this.logger.warn(`taking over ${entries.length} buffered heartbeats another writer read and never wrote`);
+        written += await this.write(entries);
+      }
+      cursor = next;
+    } while (cursor !== "0-0");
+    if (written > 0) await this.forgetIdleWriters();
+    return written;
+  }
+
+  /** Writers that crashed stay in the group with nothing pending; drop them once they are that idle. */
+  private async forgetIdleWriters(): Promise<void> {
+    const consumers = (await this.redis.client.xinfo("CONSUMERS", this.stream, GROUP)) as (string | number)[][];
+    for (const flat of consumers) {
+      const info = new Map<string, string | number>();
+      for (let i = 0; i + 1 < flat.length; i += 2) info.set(String(flat[i]), flat[i + 1]!);
+      const name = String(info.get("name"));
+      if (name !== this.consumer && Number(info.get("pending")) === 0 && Number(info.get("idle")) >= this.config.sampleClaimIdleMs) {
+        await this.redis.client.xgroup("DELCONSUMER", this.stream, GROUP, name);
       }
     }
   }
 
-  /** One INSERT for the batch (samples of nodes that no longer exist are dropped) and one UPDATE. */
-  private async store(rows: BufferedSample[]): Promise<number> {
-    const ids = [...new Set(rows.map((r) => r.nodeId))];
-    const known = new Set((await this.prisma.node.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((n) => n.id));
-    const kept = rows.filter((r) => known.has(r.nodeId));
-    await this.prisma.$transaction([
+  /** Store the entries, then acknowledge and delete them. If storing throws they stay pending, to be retried. */
+  private async write(entries: StreamEntry[]): Promise<number> {
+    const rows: BufferedHeartbeat[] = [];
+    for (const [id, fields] of entries) {
+      if (!fields) continue;
+      try {
+        rows.push(JSON.parse(fields[1]!) as BufferedHeartbeat);
+      } catch {
+        this.logger.error(`dropping unreadable buffered heartbeat ${id}`);
+      }
+    }
+    const written = rows.length > 0 ? await this.store(rows) : 0;
+    const ids = entries.map(([id]) => id);
+    await this.redis.client
+      .multi()
+      .xack(this.stream, GROUP, ...ids)
+      .xdel(this.stream, ...ids)
+      .exec();
+    return written;
+  }
+
+  /**
+   * One INSERT per table for the batch (samples of nodes or VMs that no longer exist are dropped) and one
+   * UPDATE, in one transaction. Rows already written by an earlier attempt are skipped.
+   */
+  private async store(rows: BufferedHeartbeat[]): Promise<number> {
+    const nodeIds = [...new Set(rows.map((r) => r.nodeId))];
+    const vmIds = [...new Set(rows.flatMap((r) => r.vms.map((v) => v.vmId)))];
+    const [nodes, vms] = await Promise.all([
+      this.prisma.node.findMany({ where: { id: { in: nodeIds } }, select: { id: true } }),
+      vmIds.length ? this.prisma.vm.findMany({ where: { id: { in: vmIds } }, select: { id: true } }) : [],
+    ]);
+    const knownNodes = new Set(nodes.map((n) => n.id));
+    const knownVms = new Set(vms.map((v) => v.id));
+    const kept = rows.filter((r) => knownNodes.has(r.nodeId));
+    const vmRows = kept.flatMap((r) =>
+      r.vms
+        .filter((v) => knownVms.has(v.vmId))
+        .map((v) => ({
+          vmId: v.vmId,
+          nodeId: r.nodeId,
+          at: new Date(r.at),
+          cpuFraction: v.cpuFraction,
+          memUsedMiB: v.memUsedMiB,
+          dirtyRateMiBps: v.dirtyRateMiBps,
+          peerTxMbps: v.peerTxMbps,
+        })),
+    );
+    const vmInserts = [];
+    for (let i = 0; i < vmRows.length; i += VM_ROWS_PER_INSERT) {
+      vmInserts.push(this.prisma.vmSample.createMany({ data: vmRows.slice(i, i + VM_ROWS_PER_INSERT), skipDuplicates: true }));
+    }
+    const [nodeInsert] = await this.prisma.$transaction([
       this.prisma.nodeSample.createMany({
         data: kept.map((r) => ({
           nodeId: r.nodeId,
@@ -115,17 +254,20 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
           netTxMbps: r.netTxMbps,
           netRxMbps: r.netRxMbps,
         })),
+        skipDuplicates: true,
       }),
+      ...vmInserts,
       ...lastHeartbeatUpdates(this.prisma, kept),
     ]);
-    return kept.length;
+    return (nodeInsert as { count: number }).count;
   }
 }
 
-type BufferedSample = Heartbeat & { nodeId: string; at: number };
+/** A heartbeat as buffered: the node, the time the controller received it, its load and its VMs' usage. */
+type BufferedHeartbeat = NodeLoad & { nodeId: string; at: number; vms: VmUsage[] };
 
 function parseLatest(raw: string): LatestHeartbeat {
-  const v = JSON.parse(raw) as { at: number; sample: Heartbeat };
+  const v = JSON.parse(raw) as { at: number; sample: NodeLoad };
   return { at: new Date(v.at), sample: v.sample };
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from "@nestjs/common";
-import { nodeQueueName, type Heartbeat, type NodeState, type RegisterNode } from "@ferry/protocol";
+import { nodeQueueName, type Heartbeat, type NodeState, type RegisterNode, type Workload } from "@ferry/protocol";
 import { Inject } from "@nestjs/common";
 import { AuditService } from "../audit/audit.service";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
@@ -103,14 +103,32 @@ export class NodesService {
     return { at: at.toISOString() };
   }
 
-  /** The VMs an agent hosts, so it can model their load. */
+  /** The VMs an agent hosts, with their workloads and traffic peers, so that a simulated agent can model their usage. */
   async hostedVms(id: string) {
     await this.find(id);
     const vms = await this.prisma.vm.findMany({
       where: { nodeId: id },
-      select: { id: true, name: true, cpu: true, memMiB: true, dirtyRateMiBps: true },
+      select: {
+        id: true,
+        name: true,
+        cpu: true,
+        memMiB: true,
+        dirtyRateMiBps: true,
+        workload: true,
+        trafficOut: { select: { vmBId: true, rateMbps: true, vmB: { select: { workload: true } } } },
+        trafficIn: { select: { vmAId: true, rateMbps: true, vmA: { select: { workload: true } } } },
+      },
       orderBy: { name: "asc" },
     });
-    return { items: vms };
+    return {
+      items: vms.map(({ trafficOut, trafficIn, workload, ...vm }) => ({
+        ...vm,
+        workload: workload as Workload,
+        peers: [
+          ...trafficOut.map((t) => ({ vmId: t.vmBId, rateMbps: t.rateMbps, workload: t.vmB.workload as Workload })),
+          ...trafficIn.map((t) => ({ vmId: t.vmAId, rateMbps: t.rateMbps, workload: t.vmA.workload as Workload })),
+        ],
+      })),
+    };
   }
 }

@@ -11,6 +11,7 @@ export function vmView(vm: Vm) {
     memMiB: vm.memMiB,
     dirtyRateMiBps: vm.dirtyRateMiBps,
     allowPostCopy: vm.allowPostCopy,
+    workload: vm.workload,
     sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs },
     createdAt: vm.createdAt.toISOString(),
   };

@@ -39,7 +39,10 @@ export default async function setup(project: TestProject): Promise<void> {
     u.pathname = `/${name}`;
     await dropDatabase(u.toString());
   }
-  if (await ensureDatabase(url.toString())) {
+  const created = await ensureDatabase(url.toString());
+  // Marked as used before it is migrated: a template without a comment looks stale to other checkouts.
+  await withServer(TEST_SERVER_URL, (c) => c.query(`COMMENT ON DATABASE ${template} IS '${Date.now()}'`));
+  if (created) {
     try {
       await applyMigrations(url.toString());
     } catch (e) {
@@ -47,7 +50,6 @@ export default async function setup(project: TestProject): Promise<void> {
       throw e;
     }
   }
-  await withServer(TEST_SERVER_URL, (c) => c.query(`COMMENT ON DATABASE ${template} IS '${Date.now()}'`));
   project.provide("databaseTemplate", template);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadAgentConfig } from "./config";
+import { SHIPPED_TRACES, loadAgentConfig } from "./config";
 
 const base = { FERRY_NODE_NAME: "n1", FERRY_AGENT_TOKEN: "0123456789abcdef0123" };
 
@@ -14,6 +14,11 @@ describe("loadAgentConfig", () => {
     expect(loadAgentConfig({ ...rest, FERRY_ADMIN_TOKEN: "admin-token-0123456789" }).token).toBe("admin-token-0123456789");
   });
 
+  it("replays the shipped PlanetLab sample in real time unless told otherwise", () => {
+    expect(loadAgentConfig(base).workload).toEqual({ traceDir: SHIPPED_TRACES, traceSpeedup: 1 });
+    expect(loadAgentConfig({ ...base, FERRY_TRACE_SPEEDUP: "288" }).workload.traceSpeedup).toBe(288);
+  });
+
   it.each([
     { name: "no node name", env: { FERRY_AGENT_TOKEN: base.FERRY_AGENT_TOKEN }, error: /FERRY_NODE_NAME/ },
     { name: "no token", env: { FERRY_NODE_NAME: "n1" }, error: /FERRY_AGENT_TOKEN/ },
@@ -21,6 +26,7 @@ describe("loadAgentConfig", () => {
     { name: "a negative cpu count", env: { ...base, FERRY_NODE_CPU: "-4" }, error: /FERRY_NODE_CPU/ },
     { name: "peak watts below idle", env: { ...base, FERRY_NODE_IDLE_WATTS: "300", FERRY_NODE_PEAK_WATTS: "100" }, error: /PEAK_WATTS/ },
     { name: "an unknown mode", env: { ...base, FERRY_AGENT_MODE: "magic" }, error: /FERRY_AGENT_MODE/ },
+    { name: "a trace speed-up of 0", env: { ...base, FERRY_TRACE_SPEEDUP: "0" }, error: /FERRY_TRACE_SPEEDUP/ },
   ])("refuses $name with a message naming it", ({ env, error }) => {
     expect(() => loadAgentConfig(env)).toThrow(error);
   });

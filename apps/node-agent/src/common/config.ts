@@ -1,5 +1,9 @@
 import { HYPERVISOR_KINDS, labelsSchema } from "@ferry/protocol";
+import { join } from "node:path";
 import { z } from "zod";
+
+/** The PlanetLab sample shipped with the agent (workloads/planetlab-sample/README.md). */
+export const SHIPPED_TRACES = join(__dirname, "..", "..", "workloads", "planetlab-sample", "20110303");
 
 const labelList = z
   .string()
@@ -40,6 +44,10 @@ const schema = z.object({
   // 1 = a simulated migration takes as long as it would for real; 0 = as fast as the model runs.
   FERRY_SIM_TIME_SCALE: z.coerce.number().min(0).max(100).default(1),
   FERRY_SIM_SEED: z.coerce.number().int().default(1),
+  // Where trace workloads come from: a folder of CPU-utilisation series, one file each, 5 minutes per line.
+  FERRY_TRACE_DIR: z.string().min(1).default(SHIPPED_TRACES),
+  // Trace time runs this many times faster than the wall clock: 288 replays a day in 5 minutes.
+  FERRY_TRACE_SPEEDUP: z.coerce.number().positive().max(1_000_000).default(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -59,6 +67,7 @@ export interface AgentConfig {
   };
   mode: "simulated";
   simulation: { bandwidthMbps: number; rttMs: number; timeScale: number; seed: number };
+  workload: { traceDir: string; traceSpeedup: number };
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
 }
 
@@ -93,6 +102,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     },
     mode: e.FERRY_AGENT_MODE,
     simulation: { bandwidthMbps: e.FERRY_SIM_BANDWIDTH_MBPS, rttMs: e.FERRY_SIM_RTT_MS, timeScale: e.FERRY_SIM_TIME_SCALE, seed: e.FERRY_SIM_SEED },
+    workload: { traceDir: e.FERRY_TRACE_DIR, traceSpeedup: e.FERRY_TRACE_SPEEDUP },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,48 +1,68 @@
-import type { Heartbeat, HostedVm } from "@ferry/protocol";
+import type { Heartbeat, HostedVm, VmUsage } from "@ferry/protocol";
 import type { HostProbe } from "./host-probe";
+import type { TraceLibrary } from "./workload/trace-library";
+import { activity } from "./workload/workload-model";
 
 export interface SimulatedHost {
   capacity: { cpu: number; memMiB: number };
   power: { idleWatts: number; peakWatts: number };
 }
 
-/** A stable number in [0, 1) from a string: each VM keeps its own load shape across restarts. */
-function unit(text: string, salt: number): number {
-  let h = 2166136261 ^ salt;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return ((h >>> 0) % 1_000_003) / 1_000_003;
-}
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
- * Load of a simulated host from the VMs on it. Each VM runs a daily-shaped CPU load (a base plus a sine
- * with its own phase and period) and uses most of its memory; network traffic scales with CPU load. Power
- * is linear in CPU load between idle and peak watts, the usual server power model.
+ * Usage of a simulated host from the workloads of the VMs on it. Each VM's CPU follows its workload (a
+ * constant level or a replayed trace); it keeps `memFraction` of its memory in use; its dirty rate and the
+ * traffic to each peer are its configured figures scaled by its activity (CPU against the workload's mean).
+ * A pair's configured rate covers both directions, so each side sends half of it. The node's CPU and memory
+ * load are the VMs' sums over its capacity, its power is linear in CPU load between idle and peak watts (the
+ * usual server model), and its network counts only traffic to and from peers on other nodes; what it
+ * receives is what those peers send by their own workloads.
  */
 export class SimulatedHostProbe implements HostProbe {
-  constructor(private readonly host: SimulatedHost) {}
+  constructor(
+    private readonly host: SimulatedHost,
+    private readonly workloads: TraceLibrary,
+  ) {}
 
   sample(vms: readonly HostedVm[], atMs: number): Heartbeat {
+    const here = new Set(vms.map((vm) => vm.id));
     let cpuUsed = 0;
     let memUsed = 0;
-    let netMbps = 0;
+    let txMbps = 0;
+    let rxMbps = 0;
+    const usage: VmUsage[] = [];
     for (const vm of vms) {
-      const base = 0.15 + 0.35 * unit(vm.id, 1);
-      const swing = 0.25 * unit(vm.id, 2);
-      const periodMs = 5 * 60_000 * (1 + 3 * unit(vm.id, 3));
-      const phase = 2 * Math.PI * unit(vm.id, 4);
-      const load = Math.min(1, Math.max(0, base + swing * Math.sin((2 * Math.PI * atMs) / periodMs + phase)));
-      cpuUsed += vm.cpu * load;
-      memUsed += vm.memMiB * (0.6 + 0.3 * unit(vm.id, 5));
-      netMbps += 50 * vm.cpu * load;
+      const model = this.workloads.model(vm.workload);
+      const cpuFraction = model.cpuFraction(atMs);
+      const busy = activity(model, atMs);
+      const peerTxMbps: Record<string, number> = {};
+      for (const peer of vm.peers) {
+        const tx = (peer.rateMbps / 2) * busy;
+        peerTxMbps[peer.vmId] = round3(tx);
+        if (here.has(peer.vmId)) continue;
+        txMbps += tx;
+        rxMbps += (peer.rateMbps / 2) * activity(this.workloads.model(peer.workload), atMs);
+      }
+      cpuUsed += vm.cpu * cpuFraction;
+      memUsed += vm.memMiB * model.memFraction;
+      usage.push({
+        vmId: vm.id,
+        cpuFraction: round3(cpuFraction),
+        memUsedMiB: round3(vm.memMiB * model.memFraction),
+        dirtyRateMiBps: round3(vm.dirtyRateMiBps * busy),
+        peerTxMbps,
+      });
     }
     const cpuLoad = Math.min(1, cpuUsed / this.host.capacity.cpu);
     const { idleWatts, peakWatts } = this.host.power;
     return {
       cpuLoad,
       memLoad: Math.min(1, memUsed / this.host.capacity.memMiB),
-      watts: vms.length === 0 ? idleWatts : idleWatts + (peakWatts - idleWatts) * cpuLoad,
-      netTxMbps: netMbps / 2,
-      netRxMbps: netMbps / 2,
+      watts: idleWatts + (peakWatts - idleWatts) * cpuLoad,
+      netTxMbps: round3(txMbps),
+      netRxMbps: round3(rxMbps),
+      vms: usage,
     };
   }
 }

@@ -1,3 +1,4 @@
+import { workloadSchema } from "@ferry/protocol";
 import { z } from "zod";
 
 export const createVmSchema = z.object({
@@ -7,6 +8,8 @@ export const createVmSchema = z.object({
   nodeId: z.string().uuid("must be a UUID").optional(),
   dirtyRateMiBps: z.number().nonnegative().max(100_000).default(0),
   allowPostCopy: z.boolean().default(false),
+  /** How a simulated agent models the VM's usage: a constant CPU level or a replayed trace series. */
+  workload: workloadSchema.optional(),
   /** Expected traffic with running VMs: placement puts the VM near its peers, and the rates are stored. */
   peers: z
     .array(z.object({ vmId: z.string().uuid("must be a UUID"), rateMbps: z.number().positive().max(10_000_000) }).strict())

@@ -1,0 +1,196 @@
+import { Inject, Injectable } from "@nestjs/common";
+import { CLOCK, Clock } from "../common/clock";
+import { FerryError, FieldProblem } from "../common/errors";
+import { PrismaService } from "../database/prisma.service";
+import { Prisma } from "../generated/prisma/client";
+import { HeartbeatBuffer } from "../nodes/heartbeat-buffer";
+import { epochMs, utc } from "./sql-time";
+
+/** What a policy asks for: averages over a window, and optionally the utilisation history before it. */
+export interface UsageQuery {
+  /** Averages cover the samples in [now - windowS, now]. */
+  windowS: number;
+  /** `intervals` averages of `intervalS` each, oldest first, the last one ending now. */
+  history?: { intervalS: number; intervals: number };
+}
+
+export interface NodeUsage {
+  nodeId: string;
+  /** Heartbeats the averages are made of. */
+  samples: number;
+  /** Fractions of the node's capacity. */
+  cpuLoad: number;
+  memLoad: number;
+  watts: number;
+  netTxMbps: number;
+  netRxMbps: number;
+  /** The sum of the average dirty rates of the VMs this node reported last. */
+  dirtyRateMiBps: number;
+}
+
+export interface VmUsageAverage {
+  vmId: string;
+  /** The node that reported the VM's latest sample in the window. */
+  nodeId: string;
+  samples: number;
+  /** Fraction of the VM's vCPUs. */
+  cpuFraction: number;
+  memUsedMiB: number;
+  dirtyRateMiBps: number;
+  /** What the VM sent to each peer (by VM id), averaged over all its samples: Mbit/s. */
+  peerTxMbps: Record<string, number>;
+}
+
+/** Traffic of one VM pair, both directions together (vmA < vmB): the sum of what each side sent on average. */
+export interface PairTraffic {
+  vmA: string;
+  vmB: string;
+  mbps: number;
+}
+
+/**
+ * Utilisation history, one point per interval, oldest first, the last interval ending at `at`. An entity's
+ * series starts at its first interval with a sample (a VM created or a node registered since has a shorter
+ * one); an interval without a sample after that repeats the one before (a heartbeat missed, a VM between
+ * two nodes). Entities without any sample in the span have no series.
+ */
+export interface UsageHistory {
+  intervalS: number;
+  intervals: number;
+  /** Node CPU load (fraction of its cores) per interval. */
+  nodes: ReadonlyMap<string, number[]>;
+  /** VM CPU use (fraction of its vCPUs) per interval: what the policies' detectors call utilisation history. */
+  vms: ReadonlyMap<string, number[]>;
+}
+
+export interface ClusterUsage {
+  at: Date;
+  windowS: number;
+  nodes: ReadonlyMap<string, NodeUsage>;
+  vms: ReadonlyMap<string, VmUsageAverage>;
+  traffic: readonly PairTraffic[];
+  history: UsageHistory | null;
+}
+
+/** Longest window or history span a query may cover: a week. */
+const MAX_SPAN_S = 7 * 86_400;
+const MAX_INTERVALS = 10_000;
+
+/**
+ * Usage as the policies see it: averages over a window of samples, never one sample. Reads what the
+ * heartbeat buffer has written to PostgreSQL, after flushing it, so the window reaches up to now.
+ */
+@Injectable()
+export class UsageService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly heartbeats: HeartbeatBuffer,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async clusterUsage(query: UsageQuery): Promise<ClusterUsage> {
+    validate(query);
+    await this.heartbeats.flush();
+    const at = this.clock.now();
+    const toMs = at.getTime();
+    const fromMs = toMs - query.windowS * 1000;
+    const [nodeRows, vmRows, sentRows, history] = await Promise.all([
+      this.prisma.$queryRaw<Omit<NodeUsage, "dirtyRateMiBps">[]>`
+        SELECT "nodeId"::text AS "nodeId", count(*)::int AS samples,
+               avg("cpuLoad") AS "cpuLoad", avg("memLoad") AS "memLoad", avg(watts) AS watts,
+               avg("netTxMbps") AS "netTxMbps", avg("netRxMbps") AS "netRxMbps"
+          FROM "NodeSample" WHERE at >= ${utc(fromMs)} AND at <= ${utc(toMs)}
+         GROUP BY "nodeId"`,
+      this.prisma.$queryRaw<Omit<VmUsageAverage, "peerTxMbps">[]>`
+        SELECT "vmId"::text AS "vmId", (array_agg("nodeId"::text ORDER BY at DESC))[1] AS "nodeId", count(*)::int AS samples,
+               avg("cpuFraction") AS "cpuFraction", avg("memUsedMiB") AS "memUsedMiB", avg("dirtyRateMiBps") AS "dirtyRateMiBps"
+          FROM "VmSample" WHERE at >= ${utc(fromMs)} AND at <= ${utc(toMs)}
+         GROUP BY "vmId"`,
+      this.prisma.$queryRaw<{ vmId: string; peer: string; total: number }[]>`
+        SELECT s."vmId"::text AS "vmId", p.key AS peer, sum(p.value::float8) AS total
+          FROM "VmSample" s CROSS JOIN LATERAL jsonb_each_text(s."peerTxMbps") AS p
+         WHERE s.at >= ${utc(fromMs)} AND s.at <= ${utc(toMs)}
+         GROUP BY 1, 2`,
+      query.history ? this.history(toMs, query.history) : null,
+    ]);
+
+    const vms = new Map<string, VmUsageAverage>(vmRows.map((v) => [v.vmId, { ...v, peerTxMbps: {} }]));
+    // A sample without traffic to a peer sent it nothing: average over all the VM's samples.
+    for (const s of sentRows) {
+      const vm = vms.get(s.vmId);
+      if (vm) vm.peerTxMbps[s.peer] = s.total / vm.samples;
+    }
+    const dirty = new Map<string, number>();
+    for (const vm of vms.values()) dirty.set(vm.nodeId, (dirty.get(vm.nodeId) ?? 0) + vm.dirtyRateMiBps);
+    const nodes = new Map<string, NodeUsage>(nodeRows.map((n) => [n.nodeId, { ...n, dirtyRateMiBps: dirty.get(n.nodeId) ?? 0 }]));
+    return { at, windowS: query.windowS, nodes, vms, traffic: pairTraffic(vms), history };
+  }
+
+  private async history(toMs: number, { intervalS, intervals }: { intervalS: number; intervals: number }): Promise<UsageHistory> {
+    const startMs = toMs - intervalS * intervals * 1000;
+    // Interval k holds the samples in (start + k * interval, start + (k + 1) * interval].
+    const index = Prisma.sql`(ceil((${epochMs(Prisma.sql`at`)} - ${startMs}::float8) / ${intervalS * 1000}::float8)::int - 1)`;
+    const [nodeRows, vmRows] = await Promise.all([
+      this.prisma.$queryRaw<{ id: string; k: number; value: number }[]>`
+        SELECT "nodeId"::text AS id, ${index} AS k, avg("cpuLoad") AS value
+          FROM "NodeSample" WHERE at > ${utc(startMs)} AND at <= ${utc(toMs)}
+         GROUP BY 1, 2`,
+      this.prisma.$queryRaw<{ id: string; k: number; value: number }[]>`
+        SELECT "vmId"::text AS id, ${index} AS k, avg("cpuFraction") AS value
+          FROM "VmSample" WHERE at > ${utc(startMs)} AND at <= ${utc(toMs)}
+         GROUP BY 1, 2`,
+    ]);
+    return { intervalS, intervals, nodes: series(nodeRows, intervals), vms: series(vmRows, intervals) };
+  }
+}
+
+function validate(query: UsageQuery): void {
+  const problems: FieldProblem[] = [];
+  const within = (field: string, value: number, max: number, integer = false) => {
+    if (!Number.isFinite(value) || value <= 0 || value > max || (integer && !Number.isInteger(value))) {
+      problems.push({ field, reason: `must be ${integer ? "a whole number" : "a number"} above 0 and at most ${max}` });
+    }
+  };
+  within("windowS", query.windowS, MAX_SPAN_S);
+  if (query.history) {
+    within("history.intervals", query.history.intervals, MAX_INTERVALS, true);
+    within("history.intervalS", query.history.intervalS, MAX_SPAN_S);
+    if (problems.length === 0 && query.history.intervalS * query.history.intervals > MAX_SPAN_S) {
+      problems.push({ field: "history", reason: `intervalS x intervals must cover at most ${MAX_SPAN_S} s` });
+    }
+  }
+  if (problems.length) throw new FerryError("ValidationFailed", problems.map((p) => `${p.field}: ${p.reason}`).join("; "), problems);
+}
+
+/** Per entity, the interval averages from its first sampled interval on, gaps filled by the interval before. */
+function series(rows: { id: string; k: number; value: number }[], intervals: number): Map<string, number[]> {
+  const slots = new Map<string, (number | undefined)[]>();
+  for (const r of rows) {
+    if (r.k < 0 || r.k >= intervals) continue;
+    let s = slots.get(r.id);
+    if (!s) slots.set(r.id, (s = new Array<number | undefined>(intervals)));
+    s[r.k] = r.value;
+  }
+  const out = new Map<string, number[]>();
+  for (const [id, s] of slots) {
+    const first = s.findIndex((v) => v !== undefined);
+    const points: number[] = [];
+    for (let i = first; i < intervals; i++) points.push(s[i] ?? points[points.length - 1]!);
+    out.set(id, points);
+  }
+  return out;
+}
+
+function pairTraffic(vms: ReadonlyMap<string, VmUsageAverage>): PairTraffic[] {
+  const pairs = new Map<string, PairTraffic>();
+  for (const vm of vms.values()) {
+    for (const [peer, mbps] of Object.entries(vm.peerTxMbps)) {
+      const [vmA, vmB] = vm.vmId < peer ? [vm.vmId, peer] : [peer, vm.vmId];
+      const key = `${vmA}/${vmB}`;
+      const pair = pairs.get(key) ?? { vmA, vmB, mbps: 0 };
+      pair.mbps += mbps;
+      pairs.set(key, pair);
+    }
+  }
+  return [...pairs.values()].sort((a, b) => (a.vmA === b.vmA ? (a.vmB < b.vmB ? -1 : 1) : a.vmA < b.vmA ? -1 : 1));
+}
