@@ -4,10 +4,10 @@ import { PoliciesController } from "./policies.controller";
 import { PoliciesService } from "./policies.service";
 import { PolicyContext } from "./policy-context";
 import { PolicyRunner } from "./policy-runner";
-import { USAGE_HISTORY } from "./usage-history";
+import { UsageModule } from "../usage/usage.module";
 
 @Module({
-  imports: [PlansModule],
+  imports: [PlansModule, UsageModule],
   controllers: [PoliciesController],
   providers: [PoliciesService, PolicyContext, PolicyRunner],
   exports: [PoliciesService, PolicyRunner],

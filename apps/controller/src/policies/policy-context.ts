@@ -5,17 +5,20 @@ import { PrismaService } from "../database/prisma.service";
 import { readSnapshot } from "../placement/cluster-snapshot";
 import type { PolicyRunInput, UsageWindow } from "./live-policy";
 import type { RecentMove } from "./policy-input";
-import { USAGE_HISTORY, type UsageHistory } from "./usage-history";
+import { UsageService } from "../usage/usage.service";
 
 /** Completed migrations older than this never matter to a policy's hold time or reversal window. */
 const MOVE_MEMORY_MS = 7 * 86_400_000;
 
-/** Reads what a policy run needs, once per run: the cluster in one consistent snapshot, plus usage history. */
+/**
+ * Reads what a policy run needs, once per run: the cluster in one consistent snapshot, plus usage over the
+ * policy's window (UsageService: averages of heartbeats, never one sample).
+ */
 @Injectable()
 export class PolicyContext {
   constructor(
     private readonly prisma: PrismaService,
-    @Inject(USAGE_HISTORY) private readonly usage: UsageHistory,
+    private readonly usage: UsageService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
@@ -38,7 +41,11 @@ export class PolicyContext {
     const recentMoves: RecentMove[] = moves.map((m) => ({ vmId: m.vmId, fromNodeId: m.sourceNodeId, toNodeId: m.targetNodeId, finishedAt: m.finishedAt! }));
     const arrived = new Map<string, Date>();
     for (const m of recentMoves) if (!(arrived.get(m.vmId)! >= m.finishedAt)) arrived.set(m.vmId, m.finishedAt);
-    const history = await this.usage.cpuHistory(vms.map((v) => v.id), window, now);
+    const usage = await this.usage.clusterUsage({ windowS: window.intervalS, history: { intervalS: window.intervalS, intervals: window.points } });
+    const history = usage.history?.vms ?? new Map<string, number[]>();
+    // Measured traffic wins over what was declared for a pair; declared pairs without measurements stay.
+    const pairs = new Map(traffic.map((t) => [`${t.vmAId}/${t.vmBId}`, [t.vmAId, t.vmBId, t.rateMbps] as [string, string, number]]));
+    for (const p of usage.traffic) pairs.set(`${p.vmA}/${p.vmB}`, [p.vmA, p.vmB, p.mbps]);
     return {
       now,
       intervalS: window.intervalS,
@@ -59,11 +66,11 @@ export class PolicyContext {
         state: v.state,
         cpu: v.cpu,
         memMiB: v.memMiB,
-        dirtyRateMiBps: v.dirtyRateMiBps,
+        dirtyRateMiBps: usage.vms.get(v.id)?.dirtyRateMiBps ?? v.dirtyRateMiBps,
         cpuHistory: history.get(v.id) ?? [],
         ...(arrived.has(v.id) ? { lastMigratedAt: arrived.get(v.id)! } : {}),
       })),
-      traffic: traffic.map((t) => [t.vmAId, t.vmBId, t.rateMbps]),
+      traffic: [...pairs.values()],
       recentMoves,
       link: this.config.migrationLink,
       placement,
