@@ -6,7 +6,7 @@ import { ZodQuery } from "../common/zod";
 import { AuditService } from "./audit.service";
 
 const auditQuerySchema = z.object({
-  targetType: z.enum(["node", "vm", "migration", "traffic", "plan"]).optional(),
+  targetType: z.enum(["node", "vm", "migration", "traffic", "plan", "policy", "scheduler"]).optional(),
   targetId: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().regex(/^\d+$/, "cursor must be a value returned as nextCursor").optional(),

@@ -294,6 +294,9 @@ export class PlansService {
       if (!(await lockRow(tx, "Plan", id))) throw notFound("PlanNotFound", id);
       const plan = await tx.plan.findUniqueOrThrow({ where: { id } });
       if (plan.state !== "proposed") throw new FerryError("InvalidTransition", `plan ${id} is ${plan.state}; only a proposed plan can be applied`);
+      if (plan.expiresAt && plan.expiresAt <= this.clock.now()) {
+        throw new FerryError("InvalidTransition", `plan ${id} expired at ${plan.expiresAt.toISOString()}; compute a new plan`);
+      }
       if ((await scopeVersion(tx, plan.scopeVmIds, plan.scopeNodeIds)) !== plan.baseVersion) {
         await tx.plan.update({
           where: { id },
