@@ -18,6 +18,7 @@ import { MigrationsModule } from "./migrations/migrations.module";
 import { NodesModule } from "./nodes/nodes.module";
 import { PlansModule } from "./plans/plans.module";
 import { PoliciesModule } from "./policies/policies.module";
+import { RecoveryModule } from "./recovery/recovery.module";
 import { RedisModule } from "./redis/redis.module";
 import { TrafficModule } from "./traffic/traffic.module";
 import { UsageModule } from "./usage/usage.module";
@@ -62,6 +63,7 @@ export class AppModule {
         UsageModule,
         DrainModule,
         PoliciesModule,
+        RecoveryModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [

@@ -14,7 +14,7 @@ export interface DrainedVm extends MigratingVm {
  * engine would put it as a new VM with its current peers (every filter on every node, then traffic and
  * balance scores), with the VMs already placed counted on their targets. A VM blocks, with the reason, when
  * no node takes it or when no migration technique is predicted to meet its SLA on the link. The node must
- * already be draining in `snapshot`, so the engine sends nothing to it.
+ * not be active in `snapshot` (draining, or marked so by the caller), so the engine sends nothing to it.
  */
 export function drainDraft(
   snapshot: ClusterSnapshot,
@@ -22,6 +22,7 @@ export function drainDraft(
   vms: readonly DrainedVm[],
   link: { bandwidthMbps: number; rttMs: number },
   reason: string,
+  kind: "drain" | "evacuate" = "drain",
 ): PlanDraft {
   const moves: DraftMove[] = [];
   const blocked: BlockedVm[] = [];
@@ -55,7 +56,7 @@ export function drainDraft(
     state = { vms: stays, current: { ...others, [vm.id]: result.hostId } };
   }
   return {
-    kind: "drain",
+    kind,
     reason: { summary: reason, nodeId },
     moves,
     blocked,

@@ -79,6 +79,11 @@ export class NodeLiveness implements OnModuleInit {
     if (to === "failed") {
       const ended = await this.migrations.abortForNode(id, name);
       if (ended) this.logger.warn(`node ${name}: ended ${ended} migration(s); their VMs stay on their sources`);
+      // Whether they still run there cannot be known: recovery/cold-restart.ts restarts them after a grace period.
+      const unknown = await this.prisma.vm.updateMany({ where: { nodeId: id, state: { in: ["running", "migrating"] } }, data: { state: "unknown" } });
+      if (unknown.count) this.logger.warn(`node ${name}: ${unknown.count} VM(s) now unknown`);
+    } else {
+      await this.prisma.vm.updateMany({ where: { nodeId: id, state: "unknown" }, data: { state: "running" } });
     }
   }
 }

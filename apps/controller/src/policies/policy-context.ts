@@ -25,7 +25,7 @@ export class PolicyContext {
 
   async read(window: UsageWindow): Promise<PolicyRunInput> {
     const now = this.clock.now();
-    const { nodes, vms, traffic, moves, placement } = await this.prisma.$transaction(
+    const { nodes, vms, traffic, moves, placement, evacuating } = await this.prisma.$transaction(
       async (tx) => ({
         nodes: await tx.node.findMany({ orderBy: { name: "asc" } }),
         vms: await tx.vm.findMany({ where: { nodeId: { not: null } }, orderBy: { name: "asc" } }),
@@ -35,6 +35,7 @@ export class PolicyContext {
           select: { vmId: true, sourceNodeId: true, targetNodeId: true, finishedAt: true },
         }),
         placement: await readSnapshot(tx),
+        evacuating: await tx.plan.findMany({ where: { kind: "evacuate", state: { in: ["proposed", "approved", "applying"] } }, select: { scopeNodeIds: true } }),
       }),
       { isolationLevel: "RepeatableRead" },
     );
@@ -46,6 +47,8 @@ export class PolicyContext {
     // Measured traffic wins over what was declared for a pair; declared pairs without measurements stay.
     const pairs = new Map(traffic.map((t) => [`${t.vmAId}/${t.vmBId}`, [t.vmAId, t.vmBId, t.rateMbps] as [string, string, number]]));
     for (const p of usage.traffic) pairs.set(`${p.vmA}/${p.vmB}`, [p.vmA, p.vmB, p.mbps]);
+    const expected = (window.intervalS * 1000) / this.config.heartbeatIntervalMs;
+    const leaving = new Set(evacuating.flatMap((p) => p.scopeNodeIds));
     return {
       now,
       intervalS: window.intervalS,
@@ -58,6 +61,11 @@ export class PolicyContext {
         idleWatts: n.idleWatts,
         peakWatts: n.peakWatts,
         labels: n.labels as Record<string, string>,
+        // A node younger than the window cannot have sent a window's worth of heartbeats: it is not judged.
+        health:
+          now.getTime() - n.createdAt.getTime() >= window.intervalS * 1000
+            ? { heartbeatShare: Math.min(1, (usage.nodes.get(n.id)?.samples ?? 0) / expected), evacuating: leaving.has(n.id) }
+            : { evacuating: leaving.has(n.id) },
       })),
       vms: vms.map((v) => ({
         id: v.id,
@@ -67,6 +75,9 @@ export class PolicyContext {
         cpu: v.cpu,
         memMiB: v.memMiB,
         dirtyRateMiBps: usage.vms.get(v.id)?.dirtyRateMiBps ?? v.dirtyRateMiBps,
+        slaMaxDowntimeMs: v.slaMaxDowntimeMs,
+        slaMaxTotalMs: v.slaMaxTotalMs,
+        allowPostCopy: v.allowPostCopy,
         cpuHistory: history.get(v.id) ?? [],
         ...(arrived.has(v.id) ? { lastMigratedAt: arrived.get(v.id)! } : {}),
       })),

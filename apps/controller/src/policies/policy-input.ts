@@ -11,8 +11,13 @@ export interface PolicyNode {
   idleWatts: number;
   peakWatts: number;
   labels: Record<string, string>;
-  /** Health flags from the agent's heartbeats, averaged over the window (evacuate reads them). */
-  health?: { correctedErrorsPerHour?: number; temperatureC?: number; missedHeartbeats?: number };
+  /** How well the node's agent reports, over the policy's window (evacuate reads it). */
+  health?: {
+    /** Heartbeats received over those expected. */
+    heartbeatShare?: number;
+    /** An evacuation plan of this node is waiting or applying. */
+    evacuating?: boolean;
+  };
 }
 
 export interface PolicyVm {
@@ -23,6 +28,9 @@ export interface PolicyVm {
   cpu: number;
   memMiB: number;
   dirtyRateMiBps: number;
+  slaMaxDowntimeMs?: number | null;
+  slaMaxTotalMs?: number | null;
+  allowPostCopy?: boolean;
   /** CPU used as a share of the VM's vCPUs, one point per interval, oldest first; each point a window average. */
   cpuHistory: number[];
   /** Network thresholds toward named peers (sla-network). */

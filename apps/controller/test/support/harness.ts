@@ -112,7 +112,8 @@ export async function registerNode(
 }
 
 export async function createVm(c: TestController, body: Record<string, unknown>): Promise<{ id: string; nodeId: string }> {
-  const res = await c.admin().post("/api/v1/vms").send(body).expect(201);
+  const res = await c.admin().post("/api/v1/vms").send(body);
+  if (res.status !== 201) throw new Error(`creating VM ${String(body.name)}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; nodeId: string };
 }
 

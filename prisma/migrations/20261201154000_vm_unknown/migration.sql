@@ -1,0 +1,3 @@
+-- AlterEnum
+ALTER TYPE "VmState" ADD VALUE 'unknown';
+
