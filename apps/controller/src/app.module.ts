@@ -10,6 +10,7 @@ import { CONTROLLER_CONFIG, ControllerConfig } from "./common/config";
 import { DomainErrorFilter } from "./common/domain-error.filter";
 import { DatabaseModule } from "./database/database.module";
 import { HealthController } from "./health/health.controller";
+import { LeaderModule } from "./leader/leader.module";
 import { LivenessModule } from "./liveness/liveness.module";
 import { MetricsController } from "./metrics/metrics.controller";
 import { MetricsService } from "./metrics/metrics.service";
@@ -47,6 +48,7 @@ export class AppModule {
         }),
         ScheduleModule.forRoot(),
         DatabaseModule,
+        LeaderModule,
         RedisModule,
         AuditModule,
         NodesModule,

@@ -17,7 +17,13 @@ const schema = z.object({
   // The link the migration predictor assumes between two nodes, until measured per pair.
   FERRY_MIGRATION_BANDWIDTH_MBPS: z.coerce.number().positive().default(10_000),
   FERRY_MIGRATION_RTT_MS: z.coerce.number().nonnegative().default(0.5),
+  // One replica leads (runs the loops) while it holds the lease; a follower takes over once it has expired.
+  FERRY_LEADER_LEASE_MS: z.coerce.number().int().positive().default(15_000),
+  FERRY_LEADER_RENEW_MS: z.coerce.number().int().positive().default(5_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+}).refine((e) => e.FERRY_LEADER_RENEW_MS < e.FERRY_LEADER_LEASE_MS, {
+  path: ["FERRY_LEADER_RENEW_MS"],
+  message: "must be shorter than FERRY_LEADER_LEASE_MS, or the leader loses its lease between renewals",
 });
 
 export interface ControllerConfig {
@@ -34,6 +40,7 @@ export interface ControllerConfig {
   reconcileIntervalMs: number;
   migrationProgressTimeoutMs: number;
   migrationLink: { bandwidthMbps: number; rttMs: number };
+  leaderLease: { durationMs: number; renewMs: number };
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
 }
 
@@ -61,6 +68,7 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv = process.env): Cont
     reconcileIntervalMs: e.FERRY_RECONCILE_INTERVAL_MS,
     migrationProgressTimeoutMs: e.FERRY_MIGRATION_PROGRESS_TIMEOUT_MS,
     migrationLink: { bandwidthMbps: e.FERRY_MIGRATION_BANDWIDTH_MBPS, rttMs: e.FERRY_MIGRATION_RTT_MS },
+    leaderLease: { durationMs: e.FERRY_LEADER_LEASE_MS, renewMs: e.FERRY_LEADER_RENEW_MS },
     logLevel: e.LOG_LEVEL,
   };
 }

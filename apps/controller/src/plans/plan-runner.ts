@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from "@nestjs/common";
-import { SchedulerRegistry } from "@nestjs/schedule";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
-import { runEvery } from "../common/periodic";
+import { Periodic } from "../common/periodic";
 import { PlansService } from "./plans.service";
 
 /** Advances applying plans on a timer: a step starts once the one before it completed. */
@@ -9,11 +8,11 @@ import { PlansService } from "./plans.service";
 export class PlanRunner implements OnModuleInit {
   constructor(
     private readonly plans: PlansService,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly periodic: Periodic,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
   onModuleInit(): void {
-    runEvery(this.scheduler, "plan-runner", this.config.reconcileIntervalMs, () => this.plans.advance());
+    this.periodic.every("plan-runner", this.config.reconcileIntervalMs, () => this.plans.advance());
   }
 }
