@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { Tx } from "../database/prisma.service";
 import type { PrismaClient } from "../generated/prisma/client";
 import { LeaderTerm, checkTerm } from "./lease";
 
@@ -28,9 +29,9 @@ export function fenceTransactions(client: PrismaClient): void {
   const fenced = (arg: unknown, options?: unknown) => {
     const term = currentTerm();
     if (!term || typeof arg !== "function") return open(arg, options);
-    return open(async (tx: Parameters<typeof checkTerm>[0]) => {
+    return open(async (tx: Tx) => {
       await checkTerm(tx, term);
-      return (arg as (tx: unknown) => Promise<unknown>)(tx);
+      return (arg as (tx: Tx) => Promise<unknown>)(tx);
     }, options);
   };
   client.$transaction = fenced as PrismaClient["$transaction"];

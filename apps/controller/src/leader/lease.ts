@@ -21,9 +21,9 @@ export interface LeaseView {
 }
 
 /**
- * Thrown inside a fenced transaction when the lease has moved on from the term it runs under: another replica
- * took over, so this replica's loop writes are refused and its transaction rolls back. Not a domain error: it
- * never reaches an HTTP client, and services that turn domain errors into outcomes must let it through.
+ * Thrown by the fence when the lease has moved on from the term the work runs under (another replica took
+ * over), or when there is no term at all: the transaction rolls back with nothing written. Not a domain error:
+ * it never reaches an HTTP client, and code that turns domain errors into outcomes lets it through.
  */
 export class LeadershipLost extends Error {
   constructor(message: string) {
