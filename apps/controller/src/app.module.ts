@@ -11,6 +11,7 @@ import { DomainErrorFilter } from "./common/domain-error.filter";
 import { DrainModule } from "./drain/drain.module";
 import { DatabaseModule } from "./database/database.module";
 import { HealthController } from "./health/health.controller";
+import { LeaderModule } from "./leader/leader.module";
 import { LivenessModule } from "./liveness/liveness.module";
 import { MetricsController } from "./metrics/metrics.controller";
 import { MetricsService } from "./metrics/metrics.service";
@@ -51,6 +52,7 @@ export class AppModule {
         }),
         ScheduleModule.forRoot(),
         DatabaseModule,
+        LeaderModule,
         RedisModule,
         AuditModule,
         NodesModule,

@@ -12,6 +12,7 @@ describe("loadControllerConfig", () => {
       adminToken: token,
       agentToken: token,
       migrationProgressTimeoutMs: 150_000,
+      leaderLease: { durationMs: 15_000, renewMs: 5_000 },
     });
   });
 
@@ -20,6 +21,11 @@ describe("loadControllerConfig", () => {
     { name: "a short admin token", env: { FERRY_ADMIN_TOKEN: "short" }, error: /at least 16/ },
     { name: "a port out of range", env: { FERRY_ADMIN_TOKEN: token, PORT: "70000" }, error: /PORT/ },
     { name: "a database URL that is not a URL", env: { FERRY_ADMIN_TOKEN: token, DATABASE_URL: "ferry" }, error: /DATABASE_URL/ },
+    {
+      name: "a lease renewed no faster than it expires",
+      env: { FERRY_ADMIN_TOKEN: token, FERRY_LEADER_LEASE_MS: "5000", FERRY_LEADER_RENEW_MS: "5000" },
+      error: /FERRY_LEADER_RENEW_MS: must be shorter than FERRY_LEADER_LEASE_MS/,
+    },
   ])("refuses $name", ({ env, error }) => {
     expect(() => loadControllerConfig(env)).toThrow(error);
   });

@@ -23,7 +23,13 @@ const schema = z.object({
   FERRY_POLICY_TICK_MS: z.coerce.number().int().positive().default(5_000),
   // Watcher's action plans expire after 24 h unless applied.
   FERRY_PLAN_TTL_S: z.coerce.number().int().positive().default(86_400),
+  // One replica leads (runs the loops) while it holds the lease; a follower takes over once it has expired.
+  FERRY_LEADER_LEASE_MS: z.coerce.number().int().positive().default(15_000),
+  FERRY_LEADER_RENEW_MS: z.coerce.number().int().positive().default(5_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+}).refine((e) => e.FERRY_LEADER_RENEW_MS < e.FERRY_LEADER_LEASE_MS, {
+  path: ["FERRY_LEADER_RENEW_MS"],
+  message: "must be shorter than FERRY_LEADER_LEASE_MS, or the leader loses its lease between renewals",
 });
 
 export interface ControllerConfig {
@@ -43,6 +49,7 @@ export interface ControllerConfig {
   migrationLink: { bandwidthMbps: number; rttMs: number };
   planTtlMs: number;
   policyTickMs: number;
+  leaderLease: { durationMs: number; renewMs: number };
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
 }
 
@@ -73,6 +80,7 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv = process.env): Cont
     migrationLink: { bandwidthMbps: e.FERRY_MIGRATION_BANDWIDTH_MBPS, rttMs: e.FERRY_MIGRATION_RTT_MS },
     planTtlMs: e.FERRY_PLAN_TTL_S * 1000,
     policyTickMs: e.FERRY_POLICY_TICK_MS,
+    leaderLease: { durationMs: e.FERRY_LEADER_LEASE_MS, renewMs: e.FERRY_LEADER_RENEW_MS },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleInit } from "@nestjs/common";
-import { SchedulerRegistry } from "@nestjs/schedule";
 import { AuditService } from "../audit/audit.service";
 import { CLOCK, Clock } from "../common/clock";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
-import { runEvery } from "../common/periodic";
+import { Periodic } from "../common/periodic";
 import { PrismaService } from "../database/prisma.service";
 import { MigrationsService } from "../migrations/migrations.service";
 import { HeartbeatBuffer } from "../nodes/heartbeat-buffer";
@@ -37,7 +36,7 @@ export class NodeLiveness implements OnModuleInit {
     private readonly heartbeats: HeartbeatBuffer,
     private readonly migrations: MigrationsService,
     private readonly audit: AuditService,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly periodic: Periodic,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -45,7 +44,7 @@ export class NodeLiveness implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    runEvery(this.scheduler, "node-liveness", this.config.reconcileIntervalMs, () => this.check());
+    this.periodic.every("node-liveness", this.config.reconcileIntervalMs, () => this.check());
   }
 
   async check(): Promise<void> {

@@ -3,6 +3,7 @@ import { NODE_STATES, type NodeLoad } from "@ferry/protocol";
 import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { CLOCK, Clock } from "../common/clock";
 import { PrismaService } from "../database/prisma.service";
+import { LeaderService } from "../leader/leader.service";
 import { MigrationQueue } from "../migrations/migration-queue";
 import { HeartbeatBuffer } from "../nodes/heartbeat-buffer";
 
@@ -26,9 +27,18 @@ export class MetricsService {
     prisma: PrismaService,
     queue: MigrationQueue,
     heartbeats: HeartbeatBuffer,
+    leader: LeaderService,
     @Inject(CLOCK) clock: Clock,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: "ferry_controller_" });
+    new Gauge({
+      name: "ferry_leader",
+      help: "1 when this replica holds the leader lease (runs the loops), 0 when it only serves the API",
+      registers: [this.registry],
+      collect() {
+        this.set(leader.isLeader() ? 1 : 0);
+      },
+    });
     new Gauge({
       name: "ferry_nodes",
       help: "Nodes by state",

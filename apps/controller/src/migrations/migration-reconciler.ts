@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from "@nestjs/common";
-import { SchedulerRegistry } from "@nestjs/schedule";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
-import { runEvery } from "../common/periodic";
+import { Periodic } from "../common/periodic";
 import { MigrationsService } from "./migrations.service";
 
 /** Runs MigrationsService.reconcile on a timer. */
@@ -11,12 +10,12 @@ export class MigrationReconciler implements OnModuleInit {
 
   constructor(
     private readonly migrations: MigrationsService,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly periodic: Periodic,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
   onModuleInit(): void {
-    runEvery(this.scheduler, "migration-reconcile", this.config.reconcileIntervalMs, async () => {
+    this.periodic.every("migration-reconcile", this.config.reconcileIntervalMs, async () => {
       const result = await this.migrations.reconcile(this.config.migrationProgressTimeoutMs);
       if (result.dispatched || result.stalled) this.logger.log(`reconciled: ${JSON.stringify(result)}`);
     });

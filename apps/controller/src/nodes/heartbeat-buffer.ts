@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from "@nestjs/common";
-import { SchedulerRegistry } from "@nestjs/schedule";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Heartbeat, NodeLoad, VmUsage } from "@ferry/protocol";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { CLOCK, Clock } from "../common/clock";
-import { runEvery } from "../common/periodic";
+import { Periodic } from "../common/periodic";
 import { PrismaService } from "../database/prisma.service";
 import { RedisService } from "../redis/redis.module";
 
@@ -53,13 +52,13 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
   constructor(
     private readonly redis: RedisService,
     private readonly prisma: PrismaService,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly periodic: Periodic,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
-    runEvery(this.scheduler, "heartbeat-flush", this.config.sampleFlushMs, () => this.flush());
+    this.periodic.every("heartbeat-flush", this.config.sampleFlushMs, () => this.flush());
   }
 
   /** Samples still buffered are written before Redis and PostgreSQL close. */

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleInit } from "@nestjs/common";
-import { SchedulerRegistry } from "@nestjs/schedule";
 import { CLOCK, Clock } from "../common/clock";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
-import { runEvery } from "../common/periodic";
+import { Periodic } from "../common/periodic";
 import { PlansService } from "../plans/plans.service";
 import { withoutThrash } from "./anti-thrash";
 import type { LivePolicy, PolicyMode } from "./live-policy";
@@ -24,13 +23,13 @@ export class PolicyRunner implements OnModuleInit {
     private readonly policies: PoliciesService,
     private readonly context: PolicyContext,
     private readonly plans: PlansService,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly periodic: Periodic,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
   onModuleInit(): void {
-    runEvery(this.scheduler, "policy-runner", this.config.policyTickMs, () => this.tick());
+    this.periodic.every("policy-runner", this.config.policyTickMs, () => this.tick());
   }
 
   /** One pass over the policies that are due. */

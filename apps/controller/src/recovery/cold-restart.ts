@@ -1,10 +1,9 @@
 import { placeVm } from "@ferry/placement";
 import { Inject, Injectable, Logger, OnModuleInit } from "@nestjs/common";
-import { SchedulerRegistry } from "@nestjs/schedule";
 import { AuditService } from "../audit/audit.service";
 import { CLOCK, Clock } from "../common/clock";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
-import { runEvery } from "../common/periodic";
+import { Periodic } from "../common/periodic";
 import { lockRow } from "../database/lock";
 import { PrismaService } from "../database/prisma.service";
 import { allocations, doesNotFit, lockCapacity } from "../nodes/capacity";
@@ -35,13 +34,13 @@ export class ColdRestart implements OnModuleInit {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly policies: PoliciesService,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly periodic: Periodic,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
   onModuleInit(): void {
-    runEvery(this.scheduler, "cold-restart", this.config.reconcileIntervalMs, () => this.pass());
+    this.periodic.every("cold-restart", this.config.reconcileIntervalMs, () => this.pass());
   }
 
   async pass(): Promise<RestartOutcome[]> {

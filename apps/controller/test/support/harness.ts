@@ -40,7 +40,8 @@ function authed(server: unknown, token: string, actor?: string) {
   };
 }
 
-async function deleteKeys(prefix: string): Promise<void> {
+/** Remove every Redis key under a test prefix. */
+export async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL);
   try {
     let cursor = "0";
