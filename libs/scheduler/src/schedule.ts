@@ -84,8 +84,8 @@ export function schedule(input: ScheduleInput): ScheduleResult {
     const hop = hopOf.get(move.id);
     if (hop?.kind === "stuck") {
       blocked.push({ moveId: move.id, reason: "cycle", detail: `${describe(hop)}: needs a temporary hop, and no node outside it has room for the VM now` });
-    } else if (cycle && (!check || check.ok === false) && (!check || check.reason === "capacity")) {
-      blocked.push({ moveId: move.id, reason: "cycle", detail: `waits for room on a cycle ${cycle.join(" -> ")}; ${breakerOf(cycles.verdicts, cycle)}` });
+    } else if (cycle && (check === undefined || (!check.ok && check.reason === "capacity"))) {
+      blocked.push({ moveId: move.id, reason: "cycle", detail: `waits for room on the cycle ${loop(cycle)}; ${breakerOf(cycles.verdicts, cycle)}` });
     } else if (check && !check.ok) {
       blocked.push({ moveId: move.id, reason: check.reason, detail: check.detail });
     }
@@ -104,7 +104,11 @@ function legOf(move: WaitingMove, verdict: CycleVerdict | undefined): LedgerMove
 }
 
 function describe(v: CycleVerdict): string {
-  return [...v.cycle, v.cycle[0]].join(" -> ");
+  return loop(v.cycle);
+}
+
+function loop(cycle: readonly string[]): string {
+  return [...cycle, cycle[0]].join(" -> ");
 }
 
 function breakerOf(verdicts: readonly CycleVerdict[], cycle: readonly string[]): string {
