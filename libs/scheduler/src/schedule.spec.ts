@@ -305,6 +305,16 @@ describe("schedule: aging, no starvation", () => {
     expect(startedAt).toBe(2);
   });
 
+  it("a starving move takes a shared path rather than leave its rank's last slot to a newer move on a free one", () => {
+    const r = run(
+      [move("old", "a1", "c1", { moveClass: "traffic", enqueuedAtMs: -60 * MIN }), move("fresh", "d1", "d2", { moveClass: "drain" })],
+      { running: [running("r1", "a1", "b1")], options: { limits: { perCluster: 2 }, agingStepMs: MIN, starvationMs: 3 * MIN } },
+    );
+    expect(startedIds(r)).toEqual(["old"]);
+    expect(r.starts[0]).toMatchObject({ shareMbps: 5000, bottleneck: "host:a1:up" });
+    expect(reasonOf(r, "fresh")).toBe("cluster-limit");
+  });
+
   it("a starving move blocked on a node holds it against lower-ranked moves", () => {
     const r = run(
       [move("old", "a1", "b1", { moveClass: "traffic", enqueuedAtMs: -60 * MIN }), move("fresh", "c1", "b1", { moveClass: "balance" })],

@@ -18,7 +18,8 @@ import { CLASS_RANK, effectiveRank, isStarving } from "./priority";
  *      longest move (longest-processing-time first shortens the makespan's tail); then the oldest, then by id.
  *   4. Each rank, highest first, is walked twice: first starting only moves that slow nobody down (no shared
  *      bottleneck), then any move the limits allow, so a rank fills free paths before doubling up on a link but
- *      still uses every slot it may.
+ *      still uses every slot it may. A starving move is not made to wait for a free path: in the first walk it
+ *      takes any share the limits allow, so no newer move of its rank can take its slot.
  *   5. A move of drain rank or above, or a starving one, that cannot start holds its nodes and path: lower-ranked
  *      moves may not take them (reason "ordering"). Its slots therefore go to it as soon as they free up, which
  *      with bounded aging is why no move waits forever.
@@ -48,7 +49,7 @@ export function schedule(input: ScheduleInput): ScheduleResult {
     }
   };
   for (const level of ordered) {
-    for (const move of level) tryStart(move, true);
+    for (const move of level) tryStart(move, !isStarving(move, input.nowMs, options));
     for (const move of level) if (!started.some((s) => s.move.id === move.id)) tryStart(move, false);
     for (const move of level) {
       const check = outcome.get(move.id);
