@@ -34,7 +34,8 @@ export class ClusterLedger {
   private readonly outbound = new Map<string, number>();
   private readonly inbound = new Map<string, number>();
   private readonly tracked: Tracked[] = [];
-  private readonly heldNodes = new Map<string, string>();
+  private readonly heldOutbound = new Map<string, string>();
+  private readonly heldInbound = new Map<string, string>();
   private readonly heldLinks = new Map<string, string>();
   private current: Map<string, FlowShare> = new Map();
 
@@ -77,9 +78,14 @@ export class ClusterLedger {
     return f !== undefined && f.cpu >= move.cpu && f.memMiB >= move.memMiB;
   }
 
-  /** Keeps lower-ranked moves off the nodes and links a blocked higher-ranked move needs. */
+  /**
+   * Keeps lower-ranked moves off what a blocked higher-ranked move needs: its source's outbound slots, its
+   * target's inbound slots and room, and its path. Moves the other way (out of its target, into its source)
+   * stay free: they are what makes room for it.
+   */
   hold(move: LedgerMove): void {
-    for (const n of [move.from, move.to]) if (!this.heldNodes.has(n)) this.heldNodes.set(n, move.id);
+    if (!this.heldOutbound.has(move.from)) this.heldOutbound.set(move.from, move.id);
+    if (!this.heldInbound.has(move.to)) this.heldInbound.set(move.to, move.id);
     if (this.fabric.has(move.from) && this.fabric.has(move.to) && move.from !== move.to) {
       for (const l of this.fabric.path(move.from, move.to)) if (!this.heldLinks.has(l)) this.heldLinks.set(l, move.id);
     }
@@ -95,12 +101,16 @@ export class ClusterLedger {
       return no("invalid", `unknown node ${this.fabric.has(move.from) ? move.to : move.from}`);
     }
     if (move.from === move.to) return no("invalid", "source and target are the same node");
+    const bad = invalidFigures(move);
+    if (bad) return no("invalid", bad);
     if (!this.acceptsIncoming(move.to)) return no("target-closed", `node ${move.to} accepts no incoming VMs`);
     if (this.tracked.length >= limits.perCluster) {
       return no("cluster-limit", `${this.tracked.length} of ${limits.perCluster} migrations in flight in the cluster`);
     }
-    const heldBy = this.heldNodes.get(move.from) ?? this.heldNodes.get(move.to);
-    if (heldBy !== undefined && heldBy !== move.id) return no("ordering", `node held for higher-ranked move ${heldBy}`);
+    const outHeld = this.heldOutbound.get(move.from);
+    if (outHeld !== undefined && outHeld !== move.id) return no("ordering", `${move.from}'s outbound slots are held for higher-ranked move ${outHeld}`);
+    const inHeld = this.heldInbound.get(move.to);
+    if (inHeld !== undefined && inHeld !== move.id) return no("ordering", `${move.to}'s inbound slots and room are held for higher-ranked move ${inHeld}`);
     if (this.outboundOf(move.from) >= limits.outboundPerNode) {
       return no("outbound-limit", `${this.outboundOf(move.from)} of ${limits.outboundPerNode} migrations leaving ${move.from}`);
     }
@@ -165,6 +175,13 @@ export class ClusterLedger {
   private flows(): Flow[] {
     return this.tracked.map((t) => t.flow);
   }
+}
+
+function invalidFigures(move: LedgerMove): string | undefined {
+  if (!(move.cpu >= 0) || !(move.memMiB > 0)) return `cpu must be >= 0 and memMiB > 0, got ${move.cpu} / ${move.memMiB}`;
+  if (!(move.dirtyMiBps >= 0)) return `dirtyMiBps must be >= 0, got ${move.dirtyMiBps}`;
+  if (move.bandwidthCapMbps !== undefined && !(move.bandwidthCapMbps > 0)) return `bandwidthCapMbps must be > 0, got ${move.bandwidthCapMbps}`;
+  return undefined;
 }
 
 function no(reason: BlockReason, detail: string): Check {

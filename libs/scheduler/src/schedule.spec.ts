@@ -92,11 +92,20 @@ describe("schedule: each limit", () => {
     },
     {
       name: "invalid moves",
-      waiting: [move("m1", "a1", "a1"), move("m2", "a1", "zz")],
+      waiting: [
+        move("m1", "a1", "a1"),
+        move("m2", "a1", "zz"),
+        move("m3", "a1", "b1", { memMiB: 0 }),
+        move("m4", "a1", "b1", { dirtyMiBps: -1 }),
+        move("m5", "a1", "b1", { bandwidthCapMbps: 0 }),
+      ],
       started: [],
       blocked: [
         ["m1", "invalid", /same node/],
         ["m2", "invalid", /unknown node zz/],
+        ["m3", "invalid", /memMiB > 0/],
+        ["m4", "invalid", /dirtyMiBps must be >= 0/],
+        ["m5", "invalid", /bandwidthCapMbps must be > 0/],
       ],
     },
     {
@@ -216,7 +225,23 @@ describe("schedule: ordering", () => {
     );
     expect(startedIds(r)).toEqual([]);
     expect(reasonOf(r, "drain")).toBe("inbound-limit");
-    expect(r.blocked.find((b) => b.moveId === "balance")).toMatchObject({ reason: "ordering", detail: expect.stringMatching(/held for higher-ranked move drain/) });
+    expect(r.blocked.find((b) => b.moveId === "balance")).toMatchObject({ reason: "ordering", detail: expect.stringMatching(/a1's outbound slots are held for higher-ranked move drain/) });
+  });
+
+  it("a drain waiting for room holds its target's room, but not the moves out of it that make room", () => {
+    const nodes = smallFabric().map((n) => (n.id === "b1" ? { ...n, capacity: { cpu: 8, memMiB: 16_384 }, used: { cpu: 4, memMiB: 12_288 } } : n));
+    // b1 has 4 GiB free: not enough for the drained VM (8 GiB), enough for the balance move into it (2 GiB).
+    const r = run(
+      [
+        move("drain", "a1", "b1", { moveClass: "drain", memMiB: 8192 }),
+        move("into", "c1", "b1", { moveClass: "balance", memMiB: 2048 }),
+        move("out", "b1", "d1", { moveClass: "balance" }),
+      ],
+      { nodes },
+    );
+    expect(startedIds(r)).toEqual(["out"]);
+    expect(reasonOf(r, "drain")).toBe("capacity");
+    expect(r.blocked.find((b) => b.moveId === "into")?.detail).toMatch(/b1's inbound slots and room are held for higher-ranked move drain/);
   });
 
   it("a blocked balance move holds nothing: others use what it cannot", () => {

@@ -20,9 +20,10 @@ import { CLASS_RANK, effectiveRank, isStarving } from "./priority";
  *      bottleneck), then any move the limits allow, so a rank fills free paths before doubling up on a link but
  *      still uses every slot it may. A starving move is not made to wait for a free path: in the first walk it
  *      takes any share the limits allow, so no newer move of its rank can take its slot.
- *   5. A move of drain rank or above, or a starving one, that cannot start holds its nodes and path: lower-ranked
- *      moves may not take them (reason "ordering"). Its slots therefore go to it as soon as they free up, which
- *      with bounded aging is why no move waits forever.
+ *   5. A move of drain rank or above, or a starving one, that cannot start holds what it needs: its source's
+ *      outbound slots, its target's inbound slots and room, and its path; lower-ranked moves may not take them
+ *      (reason "ordering"). They therefore go to it as soon as they free up, which with bounded aging is why no
+ *      move waits forever.
  *
  * Every refusal names the limit (ledger check order: target, cluster, held, outbound, inbound, capacity,
  * bandwidth). Starts are priced at their final max-min share with @ferry/migration (predict-at-share.ts).
