@@ -56,10 +56,6 @@ export class ClusterLedger {
     this.current = maxMinShares(this.flows(), fabric.capacityMbps);
   }
 
-  get inFlight(): number {
-    return this.tracked.length;
-  }
-
   freeOn(node: string): Resources | undefined {
     return this.free.get(node);
   }

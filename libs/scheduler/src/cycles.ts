@@ -10,11 +10,12 @@ import type { RunningMigration, SchedulerNode, WaitingMove } from "./model";
  * the moves as given can ever start: the classic swap. Such cycles are the strongly connected components of the
  * graph "X -> Y for each move waiting for room on Y" that meet both conditions (Tarjan's algorithm).
  *
- * Rule: the cycle is broken by its smallest VM (the cheapest detour; then the highest-ranked, then by id). It
- * goes first to a third node with room now, outside the cycle, nearest to its final target (same rack, then same
- * pod, then anywhere; then the most free memory; then by id); once it has landed, the controller queues the
- * second leg to the final target, and the cycle's other moves find room. When no node has room, the cycle is
- * reported as needing a temporary hop that cannot be made yet.
+ * Rule: the cycle is broken by the smallest VM whose departure lets a move of the cycle into its source (the
+ * cheapest detour that unlocks the cycle; then the highest-ranked, then by id), or, when no single departure is
+ * enough, by the largest VM. It goes first to a third node with room now, outside the cycle, nearest to its
+ * final target (same rack, then same pod, then anywhere; then the most free memory; then by id); once it has
+ * landed, the controller queues the second leg to the final target, and the cycle's other moves find room.
+ * When no node has room, the cycle is reported as needing a temporary hop that cannot be made yet.
  */
 export type CycleVerdict =
   | { readonly kind: "hop"; readonly moveId: string; readonly via: string; readonly cycle: readonly string[] }
@@ -52,11 +53,27 @@ export function findCycles(
     if (known.some((m) => inside.has(m.from) && !starvedIds.has(m.id))) continue;
     const members = starved.filter((m) => inside.has(m.from) && inside.has(m.to));
     for (const m of members) onCycle.set(m.id, component);
-    const breaker = [...members].sort((a, b) => a.memMiB - b.memMiB || rankOf(b) - rankOf(a) || a.id.localeCompare(b.id))[0];
+    const breaker = chooseBreaker(members, ledger, rankOf);
     const via = hopTarget(nodes, breaker, inside, ledger);
     verdicts.push(via ? { kind: "hop", moveId: breaker.id, via, cycle: component } : { kind: "stuck", moveId: breaker.id, cycle: component });
   }
   return { verdicts, onCycle };
+}
+
+/**
+ * A move whose VM, once out of its source, leaves room there for a move of the cycle that waits for that node;
+ * the smallest such VM. When no single departure is enough, the largest VM: it frees the most room, and the
+ * next round finds what is left of the cycle.
+ */
+function chooseBreaker(members: readonly WaitingMove[], ledger: ClusterLedger, rankOf: (m: WaitingMove) => number): WaitingMove {
+  const unlocks = (m: WaitingMove) => {
+    const free = ledger.freeOn(m.from)!;
+    return members.some((p) => p.to === m.from && free.cpu + m.cpu >= p.cpu && free.memMiB + m.memMiB >= p.memMiB);
+  };
+  const tie = (a: WaitingMove, b: WaitingMove) => rankOf(b) - rankOf(a) || a.id.localeCompare(b.id);
+  const enough = members.filter(unlocks);
+  if (enough.length > 0) return [...enough].sort((a, b) => a.memMiB - b.memMiB || a.cpu - b.cpu || tie(a, b))[0];
+  return [...members].sort((a, b) => b.memMiB - a.memMiB || b.cpu - a.cpu || tie(a, b))[0];
 }
 
 function hopTarget(nodes: readonly SchedulerNode[], move: WaitingMove, cycle: ReadonlySet<string>, ledger: ClusterLedger): string | undefined {

@@ -252,14 +252,16 @@ describe("schedule: ordering", () => {
 });
 
 describe("schedule: cycles", () => {
-  /** a1 and a2 full (each 16 GiB used of 16), the rest empty unless told. */
-  const tight = (others: Partial<SchedulerNode> = {}) =>
-    smallFabric(others).map((n) =>
-      n.id === "a1" || n.id === "a2" ? { ...n, capacity: { cpu: 8, memMiB: 16_384 }, used: { cpu: 8, memMiB: 16_384 } } : n,
+  /** a1 full (16 GiB of 16), a2 with 4 GiB free; the other nodes empty unless told. */
+  const tight = () =>
+    smallFabric().map((n) =>
+      n.id === "a1" || n.id === "a2" ? { ...n, capacity: { cpu: 8, memMiB: 16_384 }, used: { cpu: 8, memMiB: n.id === "a1" ? 16_384 : 12_288 } } : n,
     );
+  // Each fits once the other has left: a swap no order of the two moves can start.
+  const swap = () => [move("big", "a1", "a2", { memMiB: 8192, cpu: 0 }), move("small", "a2", "a1", { memMiB: 4096, cpu: 0 })];
 
-  it("a swap between two full nodes is broken by a hop of the smaller VM to a third node, nearest the target", () => {
-    const r = run([move("big", "a1", "a2", { memMiB: 8192 }), move("small", "a2", "a1", { memMiB: 4096 })], { nodes: tight() });
+  it("a swap between two full nodes is broken by a hop of the smallest VM that unlocks it, to a third node nearest its target", () => {
+    const r = run(swap(), { nodes: tight() });
     expect(r.starts).toHaveLength(1);
     expect(r.starts[0]).toMatchObject({ moveId: "small", from: "a2", hop: { finalTo: "a1" } });
     // a1's rack has no room, so the hop goes to the same pod (rack b), the emptiest first, then by id.
@@ -267,12 +269,35 @@ describe("schedule: cycles", () => {
     expect(r.blocked).toEqual([{ moveId: "big", reason: "cycle", detail: expect.stringMatching(/a1 -> a2 -> a1.*small breaks it through b1/) }]);
   });
 
+  it("once the hop has landed the cycle unwinds: the other move, then the second leg", () => {
+    const landed = tight().map((n) => (n.id === "a2" ? { ...n, used: { cpu: 8, memMiB: 8192 } } : n.id === "b1" ? { ...n, used: { cpu: 0, memMiB: 4096 } } : n));
+    const first = run([swap()[0], move("small+", "b1", "a1", { memMiB: 4096, cpu: 0 })], { nodes: landed });
+    expect(startedIds(first)).toEqual(["big"]);
+    expect(reasonOf(first, "small+")).toBe("capacity");
+    const done = landed.map((n) => (n.id === "a1" ? { ...n, used: { cpu: 8, memMiB: 8192 } } : n));
+    expect(startedIds(run([move("small+", "b1", "a1", { memMiB: 4096, cpu: 0 })], { nodes: done }))).toEqual(["small+"]);
+  });
+
+  it("the smallest VM is not chosen when its leaving would let no move of the cycle in", () => {
+    // Both full. tiny or mid leaving a2 frees 1 or 7 GiB, big needs 8; big leaving a1 frees 8, enough for either.
+    const nodes = tight().map((n) => (n.id === "a2" ? { ...n, used: { cpu: 8, memMiB: 16_384 } } : n));
+    const r = run(
+      [
+        move("big", "a1", "a2", { memMiB: 8192, cpu: 0 }),
+        move("mid", "a2", "a1", { memMiB: 7168, cpu: 0 }),
+        move("tiny", "a2", "a1", { memMiB: 1024, cpu: 0 }),
+      ],
+      { nodes },
+    );
+    expect(r.starts.map((s) => [s.moveId, s.hop?.finalTo])).toEqual([["big", "a2"]]);
+  });
+
   it("a three-node cycle is found too", () => {
     const nodes = smallFabric().map((n) =>
       ["a1", "b1", "c1"].includes(n.id) ? { ...n, capacity: { cpu: 8, memMiB: 16_384 }, used: { cpu: 8, memMiB: 16_384 } } : n,
     );
-    const r = run([move("ab", "a1", "b1"), move("bc", "b1", "c1", { memMiB: 2048 }), move("ca", "c1", "a1")], { nodes });
-    expect(r.starts.map((s) => [s.moveId, s.hop?.finalTo])).toEqual([["bc", "c1"]]);
+    const r = run([move("ab", "a1", "b1", { cpu: 0 }), move("bc", "b1", "c1", { cpu: 0 }), move("ca", "c1", "a1", { cpu: 0 })], { nodes });
+    expect(r.starts.map((s) => [s.moveId, s.hop?.finalTo])).toEqual([["ab", "b1"]]);
     expect(r.blocked.map((b) => b.reason)).toEqual(["cycle", "cycle"]);
   });
 
@@ -280,10 +305,10 @@ describe("schedule: cycles", () => {
     { name: "a migration already leaving one of the nodes will free room", running: [running("r1", "a1", "c1")], waiting: [] as WaitingMove[] },
     { name: "a waiting move out of one of the nodes can free room", running: [], waiting: [move("out", "a1", "d2", { enqueuedAtMs: 5 })] },
   ])("not a deadlock when $name: plain capacity, no hop", ({ running: inFlight, waiting }) => {
-    const r = run([move("x", "a1", "a2"), move("y", "a2", "a1"), ...waiting], { nodes: tight(), running: inFlight });
+    const r = run([...swap(), ...waiting], { nodes: tight(), running: inFlight });
     expect(r.starts.some((s) => s.hop)).toBe(false);
-    expect(reasonOf(r, "x")).toBe("capacity");
-    expect(reasonOf(r, "y")).toBe("capacity");
+    expect(reasonOf(r, "big")).toBe("capacity");
+    expect(reasonOf(r, "small")).toBe("capacity");
   });
 });
 
