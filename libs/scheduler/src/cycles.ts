@@ -35,7 +35,7 @@ export function findCycles(
   ledger: ClusterLedger,
   rankOf: (move: WaitingMove) => number,
 ): CycleReport {
-  const known = waiting.filter((m) => m.from !== m.to && ledger.fabric.has(m.from) && ledger.fabric.has(m.to));
+  const known = waiting.filter((m) => m.from !== m.to && ledger.fabric.has(m.from) && ledger.fabric.has(m.to) && ledger.acceptsIncoming(m.to));
   const starved = known.filter((m) => !ledger.fits(m));
   const edges = new Map<string, Set<string>>();
   for (const m of starved) {

@@ -301,6 +301,14 @@ describe("schedule: cycles", () => {
     expect(r.blocked.map((b) => b.reason)).toEqual(["cycle", "cycle"]);
   });
 
+  it("a move into a node that accepts nothing is refused as such, not taken for a cycle", () => {
+    const nodes = tight().map((n) => (n.id === "a1" ? { ...n, acceptsIncoming: false } : n));
+    const r = run(swap(), { nodes });
+    expect(r.starts).toEqual([]);
+    expect(reasonOf(r, "small")).toBe("target-closed");
+    expect(reasonOf(r, "big")).toBe("capacity");
+  });
+
   it.each([
     { name: "a migration already leaving one of the nodes will free room", running: [running("r1", "a1", "c1")], waiting: [] as WaitingMove[] },
     { name: "a waiting move out of one of the nodes can free room", running: [], waiting: [move("out", "a1", "d2", { enqueuedAtMs: 5 })] },
