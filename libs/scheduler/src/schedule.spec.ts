@@ -131,6 +131,10 @@ describe("schedule: each limit", () => {
     expect(r.blocked).toHaveLength(waiting.length - started.length);
   });
 
+  it("refuses a migration id given twice", () => {
+    expect(() => run([move("m1", "a1", "b1")], { running: [running("m1", "c1", "d1")] })).toThrow(/m1 appears twice/);
+  });
+
   it("refuses limits below 1", () => {
     expect(() => run([], { options: { limits: { perCluster: 0 } } })).toThrow(/perCluster/);
   });

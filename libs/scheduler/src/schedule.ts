@@ -30,6 +30,12 @@ import { CLASS_RANK, effectiveRank, isStarving } from "./priority";
  */
 export function schedule(input: ScheduleInput): ScheduleResult {
   const options = resolveOptions(input.options);
+  const ids = new Set<string>();
+  for (const { id } of [...input.running, ...input.waiting]) {
+    // Shares and outcomes are keyed by id: two migrations with one id would silently share an entry.
+    if (ids.has(id)) throw new RangeError(`migration id ${id} appears twice in running and waiting`);
+    ids.add(id);
+  }
   const fabric = buildFabric(input.nodes, options.links);
   const ledger = new ClusterLedger(input.nodes, fabric, options, input.running);
   const rankOf = (m: WaitingMove) => effectiveRank(m, input.nowMs, options);
@@ -51,7 +57,7 @@ export function schedule(input: ScheduleInput): ScheduleResult {
   };
   for (const level of ordered) {
     for (const move of level) tryStart(move, !isStarving(move, input.nowMs, options));
-    for (const move of level) if (!started.some((s) => s.move.id === move.id)) tryStart(move, false);
+    for (const move of level) if (outcome.get(move.id)?.ok !== true) tryStart(move, false);
     for (const move of level) {
       const check = outcome.get(move.id);
       const urgent = rankOf(move) >= CLASS_RANK.drain || isStarving(move, input.nowMs, options);
