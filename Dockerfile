@@ -9,6 +9,7 @@ COPY libs/placement/package.json libs/placement/
 COPY libs/migration/package.json libs/migration/
 COPY libs/policies/package.json libs/policies/
 COPY libs/protocol/package.json libs/protocol/
+COPY libs/scheduler/package.json libs/scheduler/
 RUN npm ci --no-audit --no-fund
 
 COPY tsconfig.base.json tsconfig.json prisma.config.ts ./
