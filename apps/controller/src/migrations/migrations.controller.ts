@@ -4,18 +4,24 @@ import { Caller, CallerOf } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { EventQuery, MigrationQuery, RequestMigration, eventQuerySchema, migrationQuerySchema, requestMigrationSchema } from "./dto/migration.dto";
+import { MigrationScheduler } from "../scheduler/migration-scheduler";
 import { MigrationsService } from "./migrations.service";
 
 @ApiTags("migrations")
 @ApiBearerAuth()
 @Controller("api/v1/migrations")
 export class MigrationsController {
-  constructor(private readonly migrations: MigrationsService) {}
+  constructor(
+    private readonly migrations: MigrationsService,
+    private readonly scheduler: MigrationScheduler,
+  ) {}
 
   @Post()
   @HttpCode(202)
-  request(@ZodBody(requestMigrationSchema) body: RequestMigration, @CallerOf() caller: Caller) {
-    return this.migrations.request(body, caller.name);
+  async request(@ZodBody(requestMigrationSchema) body: RequestMigration, @CallerOf() caller: Caller) {
+    const m = await this.migrations.request(body, caller.name);
+    await this.scheduler.pass();
+    return this.migrations.get(m.id);
   }
 
   @Get()

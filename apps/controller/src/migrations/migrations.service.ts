@@ -48,9 +48,9 @@ export class MigrationsService {
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
+  /** Admit and record a migration; the scheduler (scheduler/migration-scheduler.ts) decides when it starts. */
   async request(input: RequestMigration, actor: string) {
-    const migration = await this.prisma.$transaction((tx) => this.admit(tx, input, actor));
-    return migrationView(await this.dispatch(migration));
+    return this.prisma.$transaction((tx) => this.admit(tx, input, actor));
   }
 
   /**
@@ -58,7 +58,7 @@ export class MigrationsService {
    * together, so a crash never leaves one without the other). Throws a FerryError, before writing anything,
    * when the migration cannot be admitted. The caller dispatches it once committed.
    */
-  async admit(tx: Tx, input: Omit<RequestMigration, "reason"> & { reason: string }, actor: string): Promise<Migration> {
+  async admit(tx: Tx, input: Omit<RequestMigration, "reason"> & { reason: string; moveClass?: string }, actor: string): Promise<Migration> {
     await lockCapacity(tx);
     if (!(await lockRow(tx, "Vm", input.vmId))) throw notFound("VmNotFound", input.vmId);
     const vm = await tx.vm.findUniqueOrThrow({ where: { id: input.vmId }, include: { node: true } });
@@ -98,6 +98,7 @@ export class MigrationsService {
         techniqueOptions: admitted.technique as unknown as Prisma.InputJsonValue,
         prediction: predictionView(admitted) as Prisma.InputJsonValue,
         reason: input.reason,
+        moveClass: input.moveClass ?? "operator",
         requestedBy: actor,
         cpu: vm.cpu,
         memMiB: vm.memMiB,
@@ -121,21 +122,6 @@ export class MigrationsService {
       },
     });
     return created;
-  }
-
-  /** Hand a requested migration to its source node's queue. Safe to repeat: the job id is the migration id. */
-  async dispatch(migration: Migration): Promise<Migration> {
-    try {
-      await this.queue.enqueue(migration.sourceNodeId, migration.id);
-    } catch (e) {
-      this.logger.warn(`could not enqueue migration ${migration.id} yet (the reconciler will retry): ${e}`);
-      return migration;
-    }
-    const moved = await this.prisma.migration.updateMany({
-      where: { id: migration.id, state: "requested" },
-      data: { state: "queued", queuedAt: this.clock.now() },
-    });
-    return moved.count ? this.prisma.migration.findUniqueOrThrow({ where: { id: migration.id } }) : migration;
   }
 
   async list(query: MigrationQuery) {
@@ -396,23 +382,19 @@ export class MigrationsService {
   }
 
   /**
-   * Repairs what a crash can leave behind: a migration recorded but never enqueued (the controller died
-   * between the two), a queued migration whose job vanished (Redis lost it), and a running migration
+   * Repairs what a crash can leave behind: a migration the scheduler marked queued but never enqueued (the
+   * controller died between the two) or whose job vanished (Redis lost it), and a running migration
    * whose agent went silent (KubeVirt's progressTimeout): that one is failed and its VM stays on its source.
    */
   async reconcile(progressTimeoutMs: number): Promise<{ dispatched: number; stalled: number }> {
     const now = this.clock.now().getTime();
     let dispatched = 0;
-    const pending = await this.prisma.migration.findMany({ where: { state: { in: ["requested", "queued"] } } });
+    // Requested migrations are the scheduler's; a queued one whose job vanished is enqueued again.
+    const pending = await this.prisma.migration.findMany({ where: { state: "queued" } });
     for (const m of pending) {
       const age = now - (m.queuedAt ?? m.requestedAt).getTime();
       if (age < 1_000) continue;
-      if (m.state === "requested") {
-        await this.dispatch(m);
-        dispatched++;
-      } else if (await this.queue.ensure(m.sourceNodeId, m.id)) {
-        dispatched++;
-      }
+      if (await this.queue.ensure(m.sourceNodeId, m.id)) dispatched++;
     }
     const stale = await this.prisma.migration.findMany({
       where: { state: "running", lastProgressAt: { lt: new Date(now - progressTimeoutMs) } },

@@ -7,6 +7,7 @@ import { lockRow } from "../database/lock";
 import { PrismaService, type Tx } from "../database/prisma.service";
 import type { Migration, Plan, PlanStep } from "../generated/prisma/client";
 import { MigrationsService } from "../migrations/migrations.service";
+import { MigrationScheduler } from "../scheduler/migration-scheduler";
 import { CONTINUE_ON_FAILURE, type PlanKind } from "./plan-kinds";
 import { scopeVersion } from "./scope-version";
 
@@ -24,7 +25,7 @@ const ENDED_MIGRATION = new Set(["completed", "failed", "cancelled"]);
  *  4. every step of an applying plan whose dependencies have succeeded is started: the step and its
  *     migration are written in one transaction under the plan's lock, so a step never starts twice and a
  *     crash never leaves a running step without its migration. The migration scheduler decides when each
- *     migration actually begins.
+ *     migration actually begins, within its limits, so a plan's independent moves run side by side.
  */
 @Injectable()
 export class PlanExecutor {
@@ -35,6 +36,7 @@ export class PlanExecutor {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly migrations: MigrationsService,
+    private readonly scheduler: MigrationScheduler,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -129,10 +131,9 @@ export class PlanExecutor {
     if (!plan || plan.state !== "applying") return;
     const done = new Set(plan.steps.filter((s) => s.state === "succeeded").map((s) => s.index));
     const ready = plan.steps.filter((s) => s.state === "pending" && s.dependsOn.every((d) => done.has(d)));
-    for (const step of ready) {
-      const started = await this.startStep(plan, step);
-      if (started) await this.migrations.dispatch(started);
-    }
+    let started = 0;
+    for (const step of ready) if (await this.startStep(plan, step)) started++;
+    if (started) await this.scheduler.pass();
     await this.finishIfDone(planId);
   }
 
@@ -161,6 +162,7 @@ export class PlanExecutor {
             ...(step.technique ? { technique: techniqueSchema.parse(step.technique), techniqueOptions } : {}),
             acceptSlaBreach,
             reason: `plan ${plan.id} step ${step.index + 1} of ${plan.steps.length}`,
+            moveClass: plan.kind,
           },
           plan.appliedBy ?? "system:plan-executor",
         );

@@ -1,0 +1,146 @@
+import { Inject, Injectable, Logger, OnModuleInit } from "@nestjs/common";
+import { DEFAULT_LIMITS, DEFAULT_LINKS, resolveOptions, schedule, type ScheduleResult, type SchedulerOptions } from "@ferry/scheduler";
+import { AuditService } from "../audit/audit.service";
+import { CLOCK, Clock } from "../common/clock";
+import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
+import { FerryError } from "../common/errors";
+import { Periodic } from "../common/periodic";
+import { PrismaService, type Tx } from "../database/prisma.service";
+import { Prisma, type Migration } from "../generated/prisma/client";
+import { MigrationQueue } from "../migrations/migration-queue";
+import type { UpdateScheduler } from "./dto/scheduler.dto";
+import { scheduleInput } from "./scheduler-input";
+
+interface Settings {
+  limits: SchedulerOptions["limits"];
+  links: SchedulerOptions["links"];
+}
+
+/**
+ * The controller decides when each admitted migration starts (not the agents' worker concurrency): every pass
+ * hands the cluster to @ferry/scheduler, which applies the limits (per cluster, out and in per node, bandwidth
+ * per host, rack and pod uplink), the order (evacuations and drains first, aging so nothing starves) and the
+ * capacity of every intermediate state. A started migration goes requested -> queued with the share it gets
+ * and its prediction at that share, then to its source agent's queue; one that waits keeps the reason. Passes
+ * are serialised across replicas by an advisory lock. A cycle the library would break with a hop through a
+ * third node is left waiting: Ferry does not run hops yet.
+ */
+@Injectable()
+export class MigrationScheduler implements OnModuleInit {
+  private readonly logger = new Logger(MigrationScheduler.name);
+  private passes: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly queue: MigrationQueue,
+    private readonly audit: AuditService,
+    private readonly periodic: Periodic,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.periodic.every("migration-scheduler", this.config.reconcileIntervalMs, () => this.pass());
+  }
+
+  /** Start what may start now. Safe to call from anywhere: passes never overlap. */
+  pass(): Promise<ScheduleResult | null> {
+    const run = this.passes.then(() => this.run());
+    this.passes = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(): Promise<ScheduleResult | null> {
+    const started: Migration[] = [];
+    const result = await this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('ferry:scheduler'))`;
+      const decided = await this.decide(tx);
+      if (!decided) return null;
+      const now = this.clock.now();
+      for (const start of decided.starts) {
+        if (start.hop) continue;
+        const m = await tx.migration.findUniqueOrThrow({ where: { id: start.moveId } });
+        const moved = await tx.migration.updateMany({
+          where: { id: start.moveId, state: "requested" },
+          data: {
+            state: "queued",
+            queuedAt: now,
+            bandwidthShareMbps: start.shareMbps,
+            waitReason: null,
+            prediction: { ...((m.prediction as object) ?? {}), atShare: { shareMbps: start.shareMbps, bottleneck: start.bottleneck, ...start.prediction } } as Prisma.InputJsonValue,
+          },
+        });
+        if (moved.count) started.push(m);
+      }
+      const waits = [
+        ...decided.blocked.map((b) => ({ id: b.moveId, why: `${b.reason}: ${b.detail}` })),
+        ...decided.starts.filter((s) => s.hop).map((s) => ({ id: s.moveId, why: `cycle: would need a hop through another node (${s.hop!.reason}), which Ferry does not run` })),
+      ];
+      for (const w of waits) {
+        await tx.migration.updateMany({ where: { id: w.id, state: "requested", OR: [{ waitReason: null }, { NOT: { waitReason: w.why } }] }, data: { waitReason: w.why } });
+      }
+      return decided;
+    });
+    for (const m of started) {
+      // Recorded as queued first: should this fail, the reconciler finds the queued migration without a job and enqueues it.
+      await this.queue.enqueue(m.sourceNodeId, m.id).catch((e: unknown) => this.logger.warn(`could not enqueue migration ${m.id} yet: ${e}`));
+    }
+    return result;
+  }
+
+  private async decide(tx: Tx): Promise<ScheduleResult | null> {
+    const waiting = await tx.migration.findMany({ where: { state: "requested" }, include: { vm: true }, orderBy: { requestedAt: "asc" } });
+    if (!waiting.length) return null;
+    const [nodes, resident, inFlight, settings] = await Promise.all([
+      tx.node.findMany(),
+      tx.vm.groupBy({ by: ["nodeId"], where: { nodeId: { not: null } }, _sum: { cpu: true, memMiB: true } }),
+      tx.migration.findMany({ where: { state: { in: ["queued", "running"] } }, include: { vm: true } }),
+      this.settings(tx),
+    ]);
+    const used = new Map(resident.map((r) => [r.nodeId!, { cpu: r._sum.cpu ?? 0, memMiB: r._sum.memMiB ?? 0 }]));
+    return schedule(scheduleInput(this.clock.now().getTime(), nodes, used, inFlight, waiting, { ...settings, rttMs: this.config.migrationLink.rttMs }));
+  }
+
+  private async settings(tx: Tx | PrismaService): Promise<Settings> {
+    const row = await tx.schedulerSettings.findUnique({ where: { id: 1 } });
+    return { limits: (row?.limits ?? {}) as Settings["limits"], links: (row?.links ?? {}) as Settings["links"] };
+  }
+
+  /** The limits in force, what is in flight with its share and ETA, and why each waiting migration waits. */
+  async status() {
+    const settings = await this.settings(this.prisma);
+    const resolved = resolveOptions(settings);
+    const [inFlight, waiting] = await Promise.all([
+      this.prisma.migration.findMany({ where: { state: { in: ["queued", "running"] } }, orderBy: { queuedAt: "asc" } }),
+      this.prisma.migration.findMany({ where: { state: "requested" }, orderBy: { requestedAt: "asc" } }),
+    ]);
+    return {
+      limits: resolved.limits,
+      links: resolved.links,
+      defaults: { limits: DEFAULT_LIMITS, links: DEFAULT_LINKS },
+      inFlight: inFlight.map((m) => ({ migrationId: m.id, vmId: m.vmId, from: m.sourceNodeId, to: m.targetNodeId, moveClass: m.moveClass, state: m.state, progress: m.progress, shareMbps: m.bandwidthShareMbps })),
+      waiting: waiting.map((m) => ({ migrationId: m.id, vmId: m.vmId, from: m.sourceNodeId, to: m.targetNodeId, moveClass: m.moveClass, since: m.requestedAt.toISOString(), reason: m.waitReason })),
+    };
+  }
+
+  async update(patch: UpdateScheduler, actor: string) {
+    await this.prisma.$transaction(async (tx) => {
+      const before = await this.settings(tx);
+      const after = { limits: { ...before.limits, ...patch.limits }, links: { ...before.links, ...patch.links } };
+      try {
+        resolveOptions(after);
+      } catch (e) {
+        if (e instanceof RangeError) throw new FerryError("ValidationFailed", e.message, [{ field: "(body)", reason: e.message }]);
+        throw e;
+      }
+      await tx.schedulerSettings.upsert({
+        where: { id: 1 },
+        create: { id: 1, limits: after.limits as Prisma.InputJsonValue, links: after.links as Prisma.InputJsonValue, updatedBy: actor },
+        update: { limits: after.limits as Prisma.InputJsonValue, links: after.links as Prisma.InputJsonValue, updatedBy: actor },
+      });
+      await this.audit.record(tx, { actor, action: "scheduler.updated", targetType: "scheduler", details: { before, after } });
+    });
+    await this.pass();
+    return this.status();
+  }
+}

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TestController, counts, createVm, registerNode, startController } from "./support/harness";
+
+/**
+ * The controller decides when each migration starts. No agent runs here, so a started (queued) migration stays
+ * in flight and every limit can be counted exactly.
+ */
+describe("migration scheduler", () => {
+  let c: TestController;
+  let n: string[];
+  beforeAll(async () => {
+    c = await startController({ reconcileIntervalMs: 100, heartbeatTimeoutMs: 3_600_000, policyTickMs: 3_600_000 });
+    n = [];
+    for (const name of ["s1", "s2", "s3", "s4", "s5", "s6"]) n.push(await registerNode(c, name, { cpu: 32, memMiB: 65_536 }, { rack: "r1", pod: "p1" }));
+  });
+  afterAll(() => c.close());
+
+  const migrate = async (name: string, from: string, to: string) => {
+    const vm = await createVm(c, { name, cpu: 1, memMiB: 1024, nodeId: from });
+    return (await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: to }).expect(202)).body as { id: string; state: string };
+  };
+  const cancelAll = async () => {
+    for (const m of await c.prisma.migration.findMany({ where: { state: { in: ["requested", "queued"] } } })) {
+      await c.admin().post(`/api/v1/migrations/${m.id}/cancel`).expect(202);
+    }
+  };
+
+  it("shows KubeVirt's limits by default", async () => {
+    const { body } = await c.admin().get("/api/v1/scheduler").expect(200);
+    expect(body).toMatchObject({ limits: { perCluster: 5, outboundPerNode: 2, inboundPerNode: 2 }, inFlight: [], waiting: [] });
+  });
+
+  it.each([
+    { name: "outbound per node", limits: { outboundPerNode: 1 }, moves: [["s1", "s2"], ["s1", "s3"], ["s1", "s4"]], started: 1, reason: /outbound-limit/ },
+    { name: "inbound per node", limits: { inboundPerNode: 1 }, moves: [["s1", "s4"], ["s2", "s4"], ["s3", "s4"]], started: 1, reason: /inbound-limit/ },
+    { name: "per cluster", limits: { perCluster: 2 }, moves: [["s1", "s2"], ["s3", "s4"], ["s5", "s6"]], started: 2, reason: /cluster-limit/ },
+  ])("never has more in flight than the $name limit; the rest wait with the reason", async ({ limits, moves, started, reason }) => {
+    await c.admin().patch("/api/v1/scheduler").send({ limits: { perCluster: 5, outboundPerNode: 2, inboundPerNode: 2, ...limits } }).expect(200);
+    const ids = n.reduce<Record<string, string>>((acc, id, i) => ({ ...acc, [`s${i + 1}`]: id }), {});
+    const made = [];
+    for (const [i, [from, to]] of moves.entries()) made.push(await migrate(`${Object.keys(limits)[0]!.toLowerCase()}-${i}`, ids[from!]!, ids[to!]!));
+    expect(made.filter((m) => m.state === "queued")).toHaveLength(started);
+    const { body } = await c.admin().get("/api/v1/scheduler").expect(200);
+    expect(body.inFlight).toHaveLength(started);
+    expect(body.inFlight[0]).toMatchObject({ moveClass: "operator", shareMbps: expect.any(Number) });
+    expect(body.waiting).toHaveLength(moves.length - started);
+    for (const w of body.waiting) expect(w.reason).toMatch(reason);
+    const first = (await c.admin().get(`/api/v1/migrations/${made[0]!.id}`).expect(200)).body;
+    expect(first.prediction.atShare).toMatchObject({ shareMbps: expect.any(Number), totalMs: expect.any(Number) });
+    // A cancelled migration frees its slot: the next one starts.
+    await c.admin().post(`/api/v1/migrations/${made[0]!.id}/cancel`).expect(202);
+    await c.admin().patch("/api/v1/scheduler").send({ limits }).expect(200);
+    expect((await c.admin().get(`/api/v1/migrations/${made[started]!.id}`).expect(200)).body.state).toBe("queued");
+    await cancelAll();
+  });
+
+  it.each([
+    { name: "a zero limit", body: { limits: { perCluster: 0 } }, field: "limits.perCluster" },
+    { name: "an unknown limit", body: { limits: { perRack: 3 } }, field: "limits" },
+    { name: "a negative link", body: { links: { podUplinkMbps: -10 } }, field: "links.podUplinkMbps" },
+    { name: "nothing", body: {}, field: "(body)" },
+  ])("refuses $name with 400 and writes nothing", async ({ body, field }) => {
+    const before = await counts(c);
+    const res = await c.admin().patch("/api/v1/scheduler").send(body).expect(400);
+    expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    expect(await counts(c)).toEqual(before);
+  });
+
+  it("audits who changed the limits", async () => {
+    await c.admin().patch("/api/v1/scheduler").send({ links: { hostUplinkMbps: 25_000 } }).expect(200);
+    const audit = await c.admin().get("/api/v1/audit?targetType=scheduler").expect(200);
+    expect(audit.body.items[0]).toMatchObject({ actor: "admin", action: "scheduler.updated", details: { after: { links: { hostUplinkMbps: 25_000 } } } });
+    expect((await c.admin().get("/api/v1/scheduler").expect(200)).body.links.hostUplinkMbps).toBe(25_000);
+  });
+});
