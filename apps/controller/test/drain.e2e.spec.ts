@@ -34,7 +34,8 @@ describe("draining a node", () => {
       return ["succeeded", "failed", "cancelled"].includes(p.state) ? p : undefined;
     }, 30_000, `plan ${id} to finish`);
 
-  it("moves every VM off and leaves the node in maintenance", async () => {
+  it("moves every VM off within the scheduler's limits and leaves the node in maintenance", async () => {
+    await c.admin().patch("/api/v1/scheduler").send({ limits: { outboundPerNode: 1 } }).expect(200);
     const vms = await Promise.all([1, 2, 3, 4].map((i) => createVm(c, { name: `drain-me-${i}`, cpu: 2, memMiB: 2048, nodeId: nodes.d1 })));
     const res = await c.admin().post(`/api/v1/nodes/${nodes.d1}/drain`).expect(202);
     expect(res.body).toMatchObject({ kind: "drain", mode: "auto", priority: 90, blocked: [] });
@@ -43,6 +44,15 @@ describe("draining a node", () => {
     expect((await c.admin().get(`/api/v1/nodes/${nodes.d1}`).expect(200)).body.state).not.toBe("active");
     const done = await finished(res.body.id);
     expect(done).toMatchObject({ state: "succeeded", error: null });
+    // From the database's own timestamps: at no instant were two of the drain's migrations in flight.
+    const ms = await c.prisma.migration.findMany({ where: { id: { in: done.steps.map((s: { migrationId: string }) => s.migrationId) } } });
+    expect(ms.every((m) => m.moveClass === "drain" && m.queuedAt && m.finishedAt)).toBe(true);
+    const edges = ms.flatMap((m) => [[m.queuedAt!.getTime(), 1], [m.finishedAt!.getTime(), -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let inFlight = 0;
+    let most = 0;
+    for (const [, d] of edges) most = Math.max(most, (inFlight += d));
+    expect(most).toBe(1);
+    await c.admin().patch("/api/v1/scheduler").send({ limits: { outboundPerNode: 2 } }).expect(200);
     const node = (await c.admin().get(`/api/v1/nodes/${nodes.d1}`).expect(200)).body;
     expect(node.state).toBe("maintenance");
     for (const vm of vms) expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body.nodeId).not.toBe(nodes.d1);
