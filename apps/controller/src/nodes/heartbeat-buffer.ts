@@ -5,6 +5,7 @@ import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { CLOCK, Clock } from "../common/clock";
 import { runEvery } from "../common/periodic";
 import { PrismaService } from "../database/prisma.service";
+import type { ChainableCommander } from "ioredis";
 import { RedisService } from "../redis/redis.module";
 
 export interface LatestHeartbeat {
@@ -18,9 +19,9 @@ const FLUSH_BATCH = 2_000;
 const MAX_BUFFERED = 20_000_000;
 
 /**
- * Heartbeats never touch PostgreSQL on the request path. Each one is a single Redis round trip (a
- * MULTI of three commands): the latest sample per node in a hash, the node's last-seen time in a sorted
- * set (what the liveness check reads), and the sample appended to a list. A timer drains that list into
+ * Heartbeats never touch PostgreSQL on the request path. Each one is two Redis transactions: the latest
+ * sample per node in a hash with the node's last-seen time in a sorted set (what the liveness check reads),
+ * then the sample appended to a list. A timer drains that list into
  * NodeSample with one multi-row INSERT per batch and updates Node.lastHeartbeatAt with one UPDATE per
  * batch, so the database sees a few statements per flush interval whatever the number of nodes.
  */
@@ -28,6 +29,8 @@ const MAX_BUFFERED = 20_000_000;
 export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(HeartbeatBuffer.name);
   private flushing: Promise<number> | null = null;
+  private unrecordedAt: number | null = null;
+  private samplesRefused = false;
 
   constructor(
     private readonly redis: RedisService,
@@ -46,17 +49,43 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
     await this.flush().catch((e) => this.logger.error(`final sample flush failed: ${e}`));
   }
 
+  /**
+   * The node's last-seen time and latest sample go in one transaction, the sample for PostgreSQL in another: a
+   * buffer that cannot take more (Redis full during a long PostgreSQL outage) costs samples, never liveness.
+   * When the last-seen write fails, the time is kept (lastUnrecordedAt) so that liveness pauses.
+   */
   async record(nodeId: string, sample: Heartbeat): Promise<Date> {
     const at = this.clock.now();
     const c = this.redis.client;
-    await c
-      .multi()
-      .hset(this.redis.key("heartbeat", "latest"), nodeId, JSON.stringify({ at: at.getTime(), sample }))
-      .zadd(this.redis.key("heartbeat", "seen"), at.getTime(), nodeId)
-      .rpush(this.redis.key("heartbeat", "samples"), JSON.stringify({ nodeId, at: at.getTime(), ...sample }))
-      .ltrim(this.redis.key("heartbeat", "samples"), -MAX_BUFFERED, -1)
-      .exec();
+    try {
+      await execAll(
+        c
+          .multi()
+          .hset(this.redis.key("heartbeat", "latest"), nodeId, JSON.stringify({ at: at.getTime(), sample }))
+          .zadd(this.redis.key("heartbeat", "seen"), at.getTime(), nodeId),
+      );
+    } catch (e) {
+      this.unrecordedAt = at.getTime();
+      throw e;
+    }
+    try {
+      await execAll(
+        c
+          .multi()
+          .rpush(this.redis.key("heartbeat", "samples"), JSON.stringify({ nodeId, at: at.getTime(), ...sample }))
+          .ltrim(this.redis.key("heartbeat", "samples"), -MAX_BUFFERED, -1),
+      );
+      this.samplesRefused = false;
+    } catch (e) {
+      if (!this.samplesRefused) this.logger.warn(`heartbeat samples are not being buffered (kept: last-seen times): ${e}`);
+      this.samplesRefused = true;
+    }
     return at;
+  }
+
+  /** When a heartbeat last arrived but its last-seen time could not be written (ms since epoch), if ever. */
+  get lastUnrecordedAt(): number | null {
+    return this.unrecordedAt;
   }
 
   async latest(nodeId: string): Promise<LatestHeartbeat | null> {
@@ -123,6 +152,11 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
 }
 
 type BufferedSample = Heartbeat & { nodeId: string; at: number };
+
+/** EXEC reports a command that failed inside the transaction as a result, not a rejection: throw it. */
+async function execAll(multi: ChainableCommander): Promise<void> {
+  for (const [error] of (await multi.exec()) ?? []) if (error) throw error;
+}
 
 function parseLatest(raw: string): LatestHeartbeat {
   const v = JSON.parse(raw) as { at: number; sample: Heartbeat };
