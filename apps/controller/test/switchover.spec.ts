@@ -257,3 +257,31 @@ describe("claims are idempotent per agent attempt", () => {
     expect(await recorded(c, t.migrationId, t.vmId)).toMatchObject({ state: "completed", vmNodeId: t.dst });
   });
 });
+
+describe("a controller back from an outage longer than the progress timeout", () => {
+  let c: TestController;
+  let proxy: ControllerProxy;
+  beforeAll(async () => {
+    c = await startController({ reconcileIntervalMs: 100, heartbeatTimeoutMs: 3_600_000, migrationProgressTimeoutMs: 30_000 });
+    proxy = new ControllerProxy(c.url);
+    await proxy.up();
+  });
+  afterAll(async () => {
+    await proxy?.down();
+    await c?.close();
+  });
+
+  it("records the completion an agent retried through the outage, instead of timing the migration out", async () => {
+    const t = await queuedMigration(c, "back-from-outage");
+    const executor = new ScriptedExecutor({
+      afterSwitchover: async () => {
+        await proxy.down();
+        // As if the controller had been down for a minute and had just started again.
+        await c.prisma.migration.update({ where: { id: t.migrationId }, data: { lastProgressAt: new Date(Date.now() - 60_000) } });
+        later(1_500, () => proxy.up());
+      },
+    });
+    expect(await sourceRunner(c, proxy, t.source, executor).run(t.migrationId)).toBe("completed");
+    expect(await recorded(c, t.migrationId, t.vmId)).toMatchObject({ state: "completed", vmNodeId: t.dst });
+  });
+});

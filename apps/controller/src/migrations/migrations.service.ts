@@ -401,7 +401,7 @@ export class MigrationsService {
    * between the two), a queued migration whose job vanished (Redis lost it), and a running migration
    * whose agent went silent (KubeVirt's progressTimeout): that one is failed and its VM stays on its source.
    */
-  async reconcile(progressTimeoutMs: number): Promise<{ dispatched: number; stalled: number }> {
+  async reconcile(progressTimeoutMs: number, upSinceMs = 0): Promise<{ dispatched: number; stalled: number }> {
     const now = this.clock.now().getTime();
     let dispatched = 0;
     const pending = await this.prisma.migration.findMany({ where: { state: { in: ["requested", "queued"] } } });
@@ -415,10 +415,15 @@ export class MigrationsService {
         dispatched++;
       }
     }
-    const stale = await this.prisma.migration.findMany({
-      where: { state: "running", lastProgressAt: { lt: new Date(now - progressTimeoutMs) } },
-      select: { id: true },
-    });
+    // Silence counts only while the controller was up to hear (`upSinceMs`): after an outage, agents get a whole
+    // timeout to report again, and one that switched over meanwhile to have its completion recorded.
+    const stale =
+      now - progressTimeoutMs < upSinceMs
+        ? []
+        : await this.prisma.migration.findMany({
+            where: { state: "running", lastProgressAt: { lt: new Date(now - progressTimeoutMs) } },
+            select: { id: true },
+          });
     for (const { id } of stale) {
       await this.prisma.$transaction(async (tx) => {
         await lockRow(tx, "Migration", id);
