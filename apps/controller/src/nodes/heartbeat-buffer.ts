@@ -19,9 +19,9 @@ const FLUSH_BATCH = 2_000;
 const MAX_BUFFERED = 20_000_000;
 
 /**
- * Heartbeats never touch PostgreSQL on the request path. Each one is two Redis transactions: the latest
- * sample per node in a hash with the node's last-seen time in a sorted set (what the liveness check reads),
- * then the sample appended to a list. A timer drains that list into
+ * Heartbeats never touch PostgreSQL on the request path. Each one is a single Redis round trip carrying two
+ * transactions: the latest sample per node in a hash with the node's last-seen time in a sorted set (what
+ * the liveness check reads), and the sample appended to a list. A timer drains that list into
  * NodeSample with one multi-row INSERT per batch and updates Node.lastHeartbeatAt with one UPDATE per
  * batch, so the database sees a few statements per flush interval whatever the number of nodes.
  */
@@ -51,35 +51,35 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
 
   /**
    * The node's last-seen time and latest sample go in one transaction, the sample for PostgreSQL in another: a
-   * buffer that cannot take more (Redis full during a long PostgreSQL outage) costs samples, never liveness.
-   * When the last-seen write fails, the time is kept (lastUnrecordedAt) so that liveness pauses.
+   * sample the buffer refuses costs only that sample. When the last-seen write fails too (Redis away, or full
+   * after a long PostgreSQL outage), its time is kept (lastUnrecordedAt) and liveness pauses.
    */
   async record(nodeId: string, sample: Heartbeat): Promise<Date> {
     const at = this.clock.now();
     const c = this.redis.client;
-    try {
-      await execAll(
+    // Both go out at once (ioredis does not wait for one answer to send the next): still one round trip.
+    const [seen, buffered] = await Promise.allSettled([
+      execAll(
         c
           .multi()
           .hset(this.redis.key("heartbeat", "latest"), nodeId, JSON.stringify({ at: at.getTime(), sample }))
           .zadd(this.redis.key("heartbeat", "seen"), at.getTime(), nodeId),
-      );
-    } catch (e) {
-      this.unrecordedAt = at.getTime();
-      throw e;
-    }
-    try {
-      await execAll(
+      ),
+      execAll(
         c
           .multi()
           .rpush(this.redis.key("heartbeat", "samples"), JSON.stringify({ nodeId, at: at.getTime(), ...sample }))
           .ltrim(this.redis.key("heartbeat", "samples"), -MAX_BUFFERED, -1),
-      );
-      this.samplesRefused = false;
-    } catch (e) {
-      if (!this.samplesRefused) this.logger.warn(`heartbeat samples are not being buffered (kept: last-seen times): ${e}`);
-      this.samplesRefused = true;
+      ),
+    ]);
+    if (seen.status === "rejected") {
+      this.unrecordedAt = at.getTime();
+      throw seen.reason;
     }
+    if (buffered.status === "rejected" && !this.samplesRefused) {
+      this.logger.warn(`heartbeat samples are not being buffered (last-seen times still are): ${buffered.reason}`);
+    }
+    this.samplesRefused = buffered.status === "rejected";
     return at;
   }
 
