@@ -41,7 +41,8 @@ export class ControllerClient {
         const final = e instanceof ControllerError && e.status < 500 && e.status !== 429;
         if (final || attempt >= retries || options.signal?.aborted) throw e;
         const delay = Math.min(200 * 2 ** Math.min(attempt, 20), options.maxDelayMs ?? 5_000);
-        this.logger.warn(`${method} ${path} failed (${e instanceof Error ? e.message : e}); retry ${attempt + 1}/${retries} in ${delay} ms`);
+        const of = Number.isFinite(retries) ? `/${retries}` : "";
+        this.logger.warn(`${method} ${path} failed (${e instanceof Error ? e.message : e}); retry ${attempt + 1}${of} in ${delay} ms`);
         await sleep(delay);
       }
     }
