@@ -4,6 +4,7 @@ import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { CLOCK, Clock } from "../common/clock";
 import { Periodic } from "../common/periodic";
 import { PrismaService } from "../database/prisma.service";
+import type { ChainableCommander } from "ioredis";
 import { RedisService } from "../redis/redis.module";
 
 export interface LatestHeartbeat {
@@ -17,9 +18,9 @@ const FLUSH_BATCH = 2_000;
 const MAX_BUFFERED = 20_000_000;
 
 /**
- * Heartbeats never touch PostgreSQL on the request path. Each one is a single Redis round trip (a
- * MULTI of three commands): the latest sample per node in a hash, the node's last-seen time in a sorted
- * set (what the liveness check reads), and the sample appended to a list. A timer drains that list into
+ * Heartbeats never touch PostgreSQL on the request path. Each one is a single Redis round trip carrying two
+ * transactions: the latest sample per node in a hash with the node's last-seen time in a sorted set (what
+ * the liveness check reads), and the sample appended to a list. A timer drains that list into
  * NodeSample with one multi-row INSERT per batch and updates Node.lastHeartbeatAt with one UPDATE per
  * batch, so the database sees a few statements per flush interval whatever the number of nodes.
  */
@@ -27,6 +28,8 @@ const MAX_BUFFERED = 20_000_000;
 export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(HeartbeatBuffer.name);
   private flushing: Promise<number> | null = null;
+  private unrecordedAt: number | null = null;
+  private samplesRefused = false;
 
   constructor(
     private readonly redis: RedisService,
@@ -45,17 +48,43 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
     await this.flush().catch((e) => this.logger.error(`final sample flush failed: ${e}`));
   }
 
+  /**
+   * The node's last-seen time and latest sample go in one transaction, the sample for PostgreSQL in another: a
+   * sample the buffer refuses costs only that sample. When the last-seen write fails too (Redis away, or full
+   * after a long PostgreSQL outage), its time is kept (lastUnrecordedAt) and liveness pauses.
+   */
   async record(nodeId: string, sample: Heartbeat): Promise<Date> {
     const at = this.clock.now();
     const c = this.redis.client;
-    await c
-      .multi()
-      .hset(this.redis.key("heartbeat", "latest"), nodeId, JSON.stringify({ at: at.getTime(), sample }))
-      .zadd(this.redis.key("heartbeat", "seen"), at.getTime(), nodeId)
-      .rpush(this.redis.key("heartbeat", "samples"), JSON.stringify({ nodeId, at: at.getTime(), ...sample }))
-      .ltrim(this.redis.key("heartbeat", "samples"), -MAX_BUFFERED, -1)
-      .exec();
+    // Both go out at once (ioredis does not wait for one answer to send the next): still one round trip.
+    const [seen, buffered] = await Promise.allSettled([
+      execAll(
+        c
+          .multi()
+          .hset(this.redis.key("heartbeat", "latest"), nodeId, JSON.stringify({ at: at.getTime(), sample }))
+          .zadd(this.redis.key("heartbeat", "seen"), at.getTime(), nodeId),
+      ),
+      execAll(
+        c
+          .multi()
+          .rpush(this.redis.key("heartbeat", "samples"), JSON.stringify({ nodeId, at: at.getTime(), ...sample }))
+          .ltrim(this.redis.key("heartbeat", "samples"), -MAX_BUFFERED, -1),
+      ),
+    ]);
+    if (seen.status === "rejected") {
+      this.unrecordedAt = at.getTime();
+      throw seen.reason;
+    }
+    if (buffered.status === "rejected" && !this.samplesRefused) {
+      this.logger.warn(`heartbeat samples are not being buffered (last-seen times still are): ${buffered.reason}`);
+    }
+    this.samplesRefused = buffered.status === "rejected";
     return at;
+  }
+
+  /** When a heartbeat last arrived but its last-seen time could not be written (ms since epoch), if ever. */
+  get lastUnrecordedAt(): number | null {
+    return this.unrecordedAt;
   }
 
   async latest(nodeId: string): Promise<LatestHeartbeat | null> {
@@ -122,6 +151,11 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
 }
 
 type BufferedSample = Heartbeat & { nodeId: string; at: number };
+
+/** EXEC reports a command that failed inside the transaction as a result, not a rejection: throw it. */
+async function execAll(multi: ChainableCommander): Promise<void> {
+  for (const [error] of (await multi.exec()) ?? []) if (error) throw error;
+}
 
 function parseLatest(raw: string): LatestHeartbeat {
   const v = JSON.parse(raw) as { at: number; sample: Heartbeat };

@@ -4,7 +4,7 @@ import { randomInt } from "node:crypto";
 import { AuditService } from "../audit/audit.service";
 import { CLOCK, Clock } from "../common/clock";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
-import { FerryError, notFound } from "../common/errors";
+import { FerryError, fromLibraryError, notFound } from "../common/errors";
 import { pageArgs, toPage } from "../common/pagination";
 import { lockRow } from "../database/lock";
 import { PrismaService, type Tx } from "../database/prisma.service";
@@ -174,8 +174,12 @@ export class PlansService {
         throw new FerryError("PlanStale", `plan ${id} was computed against a cluster that has changed since; compute a new plan`);
       }
     });
-    await this.advance();
-    return this.get(id);
+    // The plan is applying from here on: a failure to start its first step fails the plan (see startNextStep),
+    // and anything else is left to the runner's next pass.
+    await this.advance().catch((e: unknown) => this.logger.error(`plan ${id}: ${e instanceof Error ? e.message : e}`));
+    const plan = await this.get(id);
+    if (plan.state === "failed") throw new FerryError("PlanFailed", `plan ${id} failed: ${plan.error}`, { planId: id, error: plan.error });
+    return plan;
   }
 
   /** Stop a plan: no further step starts, and the step under way is cancelled (its VM stays on its source if it can). */
@@ -249,11 +253,15 @@ export class PlansService {
         plan.appliedBy ?? "plan",
       );
       migrationId = m.id;
-    } catch (e) {
-      if (!(e instanceof FerryError)) throw e;
+    } catch (thrown) {
+      // Whatever stops a step from starting fails the plan with its reason; a plan is never left applying with a
+      // step that can never start. (If PostgreSQL itself is away, recording this fails too and the next pass retries.)
+      const e = fromLibraryError(thrown) ?? thrown;
+      const reason = e instanceof FerryError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+      if (!(e instanceof FerryError)) this.logger.error(`plan ${plan.id} step ${next.index + 1}: ${e instanceof Error ? e.stack : e}`);
       await this.prisma.$transaction(async (tx) => {
-        await tx.planStep.update({ where: { planId_index: { planId: plan.id, index: next.index } }, data: { state: "failed", error: e.message } });
-        await this.finish(tx, plan.id, "failed", `step ${next.index + 1} could not start: ${e.message}`);
+        await tx.planStep.update({ where: { planId_index: { planId: plan.id, index: next.index } }, data: { state: "failed", error: reason } });
+        await this.finish(tx, plan.id, "failed", `step ${next.index + 1} could not start: ${reason}`);
       });
       return;
     }

@@ -40,6 +40,8 @@ export default async function setup(project: TestProject): Promise<void> {
     await dropDatabase(u.toString());
   }
   if (await ensureDatabase(url.toString())) {
+    // Stamped before migrating (which takes seconds): another checkout's setup drops unstamped templates as stale.
+    await withServer(TEST_SERVER_URL, (c) => c.query(`COMMENT ON DATABASE ${template} IS '${Date.now()}'`));
     try {
       await applyMigrations(url.toString());
     } catch (e) {
