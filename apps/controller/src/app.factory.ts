@@ -3,13 +3,14 @@ import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import { DocumentBuilder, SwaggerModule } from "@nestjs/swagger";
 import { Logger } from "nestjs-pino";
+import type { DestinationStream } from "pino";
 import { AppModule } from "./app.module";
 import type { Clock } from "./common/clock";
 import type { ControllerConfig } from "./common/config";
 
 /** Builds the controller app (used by main.ts and the tests): routes, OpenAPI at /docs, graceful shutdown. */
-export async function createController(config: ControllerConfig, clock?: Clock): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, clock), { bufferLogs: true });
+export async function createController(config: ControllerConfig, clock?: Clock, logDestination?: DestinationStream): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, clock, logDestination), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.useBodyParser("json", { limit: "5mb" });
   app.enableShutdownHooks();

@@ -2,12 +2,14 @@ import { DynamicModule, Module } from "@nestjs/common";
 import { APP_FILTER, APP_GUARD } from "@nestjs/core";
 import { ScheduleModule } from "@nestjs/schedule";
 import { LoggerModule } from "nestjs-pino";
+import type { DestinationStream } from "pino";
 import { AgentsModule } from "./agents/agents.module";
 import { AuditModule } from "./audit/audit.module";
 import { TokenGuard } from "./common/auth";
 import { CLOCK, Clock, systemClock } from "./common/clock";
 import { CONTROLLER_CONFIG, ControllerConfig } from "./common/config";
 import { DomainErrorFilter } from "./common/domain-error.filter";
+import { httpLogOptions } from "./common/logging";
 import { DrainModule } from "./drain/drain.module";
 import { DatabaseModule } from "./database/database.module";
 import { HealthController } from "./health/health.controller";
@@ -42,14 +44,13 @@ class ConfigModule {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: ControllerConfig, clock: Clock = systemClock): DynamicModule {
+  /** `logDestination` replaces stdout (the tests read the log). */
+  static forRoot(config: ControllerConfig, clock: Clock = systemClock, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config, clock),
-        LoggerModule.forRoot({
-          pinoHttp: { level: config.logLevel, autoLogging: { ignore: (req) => req.url === "/health" || req.url === "/metrics" || /\/heartbeat$/.test(req.url ?? "") } },
-        }),
+        LoggerModule.forRoot({ pinoHttp: httpLogOptions(config, logDestination) }),
         ScheduleModule.forRoot(),
         DatabaseModule,
         LeaderModule,

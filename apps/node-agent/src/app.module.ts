@@ -18,7 +18,16 @@ export class AgentModule {
   static forRoot(config: AgentConfig): DynamicModule {
     return {
       module: AgentModule,
-      imports: [LoggerModule.forRoot({ pinoHttp: { level: config.logLevel, autoLogging: false } })],
+      imports: [
+        LoggerModule.forRoot({
+          // No request lines (the agent's only route is /health); credentials redacted from whatever else is logged.
+          pinoHttp: {
+            level: config.logLevel,
+            autoLogging: false,
+            redact: { paths: ["req.headers.authorization", "req.headers.cookie", "token", "*.token"], censor: "[redacted]" },
+          },
+        }),
+      ],
       controllers: [HealthController],
       providers: [
         { provide: AGENT_CONFIG, useValue: config },

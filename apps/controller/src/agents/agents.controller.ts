@@ -40,7 +40,7 @@ export class AgentsController {
   @Post("migrations/:id/claim")
   @HttpCode(200)
   claim(@IdParam() id: string, @ZodBody(claimBodySchema) body: z.infer<typeof claimBodySchema>, @CallerOf() caller: Caller) {
-    return this.migrations.claim(id, body.nodeId, caller.name);
+    return this.migrations.claim(id, body.nodeId, caller.name, body.attemptId);
   }
 
   @Post("migrations/:id/progress")

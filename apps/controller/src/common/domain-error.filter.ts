@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from "@nestjs/common";
 import type { Response } from "express";
-import { ErrorCode, FerryError } from "./errors";
+import { ErrorCode, FerryError, fromLibraryError } from "./errors";
 
 /** The one table from domain error codes to HTTP statuses. */
 const STATUS: Record<ErrorCode, HttpStatus> = {
@@ -21,6 +21,7 @@ const STATUS: Record<ErrorCode, HttpStatus> = {
   SlaUnattainable: HttpStatus.CONFLICT,
   InvalidTransition: HttpStatus.CONFLICT,
   PlanStale: HttpStatus.CONFLICT,
+  PlanFailed: HttpStatus.CONFLICT,
 };
 
 export interface ErrorBody {
@@ -42,7 +43,8 @@ export class DomainErrorFilter implements ExceptionFilter {
     response.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown): ErrorBody {
+  private toBody(thrown: unknown): ErrorBody {
+    const exception = fromLibraryError(thrown) ?? thrown;
     if (exception instanceof FerryError) {
       const body: ErrorBody = { statusCode: STATUS[exception.code], error: exception.code, message: exception.message };
       if (exception.details !== undefined) body.details = exception.details;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { judge } from "./node-liveness";
+import { judge, judgingResumesAt } from "./node-liveness";
 
 const T = 1_000;
 
@@ -15,5 +15,15 @@ describe("judge", () => {
     { name: "a node switched off is left alone", state: "off", heard: 0, failedAt: null, want: "keep" },
   ])("$name", ({ state, heard, failedAt, want }) => {
     expect(judge(state, heard, failedAt, 10_000, T)).toBe(want);
+  });
+});
+
+describe("judgingResumesAt", () => {
+  it.each([
+    { name: "a timeout after the controller started", started: 1_000, outage: null, want: 2_000 },
+    { name: "a timeout after heartbeats last could not be recorded", started: 1_000, outage: 50_000, want: 51_000 },
+    { name: "an outage before the start changes nothing", started: 1_000, outage: 500, want: 2_000 },
+  ])("$name", ({ started, outage, want }) => {
+    expect(judgingResumesAt(started, outage, T)).toBe(want);
   });
 });

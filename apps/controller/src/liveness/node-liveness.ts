@@ -21,15 +21,23 @@ export function judge(state: string, lastHeardMs: number, failedAtMs: number | n
   return silent ? "fail" : "keep";
 }
 
+/**
+ * When silence may be judged again (ms since epoch): a full timeout after the controller started, and after
+ * heartbeats last could not be recorded or read. While heartbeats cannot be recorded every node looks silent
+ * for as long as that lasts, and failing them all would end every migration in the cluster; afterwards each
+ * node gets a whole timeout to be heard again.
+ */
+export function judgingResumesAt(startedAtMs: number, lastOutageAtMs: number | null, timeoutMs: number): number {
+  return Math.max(startedAtMs, lastOutageAtMs ?? startedAtMs) + timeoutMs;
+}
+
 @Injectable()
 export class NodeLiveness implements OnModuleInit {
   private readonly logger = new Logger(NodeLiveness.name);
-  /**
-   * Silence is only judged once the controller has itself been up for a full timeout: after a controller
-   * outage every node looks silent for as long as the outage lasted, and failing them all would end every
-   * migration in the cluster.
-   */
-  private readonly judgingFrom: number;
+  private readonly startedAt: number;
+  /** When this check last failed to read the last-seen times from Redis. */
+  private unreadableAt: number | null = null;
+  private paused = false;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -40,7 +48,7 @@ export class NodeLiveness implements OnModuleInit {
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.judgingFrom = clock.now().getTime() + config.heartbeatTimeoutMs;
+    this.startedAt = clock.now().getTime();
   }
 
   onModuleInit(): void {
@@ -49,8 +57,22 @@ export class NodeLiveness implements OnModuleInit {
 
   async check(): Promise<void> {
     const now = this.clock.now().getTime();
-    if (now < this.judgingFrom) return;
-    const [nodes, seen] = await Promise.all([this.prisma.node.findMany(), this.heartbeats.lastSeen()]);
+    const seen = await this.heartbeats.lastSeen().catch((e: unknown) => {
+      this.unreadableAt = now;
+      throw e;
+    });
+    const outage = Math.max(this.unreadableAt ?? 0, this.heartbeats.lastUnrecordedAt ?? 0) || null;
+    const resumesAt = judgingResumesAt(this.startedAt, outage, this.config.heartbeatTimeoutMs);
+    if (now < resumesAt) {
+      if (outage !== null && !this.paused) {
+        this.logger.warn(`heartbeats could not be recorded: no node is judged silent before ${new Date(resumesAt).toISOString()}`);
+        this.paused = true;
+      }
+      return;
+    }
+    if (this.paused) this.logger.log("heartbeats are recorded again: judging node liveness");
+    this.paused = false;
+    const nodes = await this.prisma.node.findMany();
     for (const node of nodes) {
       const lastHeard = Math.max(seen.get(node.id) ?? 0, node.lastHeartbeatAt?.getTime() ?? 0, node.createdAt.getTime());
       const failedAt = node.state === "failed" ? node.updatedAt.getTime() : null;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import {
   techniqueSchema,
+  type ClaimedMigration,
   type ClaimResponse,
   type CompleteReport,
   type FailReport,
@@ -227,22 +228,23 @@ export class MigrationsService {
 
   /**
    * The gate every migration job passes before it moves anything: the agent may start only a migration
-   * that is requested or queued and whose nodes are still usable. A job delivered again for a running
-   * migration means the agent lost it mid-way (a crash): that attempt is failed and the VM stays on its
-   * source, rather than starting a second copy.
+   * that is requested or queued and whose nodes are still usable. Claims are idempotent per agent attempt:
+   * the attempt that started a migration and claims it again (its first answer was lost) gets the same
+   * go-ahead. Any other claim of a running migration is a job delivered again after the agent lost it
+   * mid-way (a crash): that attempt is failed and the VM stays on its source, rather than starting a second copy.
    */
-  async claim(id: string, nodeId: string, agent: string): Promise<ClaimResponse> {
+  async claim(id: string, nodeId: string, agent: string, attemptId?: string): Promise<ClaimResponse> {
     return this.prisma.$transaction(async (tx) => {
       const m = await this.lockForAgent(tx, id, nodeId);
       if (m.state === "running") {
+        if (attemptId !== undefined && m.claimAttempt === attemptId) return { proceed: true, migration: await this.claimed(tx, m) };
         await this.end(tx, m, "failed", "the source agent lost the migration mid-way (restart); the VM stays on its source", agent);
         return { proceed: false, reason: "migration was already running: failed, VM stays on its source" };
       }
       if (m.state !== "requested" && m.state !== "queued") return { proceed: false, reason: `migration is ${m.state}` };
-      const [source, target, vm] = await Promise.all([
+      const [source, target] = await Promise.all([
         tx.node.findUniqueOrThrow({ where: { id: m.sourceNodeId } }),
         tx.node.findUniqueOrThrow({ where: { id: m.targetNodeId } }),
-        tx.vm.findUniqueOrThrow({ where: { id: m.vmId } }),
       ]);
       for (const [node, usable] of [
         [source, USABLE_SOURCE_STATES],
@@ -255,21 +257,27 @@ export class MigrationsService {
         }
       }
       const now = this.clock.now();
-      await tx.migration.update({ where: { id }, data: { state: "running", startedAt: now, lastProgressAt: now } });
+      await tx.migration.update({ where: { id }, data: { state: "running", startedAt: now, lastProgressAt: now, claimAttempt: attemptId ?? null } });
       await this.audit.record(tx, { actor: agent, action: "migration.started", targetType: "migration", targetId: id });
-      return {
-        proceed: true,
-        migration: {
-          id,
-          technique: techniqueSchema.parse(m.technique),
-          techniqueOptions: m.techniqueOptions as Record<string, unknown>,
-          vm: { id: vm.id, name: vm.name, cpu: vm.cpu, memMiB: vm.memMiB, dirtyRateMiBps: vm.dirtyRateMiBps },
-          sourceNodeId: source.id,
-          target: { id: target.id, name: target.name },
-          sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs },
-        },
-      };
+      return { proceed: true, migration: await this.claimed(tx, m) };
     });
+  }
+
+  /** What the source agent needs to carry out a migration it claimed. */
+  private async claimed(tx: Tx, m: Migration): Promise<ClaimedMigration> {
+    const [target, vm] = await Promise.all([
+      tx.node.findUniqueOrThrow({ where: { id: m.targetNodeId } }),
+      tx.vm.findUniqueOrThrow({ where: { id: m.vmId } }),
+    ]);
+    return {
+      id: m.id,
+      technique: techniqueSchema.parse(m.technique),
+      techniqueOptions: m.techniqueOptions as Record<string, unknown>,
+      vm: { id: vm.id, name: vm.name, cpu: vm.cpu, memMiB: vm.memMiB, dirtyRateMiBps: vm.dirtyRateMiBps },
+      sourceNodeId: m.sourceNodeId,
+      target: { id: target.id, name: target.name },
+      sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs },
+    };
   }
 
   /** Record progress; the answer tells the agent whether to stop (cancel asked, or the migration ended). */
@@ -386,7 +394,7 @@ export class MigrationsService {
    * controller died between the two) or whose job vanished (Redis lost it), and a running migration
    * whose agent went silent (KubeVirt's progressTimeout): that one is failed and its VM stays on its source.
    */
-  async reconcile(progressTimeoutMs: number): Promise<{ dispatched: number; stalled: number }> {
+  async reconcile(progressTimeoutMs: number, upSinceMs = 0): Promise<{ dispatched: number; stalled: number }> {
     const now = this.clock.now().getTime();
     let dispatched = 0;
     // Requested migrations are the scheduler's; a queued one whose job vanished is enqueued again.
@@ -396,10 +404,15 @@ export class MigrationsService {
       if (age < 1_000) continue;
       if (await this.queue.ensure(m.sourceNodeId, m.id)) dispatched++;
     }
-    const stale = await this.prisma.migration.findMany({
-      where: { state: "running", lastProgressAt: { lt: new Date(now - progressTimeoutMs) } },
-      select: { id: true },
-    });
+    // Silence counts only while the controller was up to hear (`upSinceMs`): after an outage, agents get a whole
+    // timeout to report again, and one that switched over meanwhile to have its completion recorded.
+    const stale =
+      now - progressTimeoutMs < upSinceMs
+        ? []
+        : await this.prisma.migration.findMany({
+            where: { state: "running", lastProgressAt: { lt: new Date(now - progressTimeoutMs) } },
+            select: { id: true },
+          });
     for (const { id } of stale) {
       await this.prisma.$transaction(async (tx) => {
         await lockRow(tx, "Migration", id);

@@ -75,3 +75,15 @@ describe("admitTechnique", () => {
     expect(forced.slaWarning).toMatch(/break/);
   });
 });
+
+describe("admitTechnique on input the migration library cannot take", () => {
+  // The API never stores such a VM; these reach the predictor and the chooser only through a bug or an old row.
+  it.each([
+    { name: "a requested technique for a VM of 0 MiB (predict)", vm: vm({ memMiB: 0 }), request: { technique: "pre-copy" as const, acceptSlaBreach: false } },
+    { name: "a chosen technique for a VM of 0 MiB (predict)", vm: vm({ memMiB: 0 }), request: { acceptSlaBreach: false } },
+    { name: "a zero downtime SLA (chooser)", vm: vm({ slaMaxDowntimeMs: 0 }), request: { acceptSlaBreach: false } },
+  ])("$name is a ValidationFailed domain error, not a crash", ({ vm: v, request }) => {
+    const e = refusal(() => admitTechnique(v, link, request));
+    expect(e.code).toBe("ValidationFailed");
+  });
+});

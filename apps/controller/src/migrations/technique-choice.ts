@@ -10,7 +10,7 @@ import {
   type TechniqueName,
   type VmSpec,
 } from "@ferry/migration";
-import { FerryError } from "../common/errors";
+import { FerryError, fromLibraryError } from "../common/errors";
 
 /** QEMU's downtime-limit: what a VM without an SLA is held to when a technique is chosen for it. */
 export const DEFAULT_MAX_DOWNTIME_MS = 300;
@@ -89,7 +89,7 @@ export function admitTechnique(vm: MigratingVm, link: LinkSpecInput, request: Te
     if (isPostCopy(technique) && !vm.allowPostCopy) {
       throw new FerryError("VmNotMigratable", `VM ${vm.name} does not allow post-copy (set allowPostCopy when creating it)`);
     }
-    const prediction = predict({ vm: vmSpec(vm), link, technique });
+    const prediction = guarded(() => predict({ vm: vmSpec(vm), link, technique }));
     const label = labelOf(technique);
     const broken = [
       vm.slaMaxDowntimeMs !== null && prediction.downtimeMs > vm.slaMaxDowntimeMs && `downtime ${ms(prediction.downtimeMs)} > ${ms(vm.slaMaxDowntimeMs)}`,
@@ -107,7 +107,7 @@ export function admitTechnique(vm: MigratingVm, link: LinkSpecInput, request: Te
     return { technique, label, prediction, reason, slaWarning: warning };
   }
 
-  const choice = chooseTechnique(vmSpec(vm), link, sla);
+  const choice = guarded(() => chooseTechnique(vmSpec(vm), link, sla));
   if (choice.ok) return { technique: choice.technique!, label: choice.label!, prediction: choice.prediction!, reason: choice.reason };
   const allowed = choice.candidates.filter((c) => vm.allowPostCopy || !isPostCopy(c.technique));
   const closest = allowed[0];
@@ -128,6 +128,15 @@ export function admitTechnique(vm: MigratingVm, link: LinkSpecInput, request: Te
     reason: `closest to the SLA: ${closest.label}`,
     slaWarning: `${choice.reason} (admitted: the operator accepted the breach)`,
   };
+}
+
+/** The predictor and the chooser throw MigrationError on input they cannot take: it leaves as a domain error. */
+function guarded<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    throw fromLibraryError(e) ?? e;
+  }
 }
 
 function resolveRequested(name: TechniqueName, options: Record<string, unknown>): ResolvedTechnique {

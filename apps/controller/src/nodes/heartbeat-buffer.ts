@@ -6,6 +6,7 @@ import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { CLOCK, Clock } from "../common/clock";
 import { Periodic } from "../common/periodic";
 import { PrismaService } from "../database/prisma.service";
+import type { ChainableCommander } from "ioredis";
 import { RedisService } from "../redis/redis.module";
 
 export interface LatestHeartbeat {
@@ -26,12 +27,12 @@ const GROUP = "sample-writers";
 type StreamEntry = [id: string, fields: string[] | null];
 
 /**
- * Heartbeats never touch PostgreSQL on the request path. Each one is a single Redis round trip (a MULTI):
- * the node's latest load in a hash, its last-seen time in a sorted set (what the liveness check reads), and
- * the whole heartbeat (node load and per-VM usage) appended to a stream. A timer drains the stream into
- * NodeSample and VmSample with one multi-row INSERT per table per batch, and updates Node.lastHeartbeatAt
- * with one UPDATE per batch, so the database sees a few statements per flush interval whatever the number
- * of nodes.
+ * Heartbeats never touch PostgreSQL on the request path. Each one is a single Redis round trip carrying two
+ * transactions: the node's latest load in a hash with its last-seen time in a sorted set (what the liveness
+ * check reads), and the whole heartbeat (node load and per-VM usage) appended to a stream. A timer drains the
+ * stream into NodeSample and VmSample with one multi-row INSERT per table per batch, and updates
+ * Node.lastHeartbeatAt with one UPDATE per batch, so the database sees a few statements per flush interval
+ * whatever the number of nodes.
  *
  * No sample is lost between reading and writing: writers read through a consumer group, so a batch stays
  * in the group's pending list until its INSERT has committed and it is acknowledged. A batch whose INSERT
@@ -48,6 +49,8 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
   private readonly lastStamp = new Map<string, number>();
   private group: Promise<void> | null = null;
   private flushing: Promise<number> | null = null;
+  private unrecordedAt: number | null = null;
+  private samplesRefused = false;
 
   constructor(
     private readonly redis: RedisService,
@@ -66,17 +69,40 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
     await this.flush().catch((e) => this.logger.error(`final sample flush failed: ${e}`));
   }
 
+  /**
+   * The node's last-seen time and latest load go in one transaction, the heartbeat for PostgreSQL in another: a
+   * heartbeat the stream refuses costs only its samples. When the last-seen write fails too (Redis away, or
+   * full after a long PostgreSQL outage), its time is kept (lastUnrecordedAt) and liveness pauses.
+   */
   async record(nodeId: string, heartbeat: Heartbeat): Promise<Date> {
     const { vms, ...load } = heartbeat;
     const at = this.stamp(nodeId);
     const buffered: BufferedHeartbeat = { nodeId, at, ...load, vms };
-    await this.redis.client
-      .multi()
-      .hset(this.redis.key("heartbeat", "latest"), nodeId, JSON.stringify({ at, sample: load }))
-      .zadd(this.redis.key("heartbeat", "seen"), at, nodeId)
-      .xadd(this.stream, "MAXLEN", "~", MAX_BUFFERED, "*", "h", JSON.stringify(buffered))
-      .exec();
+    const c = this.redis.client;
+    // Both go out at once (ioredis does not wait for one answer to send the next): still one round trip.
+    const [seen, sampled] = await Promise.allSettled([
+      execAll(
+        c
+          .multi()
+          .hset(this.redis.key("heartbeat", "latest"), nodeId, JSON.stringify({ at, sample: load }))
+          .zadd(this.redis.key("heartbeat", "seen"), at, nodeId),
+      ),
+      execAll(c.multi().xadd(this.stream, "MAXLEN", "~", MAX_BUFFERED, "*", "h", JSON.stringify(buffered))),
+    ]);
+    if (seen.status === "rejected") {
+      this.unrecordedAt = at;
+      throw seen.reason;
+    }
+    if (sampled.status === "rejected" && !this.samplesRefused) {
+      this.logger.warn(`heartbeat samples are not being buffered (last-seen times still are): ${sampled.reason}`);
+    }
+    this.samplesRefused = sampled.status === "rejected";
     return new Date(at);
+  }
+
+  /** When a heartbeat last arrived but its last-seen time could not be written (ms since epoch), if ever. */
+  get lastUnrecordedAt(): number | null {
+    return this.unrecordedAt;
   }
 
   async latest(nodeId: string): Promise<LatestHeartbeat | null> {
@@ -264,6 +290,11 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
 
 /** A heartbeat as buffered: the node, the time the controller received it, its load and its VMs' usage. */
 type BufferedHeartbeat = NodeLoad & { nodeId: string; at: number; vms: VmUsage[] };
+
+/** EXEC reports a command that failed inside the transaction as a result, not a rejection: throw it. */
+async function execAll(multi: ChainableCommander): Promise<void> {
+  for (const [error] of (await multi.exec()) ?? []) if (error) throw error;
+}
 
 function parseLatest(raw: string): LatestHeartbeat {
   const v = JSON.parse(raw) as { at: number; sample: NodeLoad };

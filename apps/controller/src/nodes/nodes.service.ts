@@ -77,10 +77,10 @@ export class NodesService {
       peakWatts: input.power.peakWatts,
     };
     const node = await this.prisma.$transaction(async (tx) => {
-      const existing = await tx.node.findUnique({ where: { name: input.name } });
-      const saved = existing
-        ? await tx.node.update({ where: { id: existing.id }, data })
-        : await tx.node.create({ data: { name: input.name, ...data } });
+      // An upsert (INSERT ... ON CONFLICT): two agents registering one name at once both succeed, on one row.
+      // The read only names the audit action; under that race both may be audited as "registered".
+      const existing = await tx.node.findUnique({ where: { name: input.name }, select: { id: true } });
+      const saved = await tx.node.upsert({ where: { name: input.name }, create: { name: input.name, ...data }, update: data });
       await this.audit.record(tx, {
         actor: `agent:${input.name}`,
         action: existing ? "node.re-registered" : "node.registered",

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from "@nestjs/common";
 import { techniqueSchema } from "@ferry/protocol";
 import { AuditService } from "../audit/audit.service";
 import { CLOCK, Clock } from "../common/clock";
-import { FerryError } from "../common/errors";
+import { FerryError, fromLibraryError } from "../common/errors";
 import { lockRow } from "../database/lock";
 import { PrismaService, type Tx } from "../database/prisma.service";
 import type { Migration, Plan, PlanStep } from "../generated/prisma/client";
@@ -168,9 +168,11 @@ export class PlanExecutor {
         );
         await tx.planStep.update({ where: { planId_index: { planId: plan.id, index: step.index } }, data: { state: "running", migrationId: migration.id } });
         return migration;
-      } catch (e) {
-        if (!(e instanceof FerryError)) throw e;
-        const error = `could not start: ${e.message}`;
+      } catch (thrown) {
+        // Whatever stops a step from starting fails it with its reason: a plan never waits on a step that cannot start.
+        const e = fromLibraryError(thrown) ?? thrown;
+        if (!(e instanceof FerryError)) this.logger.error(`plan ${plan.id} step ${step.index + 1}: ${e instanceof Error ? e.stack : e}`);
+        const error = `could not start: ${e instanceof FerryError ? e.message : `internal error: ${e instanceof Error ? e.message : String(e)}`}`;
         await tx.planStep.update({ where: { planId_index: { planId: plan.id, index: step.index } }, data: { state: "failed", error } });
         await this.afterFailure(tx, plan.id, step.index, error);
         return null;

@@ -321,8 +321,12 @@ export class PlansService {
     if (outcome === "stale") {
       throw new FerryError("PlanStale", `plan ${id} was computed against VMs or nodes that have changed since; compute a new plan`);
     }
-    await this.executor.advance();
-    return this.get(id);
+    // The plan is approved from here on: a step that cannot start fails it (plan-executor.ts), and anything else
+    // is left to the runner's next pass.
+    await this.executor.advance().catch((e: unknown) => this.logger.error(`plan ${id}: ${e instanceof Error ? e.message : e}`));
+    const plan = await this.get(id);
+    if (plan.state === "failed") throw new FerryError("PlanFailed", `plan ${id} failed: ${plan.error}`, { planId: id, error: plan.error });
+    return plan;
   }
 
   /**

@@ -2,6 +2,7 @@ import type { INestApplication } from "@nestjs/common";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
+import type { DestinationStream } from "pino";
 import request from "supertest";
 import { inject } from "vitest";
 import { createAgent } from "../../../node-agent/src/app.factory";
@@ -59,7 +60,11 @@ export async function deleteKeys(prefix: string): Promise<void> {
  * A controller on its own copy of the migrated test database and its own Redis key prefix, listening on a
  * random port. `close` stops it and removes both.
  */
-export async function startController(overrides: Partial<ControllerConfig> = {}, clock?: Clock): Promise<TestController> {
+export async function startController(
+  overrides: Partial<ControllerConfig> = {},
+  clock?: Clock,
+  logDestination?: DestinationStream,
+): Promise<TestController> {
   const id = randomUUID().slice(0, 8);
   const dbUrl = new URL(TEST_SERVER_URL);
   dbUrl.pathname = `/ferry_test_${id}`;
@@ -77,7 +82,7 @@ export async function startController(overrides: Partial<ControllerConfig> = {},
     }),
     ...overrides,
   };
-  const app = await createController(config, clock);
+  const app = await createController(config, clock, logDestination);
   await app.listen(0, "127.0.0.1");
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const server = app.getHttpServer();

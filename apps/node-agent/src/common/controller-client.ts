@@ -13,8 +13,13 @@ export class ControllerError extends Error {
 }
 
 export interface CallOptions {
-  /** Retries on network errors and 5xx, with exponential backoff. 4xx answers are final. */
+  /**
+   * Retries on network errors, 5xx and 429, with exponential backoff (Infinity: until the controller answers).
+   * Other 4xx answers are final.
+   */
   retries?: number;
+  /** Longest wait between two retries (default 5 s). */
+  maxDelayMs?: number;
   signal?: AbortSignal;
 }
 
@@ -33,10 +38,11 @@ export class ControllerClient {
       try {
         return answer.parse(await this.once(method, path, body, options.signal));
       } catch (e) {
-        const final = e instanceof ControllerError && e.status < 500;
+        const final = e instanceof ControllerError && e.status < 500 && e.status !== 429;
         if (final || attempt >= retries || options.signal?.aborted) throw e;
-        const delay = Math.min(200 * 2 ** attempt, 5_000);
-        this.logger.warn(`${method} ${path} failed (${e instanceof Error ? e.message : e}); retry ${attempt + 1}/${retries} in ${delay} ms`);
+        const delay = Math.min(200 * 2 ** Math.min(attempt, 20), options.maxDelayMs ?? 5_000);
+        const of = Number.isFinite(retries) ? `/${retries}` : "";
+        this.logger.warn(`${method} ${path} failed (${e instanceof Error ? e.message : e}); retry ${attempt + 1}${of} in ${delay} ms`);
         await sleep(delay);
       }
     }

@@ -1,20 +1,46 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
-import { claimResponseSchema, progressResponseSchema, type ProgressReport } from "@ferry/protocol";
+import { claimResponseSchema, progressResponseSchema, type ClaimedMigration, type ProgressReport } from "@ferry/protocol";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { ControllerClient, ControllerError } from "../common/controller-client";
+import { ControllerClient } from "../common/controller-client";
 import { HeartbeatService } from "../heartbeat/heartbeat.service";
 import { RegistrationService } from "../registration/registration.service";
-import { MIGRATION_EXECUTOR, MigrationAborted, type MigrationExecutor } from "./executor";
+import { MIGRATION_EXECUTOR, MigrationAborted, type ExecutionResult, type MigrationExecutor } from "./executor";
 import { slaBreaches } from "./sla-check";
 
 const anyAnswer = z.unknown();
 /** Progress reports go out at most this often (the commit point always goes out). */
 const PROGRESS_EVERY_MS = 250;
+/** Retries of the go-ahead request at the commit point (about 3 s of backoff) before the migration is given up. */
+const GO_AHEAD_RETRIES = 4;
+/** Longest wait between two tries of reporting a completed switchover. */
+const COMPLETE_MAX_DELAY_MS = 30_000;
+
+const CANCELLED = "cancelled by the controller";
+
+/** How a run ended, as the BullMQ job's result. */
+export type RunOutcome =
+  /** The switchover happened and the controller recorded it. */
+  | "completed"
+  /** The VM stayed on its source, and the controller was told (or could not be, and will time the migration out). */
+  | "failed"
+  /** The controller refused the claim (cancelled, already run, a node unusable): nothing was done. */
+  | "dropped"
+  /**
+   * The switchover happened, but the controller refused the completion (409: it had already ended the
+   * migration), so its record says the source. Logged as an error for the operator; never reported as a failure.
+   */
+  | "disputed";
 
 /**
  * Runs one migration job as the source node: claim it from the controller (the gate against running a
  * cancelled or duplicated job), carry it out with the executor while reporting progress, then report how
- * it ended. Reports of the ending are retried: the controller must learn where the VM is.
+ * it ended.
+ *
+ * The commit point fails closed: the VM switches over only when the controller explicitly answers the last
+ * check with "go on". Without that answer (controller down, an error status), the migration stops and the VM
+ * stays on its source, so a cancel the agent could not hear never loses to a switchover. Once switched over,
+ * the agent never reports a failure: it retries the completion until the controller records it.
  */
 @Injectable()
 export class MigrationRunner {
@@ -33,10 +59,12 @@ export class MigrationRunner {
     for (const abort of this.active.values()) abort.abort(reason);
   }
 
-  async run(migrationId: string): Promise<"completed" | "failed" | "dropped"> {
+  async run(migrationId: string): Promise<RunOutcome> {
     const { nodeId } = await this.registration.register();
     const base = `/api/v1/agents/migrations/${migrationId}`;
-    const claim = await this.client.call("POST", `${base}/claim`, { nodeId }, claimResponseSchema, { retries: 5 });
+    // One id per run of the job: a claim retried after a lost answer is recognised as this same attempt.
+    const attemptId = randomUUID();
+    const claim = await this.client.call("POST", `${base}/claim`, { nodeId, attemptId }, claimResponseSchema, { retries: 5 });
     if (!claim.proceed) {
       this.logger.log(`migration ${migrationId} not started: ${claim.reason}`);
       return "dropped";
@@ -45,48 +73,81 @@ export class MigrationRunner {
     const abort = new AbortController();
     this.active.set(migrationId, abort);
     let lastSent = 0;
-    const send = async (report: ProgressReport) => {
+    let switchingOver = false;
+    const progress = async (report: ProgressReport) => {
       lastSent = Date.now();
       try {
         const answer = await this.client.call("POST", `${base}/progress`, { nodeId, ...report }, progressResponseSchema, { retries: 2 });
-        if (answer.cancel && !abort.signal.aborted) abort.abort("cancelled by the controller");
+        if (answer.cancel && !abort.signal.aborted) abort.abort(CANCELLED);
       } catch (e) {
-        this.logger.warn(`progress report for ${migrationId} lost: ${e instanceof Error ? e.message : e}`);
+        this.logger.warn(`progress report for ${migrationId} lost: ${message(e)}`);
       }
     };
+    const goAhead = async (report: ProgressReport) => {
+      try {
+        const answer = await this.client.call("POST", `${base}/progress`, { nodeId, ...report }, progressResponseSchema, {
+          retries: GO_AHEAD_RETRIES,
+          signal: abort.signal,
+        });
+        if (answer.cancel) abort.abort(CANCELLED);
+      } catch (e) {
+        abort.abort(`no go-ahead from the controller at the switchover (${message(e)})`);
+      }
+      switchingOver = !abort.signal.aborted;
+    };
+    let result: ExecutionResult;
     try {
       this.logger.log(`migrating VM ${m.vm.name} to ${m.target.name} (${m.technique})`);
-      const result = await this.executor.run(m, {
+      result = await this.executor.run(m, {
         signal: abort.signal,
-        progress: (report) => (Date.now() - lastSent >= PROGRESS_EVERY_MS ? send(report) : Promise.resolve()),
-        beforeSwitchover: send,
+        progress: (report) => (Date.now() - lastSent >= PROGRESS_EVERY_MS ? progress(report) : Promise.resolve()),
+        beforeSwitchover: goAhead,
       });
-      try {
-        await this.client.call("POST", `${base}/complete`, { nodeId, ...result }, anyAnswer, { retries: 10 });
-      } catch (e) {
-        if (e instanceof ControllerError && e.status === 409) {
-          // The controller ended the migration meanwhile (timeout, node failure): the VM goes back to its source.
-          this.logger.warn(`migration ${migrationId} was ended by the controller; VM ${m.vm.name} resumes on its source`);
-          return "failed";
-        }
-        throw e;
-      }
-      this.heartbeat.refreshSoon();
-      for (const breach of slaBreaches(result.metrics, m.sla)) {
-        await this.client
-          .call("POST", `${base}/sla-breaches`, { nodeId, ...breach }, anyAnswer, { retries: 3 })
-          .catch((e) => this.logger.warn(`SLA breach report for ${migrationId} lost: ${e}`));
-      }
-      this.logger.log(`migration ${migrationId} completed in ${Math.round(result.metrics.totalMs)} ms`);
-      return "completed";
     } catch (e) {
-      const cancelled = e instanceof MigrationAborted && abort.signal.reason === "cancelled by the controller";
-      const error = e instanceof Error ? e.message : String(e);
-      await this.client.call("POST", `${base}/fail`, { nodeId, error, cancelled }, anyAnswer, { retries: 10 });
-      this.logger.warn(`migration ${migrationId} ${cancelled ? "cancelled" : "failed"}: ${error}; VM ${m.vm.name} stays on its source`);
+      if (switchingOver) {
+        // The executor failed after the go-ahead: where the VM runs is unknown here, so nothing is claimed.
+        this.logger.error(`migration ${migrationId} failed during the switchover: ${message(e)}; not reported, the controller times it out`);
+        return "failed";
+      }
+      const cancelled = e instanceof MigrationAborted && abort.signal.reason === CANCELLED;
+      await this.reportFailure(base, nodeId, m, cancelled, message(e));
       return "failed";
     } finally {
       this.active.delete(migrationId);
     }
+    return this.reportCompletion(base, nodeId, m, result);
   }
+
+  /** Before the switchover: the VM is on its source, and the controller must hear so. */
+  private async reportFailure(base: string, nodeId: string, m: ClaimedMigration, cancelled: boolean, error: string): Promise<void> {
+    this.logger.warn(`migration ${m.id} ${cancelled ? "cancelled" : "failed"}: ${error}; VM ${m.vm.name} stays on its source`);
+    await this.client.call("POST", `${base}/fail`, { nodeId, error, cancelled }, anyAnswer, { retries: 10 });
+  }
+
+  /** After the switchover: only a completion may be reported, and it is retried until the controller records it. */
+  private async reportCompletion(base: string, nodeId: string, m: ClaimedMigration, result: ExecutionResult): Promise<RunOutcome> {
+    try {
+      await this.client.call("POST", `${base}/complete`, { nodeId, ...result }, anyAnswer, {
+        retries: Number.POSITIVE_INFINITY,
+        maxDelayMs: COMPLETE_MAX_DELAY_MS,
+      });
+    } catch (e) {
+      // Only a final answer ends the retries: 409, the controller ended the migration meanwhile (a timeout, a
+      // node failure), or another 4xx. Its record now disagrees with where the VM runs: the operator must know.
+      this.logger.error(`migration ${m.id}: VM ${m.vm.name} switched over to ${m.target.name}, but the controller refused the completion: ${message(e)}`);
+      return "disputed";
+    }
+    this.heartbeat.refreshSoon();
+    for (const breach of slaBreaches(result.metrics, m.sla)) {
+      await this.client
+        .call("POST", `${base}/sla-breaches`, { nodeId, ...breach }, anyAnswer, { retries: 3 })
+        .catch((e) => this.logger.warn(`SLA breach report for ${m.id} lost: ${message(e)}`));
+    }
+    this.logger.log(`migration ${m.id} completed in ${Math.round(result.metrics.totalMs)} ms`);
+    return "completed";
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

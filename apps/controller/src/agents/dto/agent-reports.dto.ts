@@ -4,7 +4,11 @@ import { z } from "zod";
 /** Every report names the reporting node, which must be the migration's source. */
 const fromNode = { nodeId: z.string().uuid("must be a UUID") };
 
-export const claimBodySchema = z.object(fromNode);
+/**
+ * `attemptId` names one run of the job on the agent (drawn afresh for each run): the same attempt claiming
+ * again gets the same answer. A claim without it counts as a new attempt.
+ */
+export const claimBodySchema = z.object({ ...fromNode, attemptId: z.string().uuid("must be a UUID").optional() });
 export const progressBodySchema = progressReportSchema.extend(fromNode);
 export const completeBodySchema = completeReportSchema.extend(fromNode);
 export const failBodySchema = failReportSchema.extend(fromNode);
