@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ClusterSnapshot as PlacementSnapshot } from "../placement/cluster-snapshot";
 import { balance } from "./definitions/balance";
 import { consolidate } from "./definitions/consolidate";
+import { evacuate } from "./definitions/evacuate";
 import { traffic } from "./definitions/traffic";
 import type { PolicyRunInput } from "./live-policy";
 import type { PolicyNode, PolicyVm } from "./policy-input";
@@ -160,5 +161,43 @@ describe("live policies on crafted clusters", () => {
       traffic.params.parse({}),
     );
     expect(held).toEqual({ none: expect.stringMatching(/gains 0.0 %/) });
+  });
+});
+
+describe("evacuate", () => {
+  const nodes = ["a", "b", "c", "d"].map((id) => node(id, { health: { heartbeatShare: 1 } }));
+  const placement: PlacementSnapshot = {
+    hosts: nodes.map((n) => ({ id: n.id, cpu: 4, memMiB: 16_384, state: "active", labels: { rack: "r1" } })),
+    vms: [
+      { id: "v1", cpu: 1, memMiB: 1024 },
+      { id: "v2", cpu: 1, memMiB: 1024 },
+    ],
+    current: { v1: "a", v2: "b" },
+    traffic: [],
+    nodeNames: new Map(),
+    vmNames: new Map(),
+    version: "",
+  };
+  const vms = [vm("v1", "a", []), vm("v2", "b", [])];
+  const withShares = (shares: Record<string, number>, evacuating: string[] = []) =>
+    nodes.map((n) => ({ ...n, health: { heartbeatShare: shares[n.id] ?? 1, evacuating: evacuating.includes(n.id) } }));
+
+  it.each<{ name: string; shares: Record<string, number>; evacuating?: string[]; want: string[] | RegExp }>([
+    { name: "a node sending a fifth of its heartbeats is emptied", shares: { a: 0.2 }, want: ["v1"] },
+    { name: "a node at 60 % is not yet at risk", shares: { a: 0.6 }, want: /no node's heartbeats are deteriorating/ },
+    // Hysteresis: once its evacuation is under way, 60 % is not enough to be trusted again.
+    { name: "a node already evacuating stays at risk until it is back above 80 %", shares: { a: 0.6 }, evacuating: ["a"], want: ["v1"] },
+    { name: "most nodes quiet at once is the controller's problem, not theirs", shares: { a: 0, b: 0, c: 0.1 }, want: /not evacuating/ },
+  ])("$name", ({ shares, evacuating, want }) => {
+    const out = evacuate.propose(input(withShares(shares, evacuating), vms, { placement }), evacuate.params.parse({}));
+    if (want instanceof RegExp) {
+      expect("none" in out ? out.none : "a plan").toMatch(want);
+      return;
+    }
+    if (!("draft" in out)) throw new Error(out.none);
+    expect(out.draft.kind).toBe("evacuate");
+    expect(out.draft.moves.map((m) => m.vmId)).toEqual(want);
+    expect(out.draft.moves.every((m) => m.toNodeId !== "a")).toBe(true);
+    expect(out.draft.reason).toMatchObject({ metric: "heartbeat-share", threshold: 0.5 });
   });
 });

@@ -79,6 +79,8 @@ export async function startController(
       FERRY_ADMIN_TOKEN: randomBytes(16).toString("hex"),
       FERRY_AGENT_TOKEN: randomBytes(16).toString("hex"),
       LOG_LEVEL: "silent",
+      // Policies act on their own only in the tests that ask for it (policyTickMs), never behind another test's back.
+      FERRY_POLICY_TICK_MS: "3600000",
     }),
     ...overrides,
   };

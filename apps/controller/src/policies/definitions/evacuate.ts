@@ -22,8 +22,9 @@ type EvacuateParams = z.infer<typeof params>;
  * Empties nodes that look about to fail, before they do: a node whose heartbeats over the window thin out
  * below `heartbeatShareBelow` of those expected (a flapping NIC, an overloaded or dying host) is evacuated
  * like a drain, its VMs placed by the engine elsewhere. A node already evacuating is judged against
- * `heartbeatShareAbove` instead, so one good minute does not stop an evacuation half-way. Nodes that did
- * fail are the cold restart's (recovery/), which this policy's mode also governs.
+ * `heartbeatShareAbove` instead, so one good minute does not stop an evacuation half-way. When more than half
+ * the nodes look quiet at once it does nothing: that is the controller's view failing, not the nodes. Nodes that
+ * did fail are the cold restart's (recovery/), which this policy's mode also governs.
  */
 export const evacuate: LivePolicy<EvacuateParams> = {
   name: "evacuate",
@@ -38,6 +39,12 @@ export const evacuate: LivePolicy<EvacuateParams> = {
       return share < (n.health?.evacuating ? p.heartbeatShareAbove : p.heartbeatShareBelow);
     });
     if (!atRisk.length) return { none: "no node's heartbeats are deteriorating" };
+    // When most nodes go quiet at once, the likelier cause is on the controller's side (its own restart, Redis or
+    // PostgreSQL away): evacuating them all would move the whole cluster for nothing.
+    const judged = input.nodes.filter((n) => n.state === "active" && n.health?.heartbeatShare !== undefined);
+    if (atRisk.length * 2 > judged.length) {
+      return { none: `${atRisk.length} of ${judged.length} nodes look quiet at once: more likely the controller's view than the nodes; not evacuating` };
+    }
     const risky = new Set(atRisk.map((n) => n.id));
     // The engine must send nothing to a node it is emptying: to it, those nodes are cordoned.
     const placement = { ...input.placement, hosts: input.placement.hosts.map((h) => (risky.has(h.id) ? { ...h, state: "cordoned" as const } : h)) };
