@@ -20,6 +20,7 @@ import { ACTIVE_MIGRATION_STATES, allocations, doesNotFit, lockCapacity } from "
 import type { EventQuery, MigrationQuery, RequestMigration } from "./dto/migration.dto";
 import { MigrationQueue } from "./migration-queue";
 import { admitTechnique, predictionView } from "./technique-choice";
+import { liveProgress } from "./live-progress";
 import { migrationView } from "./migration.view";
 
 /**
@@ -139,8 +140,15 @@ export class MigrationsService {
     return toPage(rows, query, migrationView);
   }
 
+  /** A migration; while it runs, with its live progress (rates, ETA, stall) from its latest events. */
   async get(id: string) {
-    return migrationView(await this.find(id));
+    const m = await this.find(id);
+    return { ...migrationView(m), live: m.state === "running" ? await this.live(id) : null };
+  }
+
+  async live(id: string) {
+    const recent = await this.prisma.migrationEvent.findMany({ where: { migrationId: id }, orderBy: { id: "desc" }, take: 10 });
+    return liveProgress(recent.reverse(), this.clock.now().getTime());
   }
 
   /** Progress events, oldest first, paged by event id. */

@@ -20,6 +20,7 @@ import { PlanExecutor } from "./plan-executor";
 import { PLAN_PRIORITY } from "./plan-kinds";
 import { planView } from "./plan.view";
 import { scopeVersion } from "./scope-version";
+import { planProgressOf, type PlanStep as ProgressStep } from "@ferry/scheduler";
 import { orderSteps } from "./step-order";
 
 export type PlanWithSteps = Plan & { steps: PlanStep[] };
@@ -266,8 +267,24 @@ export class PlansService {
     return toPage(rows, query, (p) => planView(p, names));
   }
 
+  /** A plan, with its progress: memory-weighted percent, steps done, ETA and stalled steps. */
   async get(id: string) {
-    return planView(await this.find(this.prisma, id), await this.names());
+    const plan = await this.find(this.prisma, id);
+    return { ...planView(plan, await this.names()), progress: await this.progress(plan) };
+  }
+
+  private async progress(plan: PlanWithSteps) {
+    const steps: ProgressStep[] = [];
+    for (const s of plan.steps) {
+      const bytes = s.memMiB * 1024 * 1024;
+      if (s.state === "succeeded") steps.push({ state: "done", memoryBytes: bytes });
+      if (s.state === "pending") steps.push({ state: "waiting", memoryBytes: bytes, ...((s.prediction as { totalMs?: number }).totalMs !== undefined ? { estimatedMs: (s.prediction as { totalMs: number }).totalMs } : {}) });
+      if (s.state === "running") {
+        const view = s.migrationId ? await this.migrations.live(s.migrationId) : null;
+        steps.push(view ? { state: "running", memoryBytes: bytes, view } : { state: "waiting", memoryBytes: bytes });
+      }
+    }
+    return planProgressOf(steps);
   }
 
   private async find(tx: Tx, id: string): Promise<PlanWithSteps> {
