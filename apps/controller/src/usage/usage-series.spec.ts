@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { intervalSeries, pairTraffic } from "./usage-series";
 
+type Sent = { vmId: string; peerTxMbps: Record<string, number> };
+
 describe("intervalSeries", () => {
   it.each([
     { name: "every interval sampled", rows: [[0, 0.1], [1, 0.2], [2, 0.3], [3, 0.4]], want: [0.1, 0.2, 0.3, 0.4] },
@@ -18,7 +20,7 @@ describe("intervalSeries", () => {
 });
 
 describe("pairTraffic", () => {
-  it.each([
+  it.each<{ name: string; vms: Sent[]; want: ReturnType<typeof pairTraffic> }>([
     { name: "one side sends", vms: [{ vmId: "a", peerTxMbps: { b: 10 } }], want: [{ vmA: "a", vmB: "b", mbps: 10 }] },
     { name: "both sides add up", vms: [{ vmId: "b", peerTxMbps: { a: 5 } }, { vmId: "a", peerTxMbps: { b: 10 } }], want: [{ vmA: "a", vmB: "b", mbps: 15 }] },
     {
