@@ -82,6 +82,17 @@ try {
   const moved = await call("GET", `/api/v1/vms/${vm.id}`);
   if (moved.nodeId !== target.id || typeof got.metrics?.downtimeMs !== "number") throw new Error(`unexpected result ${JSON.stringify(got)}`);
   console.log(`start-smoke: migration completed in ${Math.round(got.metrics.totalMs)} ms (downtime ${Math.round(got.metrics.downtimeMs)} ms)`);
+  if (moved.workload?.kind !== "trace") throw new Error(`the seeded VM does not replay a trace: ${JSON.stringify(moved.workload)}`);
+  const history = deadline(30_000, "usage history of the migrated VM");
+  let points = [];
+  while (points.length === 0) {
+    history();
+    await sleep(500);
+    points = (await call("GET", `/api/v1/vms/${vm.id}/samples?step=10s`)).points;
+  }
+  const nodePoints = (await call("GET", `/api/v1/nodes/${target.id}/samples?step=10s`)).points;
+  if (typeof points[0].cpuFraction !== "number" || nodePoints.length === 0) throw new Error(`unexpected history ${JSON.stringify({ points, nodePoints })}`);
+  console.log(`start-smoke: usage history recorded (VM CPU ${(points.at(-1).cpuFraction * 100).toFixed(1)} % of its vCPUs)`);
 
 
   process.kill(-child.pid, "SIGINT");

@@ -7,10 +7,11 @@
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { applyMigrations, databaseName, ensureDatabase, repoRoot, withServer } from "../apps/controller/src/database/provision";
+import { SHIPPED_TRACES } from "../apps/node-agent/src/common/config";
 
 const root = repoRoot(__dirname);
 const env = process.env;
@@ -20,6 +21,8 @@ const redisUrl = env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const adminToken = env.FERRY_ADMIN_TOKEN ?? randomBytes(24).toString("hex");
 const agentToken = env.FERRY_AGENT_TOKEN ?? randomBytes(24).toString("hex");
 const agentCount = Number(env.FERRY_AGENTS ?? 4);
+// The seeded VMs replay PlanetLab traces; at 96x a day of them passes in 15 minutes.
+const traceSpeedup = env.FERRY_TRACE_SPEEDUP ?? "96";
 const api = `http://127.0.0.1:${port}`;
 const logDir = join(root, ".ferry", "logs");
 
@@ -166,7 +169,12 @@ async function seed(nodes: { id: string; name: string }[]): Promise<string> {
   const existing = await call<Page<{ name: string }>>("GET", "/api/v1/vms?limit=1");
   if (existing.items.length) return "existing VMs kept (seeding only happens on an empty database)";
   const ids = new Map<string, string>();
-  for (const vm of SEED_VMS) ids.set(vm.name, (await call<{ id: string }>("POST", "/api/v1/vms", vm)).id);
+  // Each VM replays its own series of the shipped sample, spread over it in name order.
+  const series = readdirSync(SHIPPED_TRACES).sort();
+  for (const [i, vm] of SEED_VMS.entries()) {
+    const workload = { kind: "trace", series: series[Math.floor((i * series.length) / SEED_VMS.length)] };
+    ids.set(vm.name, (await call<{ id: string }>("POST", "/api/v1/vms", { ...vm, workload })).id);
+  }
   await call("POST", "/api/v1/traffic", {
     pairs: SEED_TRAFFIC.map(([a, b, rateMbps]) => ({ vmA: ids.get(a), vmB: ids.get(b), rateMbps })),
   });
@@ -176,6 +184,7 @@ async function seed(nodes: { id: string; name: string }[]): Promise<string> {
 async function main(): Promise<void> {
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
+  if (!(Number(traceSpeedup) > 0)) fail(`FERRY_TRACE_SPEEDUP must be a number above 0, got "${traceSpeedup}"`);
   await preflight();
   mkdirSync(logDir, { recursive: true });
   await prepareDatabase();
@@ -196,6 +205,7 @@ async function main(): Promise<void> {
       FERRY_NODE_MEM_MIB: "65536",
       FERRY_NODE_IDLE_WATTS: "120",
       FERRY_NODE_PEAK_WATTS: "350",
+      FERRY_TRACE_SPEEDUP: traceSpeedup,
     }),
   );
   const nodes = await waitFor("the agents to register and send heartbeats", async () => {
@@ -204,6 +214,7 @@ async function main(): Promise<void> {
     return ours.length === AGENTS.length ? ours : undefined;
   });
   const seeded = await seed(nodes);
+  const dayMinutes = (24 * 60) / Number(traceSpeedup);
   const vms = await call<Page<{ id: string; name: string; nodeId: string }>>("GET", "/api/v1/vms?limit=1");
   const vm = vms.items[0]!;
   const target = nodes.find((n) => n.id !== vm.nodeId)!;
@@ -216,9 +227,14 @@ Ferry is running: a controller and ${AGENTS.length} simulated node agents (${see
   Token   ${adminToken}
   Logs    ${logDir}
 
+The VMs replay PlanetLab CPU traces (apps/node-agent/workloads/planetlab-sample) ${traceSpeedup}x faster than
+real time: a day every ${dayMinutes >= 10 ? Math.round(dayMinutes) : dayMinutes.toFixed(1)} minutes (set FERRY_TRACE_SPEEDUP to change it; 1 is real time).
+
 Try it:
   export FERRY_ADMIN_TOKEN=${adminToken}
   curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/nodes
+  curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" "${api}/api/v1/nodes/${vm.nodeId}/samples?step=30s"
+  curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" "${api}/api/v1/vms/${vm.id}/samples?step=1m"
   curl -s -X POST -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" -H 'Content-Type: application/json' \\
        -d '{"vmId":"${vm.id}","targetNodeId":"${target.id}"}' ${api}/api/v1/migrations
   curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/migrations

@@ -1,9 +1,10 @@
 /**
  * How many heartbeats per second one controller process absorbs. Starts a controller (its own process, its
- * own database and Redis prefix), registers N nodes, then sends heartbeats from C concurrent senders for D
- * seconds, and prints JSON: throughput, latency percentiles, and the samples that reached PostgreSQL.
+ * own database and Redis prefix), registers N nodes with V VMs each, then sends heartbeats (each with its
+ * node's V VM usages) from C concurrent senders for D seconds, and prints JSON: throughput, latency
+ * percentiles, and the node and VM samples that reached PostgreSQL.
  *
- *   npm run -s bench:heartbeats -- [--nodes 2000] [--concurrency 64] [--seconds 10]
+ *   npm run -s bench:heartbeats -- [--nodes 2000] [--vms 0] [--concurrency 64] [--seconds 10]
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -14,13 +15,19 @@ import { Redis } from "ioredis";
 import { dropDatabase, ensureDatabase, applyMigrations, repoRoot } from "../../apps/controller/src/database/provision";
 
 const { values } = parseArgs({
-  options: { nodes: { type: "string", default: "2000" }, concurrency: { type: "string", default: "64" }, seconds: { type: "string", default: "10" } },
+  options: {
+    nodes: { type: "string", default: "2000" },
+    vms: { type: "string", default: "0" },
+    concurrency: { type: "string", default: "64" },
+    seconds: { type: "string", default: "10" },
+  },
 });
 const nodes = Number(values.nodes);
 const concurrency = Number(values.concurrency);
 const seconds = Number(values.seconds);
-if (![nodes, concurrency, seconds].every((n) => Number.isInteger(n) && n > 0)) {
-  console.error("bench:heartbeats: --nodes, --concurrency and --seconds must be positive integers");
+const vmsPerNode = Number(values.vms);
+if (![nodes, concurrency, seconds].every((n) => Number.isInteger(n) && n > 0) || !(Number.isInteger(vmsPerNode) && vmsPerNode >= 0)) {
+  console.error("bench:heartbeats: --nodes, --concurrency and --seconds must be positive integers, --vms a whole number");
   process.exit(2);
 }
 
@@ -60,7 +67,25 @@ async function main() {
       });
       ids.push(((await res.json()) as { nodeId: string }).nodeId);
     }
-    const body = JSON.stringify({ cpuLoad: 0.42, memLoad: 0.6, watts: 210, netTxMbps: 120, netRxMbps: 80 });
+    const pg = new Client({ connectionString: db });
+    await pg.connect();
+    // VMs go straight into the table: what is measured is the heartbeat path, not VM creation.
+    const vmRows = await pg.query<{ id: string; nodeId: string }>(
+      `INSERT INTO "Vm" (id, name, cpu, "memMiB", "nodeId", "updatedAt")
+       SELECT gen_random_uuid(), 'bench-vm-' || n.i || '-' || v.j, 1, 1024, (${"$"}1::uuid[])[n.i], now()
+         FROM generate_series(1, cardinality(${"$"}1::uuid[])) AS n(i), generate_series(1, ${"$"}2::int) AS v(j)
+       RETURNING id, "nodeId"`,
+      [ids, vmsPerNode],
+    );
+    const vmsOf = new Map<string, string[]>(ids.map((id) => [id, []]));
+    for (const r of vmRows.rows) vmsOf.get(r.nodeId)!.push(r.id);
+    const bodies = new Map(
+      ids.map((id) => {
+        const vms = vmsOf.get(id)!;
+        const usage = vms.map((vmId, i) => ({ vmId, cpuFraction: 0.3, memUsedMiB: 700, dirtyRateMiBps: 12, peerTxMbps: { [vms[(i + 1) % vms.length]!]: 40 } }));
+        return [id, JSON.stringify({ cpuLoad: 0.42, memLoad: 0.6, watts: 210, netTxMbps: 120, netRxMbps: 80, vms: usage })];
+      }),
+    );
     const latencies: number[] = [];
     let errors = 0;
     const cpuBefore = cpuSeconds(controller.pid!);
@@ -71,7 +96,7 @@ async function main() {
         while (Date.now() < end) {
           const id = ids[next++ % ids.length];
           const t = performance.now();
-          const res = await fetch(`${api}/api/v1/agents/nodes/${id}/heartbeat`, { method: "POST", headers, body });
+          const res = await fetch(`${api}/api/v1/agents/nodes/${id}/heartbeat`, { method: "POST", headers, body: bodies.get(id!)! });
           await res.arrayBuffer();
           if (res.ok) latencies.push(performance.now() - t);
           else errors++;
@@ -80,9 +105,8 @@ async function main() {
     );
     const cpuUsed = cpuSeconds(controller.pid!) - cpuBefore;
     await new Promise((r) => setTimeout(r, 3_000));
-    const pg = new Client({ connectionString: db });
-    await pg.connect();
     const stored = Number((await pg.query('SELECT count(*) FROM "NodeSample"')).rows[0].count);
+    const storedVm = Number((await pg.query('SELECT count(*) FROM "VmSample"')).rows[0].count);
     await pg.end();
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(2));
@@ -90,6 +114,7 @@ async function main() {
       JSON.stringify(
         {
           nodes,
+          vmsPerNode,
           concurrency,
           seconds,
           heartbeats: latencies.length,
@@ -97,6 +122,7 @@ async function main() {
           perSecond: Math.round(latencies.length / seconds),
           latencyMs: { p50: pct(0.5), p99: pct(0.99), max: pct(1) },
           samplesInPostgres: stored,
+          vmSamplesInPostgres: storedVm,
           // The load generator shares the machine, so throughput is a floor; CPU per heartbeat is not.
           controllerCpuMsPerHeartbeat: Number(((cpuUsed * 1000) / latencies.length).toFixed(3)),
           heartbeatsPerControllerCoreSecond: Math.round(latencies.length / cpuUsed),

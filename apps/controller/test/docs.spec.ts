@@ -23,6 +23,8 @@ describe("OpenAPI at /docs", () => {
     ["post", "/api/v1/migrations"],
     ["get", "/api/v1/migrations/{id}"],
     ["post", "/api/v1/migrations/{id}/cancel"],
+    ["get", "/api/v1/nodes/{id}/samples"],
+    ["get", "/api/v1/vms/{id}/samples"],
   ])("documents %s %s", (method, path) => {
     expect(doc.paths[path]?.[method]).toBeDefined();
   });

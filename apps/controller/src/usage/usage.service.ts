@@ -5,6 +5,7 @@ import { PrismaService } from "../database/prisma.service";
 import { Prisma } from "../generated/prisma/client";
 import { HeartbeatBuffer } from "../nodes/heartbeat-buffer";
 import { epochMs, utc } from "./sql-time";
+import { intervalSeries, pairTraffic } from "./usage-series";
 
 /** What a policy asks for: averages over a window, and optionally the utilisation history before it. */
 export interface UsageQuery {
@@ -63,7 +64,12 @@ export interface UsageHistory {
   vms: ReadonlyMap<string, number[]>;
 }
 
+/**
+ * The answer: `nodes` and `vms` hold only what sent samples in the window (a silent node or a stopped VM has no
+ * entry), keyed by id.
+ */
 export interface ClusterUsage {
+  /** The window's end ("now" by the controller's clock). */
   at: Date;
   windowS: number;
   nodes: ReadonlyMap<string, NodeUsage>;
@@ -123,7 +129,7 @@ export class UsageService {
     const dirty = new Map<string, number>();
     for (const vm of vms.values()) dirty.set(vm.nodeId, (dirty.get(vm.nodeId) ?? 0) + vm.dirtyRateMiBps);
     const nodes = new Map<string, NodeUsage>(nodeRows.map((n) => [n.nodeId, { ...n, dirtyRateMiBps: dirty.get(n.nodeId) ?? 0 }]));
-    return { at, windowS: query.windowS, nodes, vms, traffic: pairTraffic(vms), history };
+    return { at, windowS: query.windowS, nodes, vms, traffic: pairTraffic(vms.values()), history };
   }
 
   private async history(toMs: number, { intervalS, intervals }: { intervalS: number; intervals: number }): Promise<UsageHistory> {
@@ -140,7 +146,7 @@ export class UsageService {
           FROM "VmSample" WHERE at > ${utc(startMs)} AND at <= ${utc(toMs)}
          GROUP BY 1, 2`,
     ]);
-    return { intervalS, intervals, nodes: series(nodeRows, intervals), vms: series(vmRows, intervals) };
+    return { intervalS, intervals, nodes: intervalSeries(nodeRows, intervals), vms: intervalSeries(vmRows, intervals) };
   }
 }
 
@@ -160,37 +166,4 @@ function validate(query: UsageQuery): void {
     }
   }
   if (problems.length) throw new FerryError("ValidationFailed", problems.map((p) => `${p.field}: ${p.reason}`).join("; "), problems);
-}
-
-/** Per entity, the interval averages from its first sampled interval on, gaps filled by the interval before. */
-function series(rows: { id: string; k: number; value: number }[], intervals: number): Map<string, number[]> {
-  const slots = new Map<string, (number | undefined)[]>();
-  for (const r of rows) {
-    if (r.k < 0 || r.k >= intervals) continue;
-    let s = slots.get(r.id);
-    if (!s) slots.set(r.id, (s = new Array<number | undefined>(intervals)));
-    s[r.k] = r.value;
-  }
-  const out = new Map<string, number[]>();
-  for (const [id, s] of slots) {
-    const first = s.findIndex((v) => v !== undefined);
-    const points: number[] = [];
-    for (let i = first; i < intervals; i++) points.push(s[i] ?? points[points.length - 1]!);
-    out.set(id, points);
-  }
-  return out;
-}
-
-function pairTraffic(vms: ReadonlyMap<string, VmUsageAverage>): PairTraffic[] {
-  const pairs = new Map<string, PairTraffic>();
-  for (const vm of vms.values()) {
-    for (const [peer, mbps] of Object.entries(vm.peerTxMbps)) {
-      const [vmA, vmB] = vm.vmId < peer ? [vm.vmId, peer] : [peer, vm.vmId];
-      const key = `${vmA}/${vmB}`;
-      const pair = pairs.get(key) ?? { vmA, vmB, mbps: 0 };
-      pair.mbps += mbps;
-      pairs.set(key, pair);
-    }
-  }
-  return [...pairs.values()].sort((a, b) => (a.vmA === b.vmA ? (a.vmB < b.vmB ? -1 : 1) : a.vmA < b.vmA ? -1 : 1));
 }
