@@ -239,6 +239,17 @@ Try it:
        -d '{"vmId":"${vm.id}","targetNodeId":"${target.id}"}' ${api}/api/v1/migrations
   curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/migrations
 
+Ferry runs the cluster by itself: the evacuate, balance and consolidate policies run in auto mode (their
+plans are applied at once), traffic in approve mode (its plans wait for you). Watch and steer them:
+  curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/policies
+  curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" "${api}/api/v1/plans?state=proposed"
+  curl -s -X POST -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/plans/<plan id>/apply
+  curl -s -X PATCH -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+       -d '{"mode":"dry-run"}' ${api}/api/v1/policies/balance
+  curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/scheduler
+Drain a node for maintenance (its VMs leave within the scheduler's limits; it ends in maintenance):
+  curl -s -X POST -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/nodes/${target.id}/drain
+
 Press Ctrl-C to stop.`);
 }
 
