@@ -243,7 +243,7 @@ Ferry runs the cluster by itself: the evacuate, balance and consolidate policies
 plans are applied at once), traffic in approve mode (its plans wait for you). Watch and steer them:
   curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/policies
   curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" "${api}/api/v1/plans?state=proposed"
-  curl -s -X POST -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/plans/<plan id>/apply
+  curl -s -X POST -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" -H 'Content-Type: application/json' -d '{}' ${api}/api/v1/plans/<plan id>/apply
   curl -s -X PATCH -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" -H 'Content-Type: application/json' \
        -d '{"mode":"dry-run"}' ${api}/api/v1/policies/balance
   curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/scheduler
