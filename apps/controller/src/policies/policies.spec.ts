@@ -4,6 +4,7 @@ import type { ClusterSnapshot as PlacementSnapshot } from "../placement/cluster-
 import { balance } from "./definitions/balance";
 import { consolidate } from "./definitions/consolidate";
 import { evacuate } from "./definitions/evacuate";
+import { starvation } from "./definitions/starvation";
 import { traffic } from "./definitions/traffic";
 import type { PolicyRunInput } from "./live-policy";
 import type { PolicyNode, PolicyVm } from "./policy-input";
@@ -199,5 +200,44 @@ describe("evacuate", () => {
     expect(out.draft.moves.map((m) => m.vmId)).toEqual(want);
     expect(out.draft.moves.every((m) => m.toNodeId !== "a")).toBe(true);
     expect(out.draft.reason).toMatchObject({ metric: "heartbeat-share", threshold: 0.5 });
+  });
+});
+
+describe("starvation", () => {
+  const nodes = [node("a"), node("b")];
+  const crowd = (noisyMemMiB: number) => [
+    vm("noisy", "a", flat(1, 5), { cpu: 2, memMiB: noisyMemMiB }),
+    vm("s1", "a", flat(1, 5), { memMiB: 2048 }),
+    vm("s2", "a", flat(1, 5), { memMiB: 4096 }),
+    vm("s3", "a", flat(0.5, 5), { memMiB: 1024 }),
+  ];
+  const placement = (vms: PolicyVm[]): PlacementSnapshot => ({
+    hosts: nodes.map((n) => ({ id: n.id, cpu: 8, memMiB: 32_768, state: "active", labels: { rack: "r1" } })),
+    vms: vms.map((v) => ({ id: v.id, cpu: v.cpu, memMiB: v.memMiB })),
+    current: Object.fromEntries(vms.map((v) => [v.id, v.nodeId])),
+    traffic: [],
+    nodeNames: new Map(),
+    vmNames: new Map(),
+    version: "",
+  });
+
+  // Node a has 4 cores and its VMs ask for 4.5 at every point: 0.9 over what relieves it (90 % of 4 = 3.6).
+  it.each<{ name: string; vms: PolicyVm[]; want: [string, string][] | RegExp }>([
+    { name: "a starved VM moves when it is cheaper than the noisiest (2 GiB against 8 GiB)", vms: crowd(8192), want: [["s1", "b"]] },
+    { name: "the noisiest moves when it is the cheaper migration", vms: crowd(512), want: [["noisy", "b"]] },
+    {
+      name: "a burst is not a shortage: one point under capacity clears the node",
+      vms: crowd(8192).map((v) => (v.id === "s3" ? { ...v, cpuHistory: [0.5, 0.5, 0, 0.5, 0.5] } : v)),
+      want: /no node's CPU demand stayed above 100 %/,
+    },
+  ])("$name", ({ vms, want }) => {
+    const out = starvation.propose(input(nodes, vms, { placement: placement(vms) }), starvation.params.parse({}));
+    if (want instanceof RegExp) {
+      expect("none" in out ? out.none : "a plan").toMatch(want);
+      return;
+    }
+    if (!("draft" in out)) throw new Error(out.none);
+    expect(out.draft.moves.map((m) => [m.vmId, m.toNodeId])).toEqual(want);
+    expect(out.draft.reason).toMatchObject({ metric: "cpu-demand", windowS: 300 });
   });
 });
