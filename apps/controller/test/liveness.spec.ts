@@ -55,10 +55,18 @@ describe("heartbeats and liveness", () => {
       expect(failed.stateReason).toMatch(/no heartbeat/);
       expect((await c.admin().get(`/api/v1/nodes/${alive}`).expect(200)).body.state).toBe("active");
 
-      const ended = await c.admin().get(`/api/v1/migrations/${m.id}`).expect(200);
-      expect(ended.body).toMatchObject({ state: "failed", error: "node quiet failed" });
+      // The node is marked failed first, then its migrations end and its VMs become unknown.
+      const ended = await eventually(async () => {
+        const got = (await c.admin().get(`/api/v1/migrations/${m.id}`).expect(200)).body;
+        return got.state === "failed" ? got : undefined;
+      }, 5_000, "the migration to end");
+      expect(ended).toMatchObject({ state: "failed", error: "node quiet failed" });
       // Whether it still runs on the silent node cannot be known.
-      expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body).toMatchObject({ nodeId: quiet, state: "unknown" });
+      const stranded = await eventually(async () => {
+        const got = (await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body;
+        return got.state === "unknown" ? got : undefined;
+      }, 5_000, "the VM to become unknown");
+      expect(stranded).toMatchObject({ nodeId: quiet, state: "unknown" });
       const q = new Queue(nodeQueueName(quiet), { connection: { url: c.config.redisUrl }, prefix: c.config.redisPrefix });
       expect(await q.getJob(m.id)).toBeUndefined();
       await q.close();
