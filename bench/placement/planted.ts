@@ -1,14 +1,14 @@
 /**
  * Planted benchmark: how close `place solve` (solvePlacement with the default solver and weights, as the CLI
  * runs it) gets to the planted placement of planted-instance.ts, from the random start, on fat-trees k = 8, 16
- * and 24. Each k runs in its own child process (peak memory is that run's VmHWM); the budget is CPU time of the
- * child (the machine is shared). Cost and feasibility are recomputed from the returned placement
+ * and 24. Each k runs in its own single-threaded child process, all started together (peak memory is each run's
+ * VmHWM); the budget is CPU time of the child, so children sharing the machine do not eat each other's budget. Cost and feasibility are recomputed from the returned placement
  * (check-placement.ts). *Reached at*: the first progress report at or below the planted cost.
  *
  *   npm run bench:planted -- [--k 8,16,24] [--time-limit-ms 5000,60000,60000] [--seed 1]
  *                            [--out bench/placement/results/planted]
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -94,7 +94,7 @@ function runJob(job: Job): Row {
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       child: { type: "string" },
@@ -111,18 +111,19 @@ function main(): void {
   const ks = values.k!.split(",").map(Number);
   const limits = values["time-limit-ms"]!.split(",").map(Number);
   const seed = Number(values.seed);
-  const rows: Row[] = [];
-  ks.forEach((k, i) => {
-    const job: Job = { k, seed, timeLimitMs: limits[Math.min(i, limits.length - 1)] };
-    const out = execFileSync(process.execPath, ["-r", "@swc-node/register", __filename, "--child", JSON.stringify(job)], {
-      cwd: REPO_ROOT,
-      encoding: "utf8",
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const row = JSON.parse(out) as Row;
-    rows.push(row);
-    process.stderr.write(`k=${k}: found/planted ${row.ratio.toFixed(4)}${row.feasible ? "" : " INFEASIBLE"} in ${(row.solveMs / 1000).toFixed(1)} s CPU, peak ${row.peakRssMiB} MiB\n`);
-  });
+  const rows = await Promise.all(
+    ks.map(async (k, i) => {
+      const job: Job = { k, seed, timeLimitMs: limits[Math.min(i, limits.length - 1)] };
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ["-r", "@swc-node/register", __filename, "--child", JSON.stringify(job)], { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 }, (err, stdout) =>
+          err ? reject(err) : resolve(stdout),
+        ),
+      );
+      const row = JSON.parse(out) as Row;
+      process.stderr.write(`k=${k}: found/planted ${row.ratio.toFixed(4)}${row.feasible ? "" : " INFEASIBLE"} in ${(row.solveMs / 1000).toFixed(1)} s CPU, peak ${row.peakRssMiB} MiB\n`);
+      return row;
+    }),
+  );
   const meta = { date: new Date().toISOString(), commit: gitCommit(), ...machine(), seed };
   mkdirSync(dirname(values.out!), { recursive: true });
   writeFileSync(`${values.out}.json`, `${JSON.stringify({ meta, rows }, null, 1)}\n`);
@@ -143,4 +144,4 @@ function markdownTable(rows: readonly Row[]): string {
   ].join("\n");
 }
 
-main();
+void main();

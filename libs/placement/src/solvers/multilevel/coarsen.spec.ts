@@ -17,6 +17,27 @@ describe("heavy-edge matching", () => {
     for (const [a, b] of pairs) expect(coarseOf[a]).toBe(coarseOf[b]);
     expect(count).toBe(4 - pairs.length);
   });
+  // Two heavy pairs {0, 1} and {3, 4} (10) and vertex 2 joined to 0 and 3 by edges of 1: a tenth of their
+  // heaviest, so 2 stays single with minEdgeShare 0.2, whatever the visiting order.
+  const star = graphFromEdges(5, [[0, 1, 10], [0, 2, 1], [2, 3, 1], [3, 4, 10]], [[1], [1], [1], [1], [1]]);
+  it.each([
+    { name: "a light edge stays unmatched", seeds: [1, 2, 3, 4, 5, 6, 7, 8], minEdgeShare: 0.2, single: true },
+    { name: "any edge may be matched with minEdgeShare 0", seeds: [1, 2, 3, 4, 5, 6, 7, 8], minEdgeShare: 0, single: false },
+  ])("$name", ({ seeds, minEdgeShare, single }) => {
+    let alwaysSingle = true;
+    for (const seed of seeds) {
+      const { coarseOf } = heavyEdgeMatching(star, Float64Array.of(2), createRng(seed), undefined, minEdgeShare);
+      alwaysSingle &&= coarseOf.filter((x) => x === coarseOf[2]).length === 1;
+    }
+    expect(alwaysSingle).toBe(single);
+  });
+  it.each([
+    { name: "inside parts only", seed: 1, within: [0, 1, 1, 1], pairs: [[2, 3]], apart: [[0, 1]] },
+  ])("$name", ({ seed, within, pairs, apart }) => {
+    const { coarseOf } = heavyEdgeMatching(path, Float64Array.of(2), createRng(seed), Int32Array.from(within));
+    for (const [a, b] of pairs) expect(coarseOf[a]).toBe(coarseOf[b]);
+    for (const [a, b] of apart) expect(coarseOf[a]).not.toBe(coarseOf[b]);
+  });
 });
 
 describe("contract", () => {
