@@ -8,8 +8,11 @@
  *     what is left of the current rack stays in it; a large one (16 VMs or more) may continue into the next racks
  *     of the same pod; none crosses a pod. So the planted placement puts every application under one rack or pod.
  *  3. Tenants own 1-6 consecutive applications.
- *  4. Traffic (Mbit/s, lognormal rates):
- *     - heavy inside an application: every VM talks to 2-4 others of its application (base rate about 50);
+ *  4. Traffic (Mbit/s, lognormal rates; an application's base rate is lognormal around 50):
+ *     - heavy inside an application, heaviest where the planted placement put VMs together: each VM has
+ *       SHARD_LINKS links (base / 2) to VMs of its planted host (its shard) when there are any, with probability
+ *       BLOCK_LINK_P one link (base / 4) to a VM of its planted rack, and with probability APP_LINK_P one (base / 4)
+ *       to any VM of its application;
  *     - light between applications: each talks to 1-3 others of its tenant and, with probability 0.3, to one
  *       application anywhere (a shared service), over 2-4 links of about 2.5;
  *     - background: about one link per 2 VMs between random VMs anywhere, about 0.5.
@@ -162,8 +165,7 @@ export function plantedInstance(opts: PlantedOptions): PlantedInstance {
     const ids = members[i];
     if (ids.length < 2) return;
     const base = Math.exp(Math.log(50) + 0.7 * gaussian(rng));
-    // Members that share a planted host form a shard, those that share a rack a block: a link stays inside the
-    // shard with probability SHARD_LINK_SHARE, else inside the block with probability BLOCK_LINK_SHARE.
+    // Members that share a planted host form a shard, those that share a planted rack a block.
     const shard = new Map<number, string[]>();
     const block = new Map<number, string[]>();
     app.forEach((slot, j) => {
