@@ -41,7 +41,7 @@ export class FmRefiner {
       locked.fill(0);
       const heap = this.heap;
       heap.clear();
-      for (let v = 0; v < g.n; v++) this.keyOf(g, part, K, used, limit, v, key, target) && heap.push(key[v], v);
+      for (let v = 0; v < g.n; v++) if (this.keyOf(g, part, used, limit, v, key, target)) heap.push(key[v], v);
       log.length = 0;
       let cum = 0;
       let best = 0;
@@ -52,7 +52,7 @@ export class FmRefiner {
         const v = heap.topValue();
         heap.pop();
         if (locked[v] || part[v] < 0) continue;
-        if (!this.keyOf(g, part, K, used, limit, v, key, target)) continue;
+        if (!this.keyOf(g, part, used, limit, v, key, target)) continue;
         if (Math.abs(key[v] - k) > EPS) {
           heap.push(key[v], v);
           continue;
@@ -70,7 +70,7 @@ export class FmRefiner {
         } else uphill++;
         for (let e = g.start[v]; e < g.start[v + 1]; e++) {
           const x = g.to[e];
-          if (!locked[x] && part[x] >= 0 && this.keyOf(g, part, K, used, limit, x, key, target)) heap.push(key[x], x);
+          if (!locked[x] && part[x] >= 0 && this.keyOf(g, part, used, limit, x, key, target)) heap.push(key[x], x);
         }
       }
       while (log.length > bestLen) {
@@ -95,7 +95,7 @@ export class FmRefiner {
   }
 
   /** Best move of v: key[v] = gain, target[v] = part; false when v touches no other part with room. */
-  private keyOf(g: Graph, part: Int32Array, K: number, used: Float64Array, limit: Float64Array, v: number, key: Float64Array, target: Int32Array): boolean {
+  private keyOf(g: Graph, part: Int32Array, used: Float64Array, limit: Float64Array, v: number, key: Float64Array, target: Int32Array): boolean {
     const conn = this.conn;
     const touched = this.touched;
     touched.length = 0;
