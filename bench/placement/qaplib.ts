@@ -1,7 +1,8 @@
 /**
  * QAPLIB benchmark: every instance in ../shared/data/qaplib (or the chosen ones) solved by the dense QAP mode
- * with a time budget per instance, one after the other on one core, each result re-scored from its permutation
- * against bks.tsv. Writes a markdown table and a JSON file (seed, commit, machine) next to this script.
+ * with a time budget per instance, one after the other on one core, each answer checked to be a permutation, then
+ * re-scored from it against bks.tsv. Writes a markdown table and a JSON file (seed, commit, machine) next to this
+ * script.
  *
  *   npm run bench:qaplib -- [--instances nug12,tai*a] [--max-n 100] [--time-limit-ms 10000]
  *                           [--large-time-limit-ms 60000] [--seed 1] [--out bench/placement/results/qaplib]
@@ -78,6 +79,8 @@ function main(): void {
     const wall0 = performance.now();
     const r = solveQap(inst, { seed, timeLimitMs, clock });
     const wallS = (performance.now() - wall0) / 1000;
+    const notPermutation = permutationError(r.permutation, inst.n);
+    if (notPermutation) throw new Error(`${name}: the answer is not a permutation of 0..${inst.n - 1}: ${notPermutation}`);
     const found = qapCost(inst, r.permutation);
     if (found !== r.cost) throw new Error(`${name}: reported cost ${r.cost} but the permutation costs ${found}`);
     const gapPct = ref.value === 0 ? (found === 0 ? 0 : Infinity) : ((found - ref.value) / ref.value) * 100;
@@ -100,6 +103,19 @@ function main(): void {
   writeFileSync(`${values.out}.json`, `${JSON.stringify({ meta, summary, rows }, null, 1)}\n`);
   writeFileSync(`${values.out}.md`, markdown(meta, summary, rows));
   process.stdout.write(`${JSON.stringify({ summary, meta })}\n`);
+}
+
+/** Why `p` is not a permutation of 0..n-1 (wrong length, an entry out of range or not an integer, a repeat), or undefined. */
+function permutationError(p: readonly number[], n: number): string | undefined {
+  if (!Array.isArray(p) || p.length !== n) return `length ${Array.isArray(p) ? p.length : typeof p}, expected ${n}`;
+  const seen = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = p[i];
+    if (!Number.isInteger(x) || x < 0 || x >= n) return `entry ${i} is ${x}`;
+    if (seen[x]) return `location ${x} appears twice`;
+    seen[x] = 1;
+  }
+  return undefined;
 }
 
 function mean(xs: number[]): number {

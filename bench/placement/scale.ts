@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import type { PlacementProblem, SolverName } from "@ferry/placement";
 import { clusteredWorkload, planReplacement, solvePlacement, validatePlan } from "@ferry/placement";
 import { REPO_ROOT, gitCommit, machine } from "../bench-env";
+import { checkPlacement } from "./check-placement";
 import { cpuClock } from "./cpu-clock";
 
 const root = REPO_ROOT;
@@ -32,7 +33,11 @@ interface JobResult {
   readonly hosts: number;
   readonly vms: number;
   readonly links: number;
+  /** Traffic cost recomputed from the returned placement by checkPlacement, not the solver's own figure. */
   readonly cost: number;
+  /** The returned placement satisfies every capacity, host-state, hypervisor and group rule (checkPlacement). */
+  readonly feasible: boolean;
+  readonly violations?: readonly string[];
   readonly costBefore?: number;
   /** CPU time of the solve (the budget's clock). */
   readonly solveMs: number;
@@ -66,7 +71,9 @@ function runJob(job: Job): JobResult {
     const solveMs = cpuClock.nowMs() - c0;
     const wallMs = performance.now() - t0;
     const planValid = job.solver === "replan" ? validatePlan(problem, plan).ok : undefined;
-    return { job, ...size, cost: plan.costAfter, costBefore: plan.costBefore, solveMs, wallMs, peakRssMiB: peakRssMiB(), migrations: plan.migrations, planValid };
+    const check = checkPlacement(problem, plan.placement);
+    const before = checkPlacement(problem, problem.current!);
+    return { job, ...size, cost: check.cost, feasible: check.feasible, violations: check.violations, costBefore: before.cost, solveMs, wallMs, peakRssMiB: peakRssMiB(), migrations: plan.migrations, planValid };
   }
   const trajectory: [number, number][] = [];
   const r = solvePlacement(problem, {
@@ -76,12 +83,17 @@ function runJob(job: Job): JobResult {
     clock: cpuClock,
     progress: (p) => trajectory.push([Math.round(p.elapsedMs), p.objective]),
   });
+  const solveMs = cpuClock.nowMs() - c0;
+  const wallMs = performance.now() - t0;
+  const check = checkPlacement(problem, r.placement);
   return {
     job,
     ...size,
-    cost: r.cost,
-    solveMs: cpuClock.nowMs() - c0,
-    wallMs: performance.now() - t0,
+    cost: check.cost,
+    feasible: check.feasible,
+    violations: check.violations,
+    solveMs,
+    wallMs,
     peakRssMiB: peakRssMiB(),
     stages: r.stages.map((s) => ({ solver: s.solver, objective: s.objective, elapsedMs: Math.round(s.elapsedMs) })),
     trajectory,
@@ -121,7 +133,7 @@ function main(): void {
     for (const solver of solvers) {
       const r = spawnJob({ k, seed, solver, timeLimitMs: limit });
       results.push(r);
-      process.stderr.write(`k=${k} ${solver.padEnd(15)} cost ${Math.round(r.cost)}  ${Math.round(r.solveMs)} ms  peak ${r.peakRssMiB} MiB\n`);
+      process.stderr.write(`k=${k} ${solver.padEnd(15)} cost ${Math.round(r.cost)}${r.feasible ? "" : ` INFEASIBLE: ${r.violations!.join("; ")}`}  ${Math.round(r.solveMs)} ms  peak ${r.peakRssMiB} MiB\n`);
     }
   }
   const incK = Number(values["incremental-k"]);
@@ -165,14 +177,15 @@ function markdown(meta: Record<string, unknown>, ks: number[], results: JobResul
     "VmHWM (resident-set high-water mark), which includes the workload generator and about 110 MiB of the TypeScript",
     "compiler loaded in-process (@swc-node/register).",
     "",
-    "Traffic cost (sum of rate x switches on the path; lower is better), and as a share of the random start:",
+    "Traffic cost (sum of rate x switches on the path; lower is better), and as a share of the random start. Every cost is",
+    "recomputed from the returned placement, which is checked for capacity, host state and groups (checkPlacement):",
     "",
     "| k | hosts | VMs | links | start (random) | random | first-fit | greedy nearest (k8s-like) | Cluster-and-Cut | Ferry |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const k of ks) {
     const start = get(k, "start");
-    const cells = ["random", "first-fit", "greedy-nearest", "cluster-and-cut", "auto"].map((s) => `${fmt(get(k, s).cost)} (${rel(get(k, s).cost, start.cost)})`);
+    const cells = ["random", "first-fit", "greedy-nearest", "cluster-and-cut", "auto"].map((s) => `${fmt(get(k, s).cost)} (${rel(get(k, s).cost, start.cost)})${get(k, s).feasible ? "" : " INFEASIBLE"}`);
     lines.push(`| ${k} | ${start.hosts} | ${start.vms} | ${start.links} | ${fmt(start.cost)} | ${cells.join(" | ")} |`);
   }
   lines.push("", "Time and peak memory per solver:", "", "| k | solver | CPU time (s) | wall time (s) | peak RSS (MiB) |", "|---:|---|---:|---:|---:|");
@@ -184,11 +197,11 @@ function markdown(meta: Record<string, unknown>, ks: number[], results: JobResul
   }
   lines.push(
     "",
-    "Ferry's stages and convergence (objective = traffic cost): Cluster-and-Cut from scratch, local search on it and on the",
+    "Ferry's stages and convergence (objective = traffic cost): multilevel placement from scratch, local search on it and on the",
     "current placement, then iterated local search on the better one until it stalls or the budget ends. *Within x %*:",
     "first time the cost came within x % of the final cost.",
     "",
-    "| k | Cluster-and-Cut | + local search | iterated local search (final) | stopped at (s) | within 1 % (s) | within 0.1 % (s) |",
+    "| k | multilevel | + local search | iterated local search (final) | stopped at (s) | within 1 % (s) | within 0.1 % (s) |",
     "|---:|---:|---:|---:|---:|---:|---:|",
   );
   for (const k of ks) {

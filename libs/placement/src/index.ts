@@ -3,7 +3,7 @@
  *
  * - placeVm: one new VM into a running cluster, with every filter reason and per-plugin score per host.
  * - planReplacement: an ordered, always-feasible migration plan within a budget.
- * - solvePlacement: a whole placement (Cluster-and-Cut + local search + iterated local search, or dense QAP).
+ * - solvePlacement: a whole placement (multilevel placement + local search + iterated local search, or dense QAP).
  * - solveQap: QAPLIB-style instances (robust tabu search with O(1) delta updates).
  */
 export { placeVm } from "./place-vm";

@@ -22,6 +22,14 @@ import { labelTopology } from "./topology/labels";
 import { leafSpineTopology } from "./topology/leaf-spine";
 import { matrixTopology } from "./topology/matrix";
 import type { Topology } from "./topology/topology";
+import { ClusterAndCut } from "./solvers/cluster-and-cut";
+import { FirstFit } from "./solvers/first-fit";
+import { GreedyNearest } from "./solvers/greedy-nearest";
+import { IteratedLocalSearch } from "./solvers/iterated-local-search";
+import { LocalSearch } from "./solvers/local-search";
+import { MultilevelPlacement } from "./solvers/multilevel";
+import { RandomPlacement } from "./solvers/random";
+import type { SearchContext, Solver } from "./solvers/solver";
 import { threeTierTopology, treeTopology } from "./topology/tree";
 import { vl2Topology } from "./topology/vl2";
 
@@ -92,6 +100,27 @@ export function defaultFramework(cluster: Cluster, weights: ScoreWeights): Frame
     (Object.keys(SCORES) as ScoreName[]).map((name) => ({ score: SCORES[name](cluster), weight: weights[name] })),
   );
 }
+
+/**
+ * Solvers that `solvePlacement` can run alone (`solver: name`). Constructive ones place every unit from scratch;
+ * improving ones start from the current placement, with new VMs first put on their cheapest host.
+ */
+export interface SolverEntry {
+  readonly make: (ctx: SearchContext) => Solver;
+  readonly improving: boolean;
+}
+
+export const SOLVERS = {
+  multilevel: { make: () => new MultilevelPlacement(), improving: false },
+  "cluster-and-cut": { make: () => new ClusterAndCut(), improving: false },
+  "iterated-local-search": { make: () => new IteratedLocalSearch(), improving: true },
+  "local-search": { make: (ctx) => new LocalSearch(ctx), improving: true },
+  random: { make: () => new RandomPlacement(), improving: false },
+  "first-fit": { make: () => new FirstFit(), improving: false },
+  "greedy-nearest": { make: () => new GreedyNearest(), improving: false },
+} as const satisfies Record<string, SolverEntry>;
+
+export type SingleSolverName = keyof typeof SOLVERS;
 
 type SpecOf<K extends TopologySpec["kind"]> = Extract<TopologySpec, { kind: K }>;
 

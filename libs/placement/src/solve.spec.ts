@@ -29,7 +29,7 @@ describe("solvePlacement", () => {
 
   it("uses the sparse pipeline when hosts hold several VMs", () => {
     const r = solvePlacement(slots("nug12", 2), { maxIterations: 200, timeLimitMs: 60_000 });
-    expect(r.stages.map((s) => s.solver)).toEqual(["cluster-and-cut", "local-search", "iterated-local-search"]);
+    expect(r.stages.map((s) => s.solver)).toEqual(["multilevel", "local-search", "iterated-local-search"]);
   });
 
   it("starts from the current placement too and reports migrations against it", () => {

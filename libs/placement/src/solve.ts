@@ -6,30 +6,19 @@ import { Assignment } from "./model/assignment";
 import type { Cluster } from "./model/cluster";
 import { compileCluster, unitName } from "./model/cluster";
 import type { PlacementProblem } from "./model/problem";
-import type { ScoreName, ScoreWeights } from "./registry";
-import { DEFAULT_OBJECTIVE_WEIGHTS, buildTopology, checkWeights, defaultFramework } from "./registry";
+import type { ScoreName, ScoreWeights, SingleSolverName, SolverEntry } from "./registry";
+import { DEFAULT_OBJECTIVE_WEIGHTS, SOLVERS, buildTopology, checkWeights, defaultFramework } from "./registry";
 import { createRng } from "@ferry/random";
 import { SCORE_NAMES } from "./scores/score";
-import { ClusterAndCut } from "./solvers/cluster-and-cut";
 import { allHosts, newCandidates, placeBest } from "./solvers/constructive";
-import { FirstFit } from "./solvers/first-fit";
-import { GreedyNearest } from "./solvers/greedy-nearest";
 import { IteratedLocalSearch } from "./solvers/iterated-local-search";
 import { LocalSearch } from "./solvers/local-search";
+import { MultilevelPlacement } from "./solvers/multilevel";
 import { solveQapDense } from "./solvers/qap-dense";
-import { RandomPlacement } from "./solvers/random";
 import type { SearchContext, Solver, SolverReport } from "./solvers/solver";
 import { UnplaceableUnit } from "./solvers/solver";
 
-export type SolverName =
-  | "auto"
-  | "cluster-and-cut"
-  | "iterated-local-search"
-  | "local-search"
-  | "qap"
-  | "random"
-  | "first-fit"
-  | "greedy-nearest";
+export type SolverName = "auto" | "qap" | SingleSolverName;
 
 export interface SolveOptions {
   /** Seed of every random choice (default 1); printed with results so a run can be replayed. */
@@ -45,7 +34,7 @@ export interface SolveOptions {
   /** Objective weights (see ScoreWeights); default traffic only. */
   readonly weights?: Partial<Record<ScoreName, number>>;
   /**
-   * "auto" (default): Cluster-and-Cut (and the current placement, when given), local search on each, the better
+   * "auto" (default): multilevel placement (and the current placement, when given), local search on each, the better
    * one improved by iterated local search; the dense QAP mode when every host holds at most one VM. The other
    * names run that solver alone (baselines, or one stage) followed by nothing.
    */
@@ -132,21 +121,39 @@ export function countMigrations(cluster: Cluster, a: Assignment): { migrations: 
  */
 export function solvePlacement(problem: PlacementProblem, opts: SolveOptions = {}): SolveResult {
   const setup = setUp(problem, { ...opts, timeLimitMs: opts.timeLimitMs ?? 10_000 });
-  const { cluster, ctx } = setup;
-  checkObviouslyInfeasible(cluster);
+  checkObviouslyInfeasible(setup.cluster);
+  const strategy = STRATEGIES[opts.solver ?? "auto"];
+  if (!strategy) throw new PlacementError("InvalidProblem", `unknown solver ${JSON.stringify(opts.solver)}, known: ${SOLVER_NAMES.join(", ")}`);
   const stages: SolverReport[] = [];
-  const solver = opts.solver ?? "auto";
-  let a: Assignment;
-  if (solver === "qap" || (solver === "auto" && denseQapApplies(setup))) {
-    a = solveAsQap(setup, opts.maxIterations, stages);
-  } else if (solver === "auto") {
-    a = solveAuto(setup, opts.maxIterations, stages, opts.progress);
-  } else {
-    a = Assignment.current(cluster);
-    stages.push(runSolver(setup, makeSolver(solver, ctx), a, opts.maxIterations));
-  }
+  const a = strategy(setup, { maxIterations: opts.maxIterations, progress: opts.progress }, stages);
   return result(setup, a, stages);
 }
+
+interface StrategyOptions {
+  readonly maxIterations?: number;
+  readonly progress?: SolveOptions["progress"];
+}
+
+/** Runs a whole solve on `setup`, appending a report per stage; returns the final assignment. */
+type Strategy = (setup: Setup, opts: StrategyOptions, stages: SolverReport[]) => Assignment;
+
+/** One registered solver alone, from the current placement. */
+function single(entry: SolverEntry): Strategy {
+  return (setup, opts, stages) => {
+    const a = Assignment.current(setup.cluster);
+    stages.push(runSolver(setup, entry.make(setup.ctx), a, opts.maxIterations, entry.improving));
+    return a;
+  };
+}
+
+/** Every name `solver` accepts: the pipelines and each registered solver alone. */
+const STRATEGIES: Readonly<Record<SolverName, Strategy>> = {
+  auto: (setup, opts, stages) => (denseQapApplies(setup) ? solveAsQap(setup, opts.maxIterations, stages) : solveAuto(setup, opts.maxIterations, stages, opts.progress)),
+  qap: (setup, opts, stages) => solveAsQap(setup, opts.maxIterations, stages),
+  ...(Object.fromEntries(Object.entries(SOLVERS).map(([name, entry]) => [name, single(entry)])) as Record<SingleSolverName, Strategy>),
+};
+
+export const SOLVER_NAMES = Object.keys(STRATEGIES) as readonly SolverName[];
 
 function result(setup: Setup, a: Assignment, stages: SolverReport[]): SolveResult {
   const { cluster, framework, ctx, start } = setup;
@@ -161,32 +168,15 @@ function result(setup: Setup, a: Assignment, stages: SolverReport[]): SolveResul
   };
 }
 
-function makeSolver(name: Exclude<SolverName, "auto" | "qap">, ctx: SearchContext): Solver {
-  switch (name) {
-    case "cluster-and-cut":
-      return new ClusterAndCut();
-    case "iterated-local-search":
-      return new IteratedLocalSearch();
-    case "local-search":
-      return new LocalSearch(ctx);
-    case "random":
-      return new RandomPlacement();
-    case "first-fit":
-      return new FirstFit();
-    case "greedy-nearest":
-      return new GreedyNearest();
-  }
-}
-
 /**
  * Runs one solver. Improving solvers (local search, iterated local search) start from `a` with every unplaced
  * unit first put on its cheapest admitting host; constructive ones start from scratch. Unplaceable units become
  * PlacementError("Infeasible").
  */
-export function runSolver(setup: Setup, solver: Solver, a: Assignment, maxIterations?: number): SolverReport {
+export function runSolver(setup: Setup, solver: Solver, a: Assignment, maxIterations: number | undefined, improving: boolean): SolverReport {
   const { ctx } = setup;
   try {
-    if (solver instanceof LocalSearch || solver instanceof IteratedLocalSearch) placeUnplaced(setup, a);
+    if (improving) placeUnplaced(setup, a);
     return solver.run(ctx, a, maxIterations);
   } catch (e) {
     if (e instanceof UnplaceableUnit) throw infeasible(setup.cluster, e.unit);
@@ -240,11 +230,11 @@ function solveAuto(setup: Setup, maxIterations: number | undefined, stages: Solv
   return best;
 }
 
-/** Cluster-and-Cut; if its repair step finds no host for a unit, first-fit decreasing by the filters. */
+/** Multilevel placement; if its repair step finds no host for a unit, first-fit decreasing by the filters. */
 function constructWithFallback(setup: Setup, a: Assignment): SolverReport {
   const { ctx, cluster } = setup;
   try {
-    return new ClusterAndCut().run(ctx, a);
+    return new MultilevelPlacement().run(ctx, a);
   } catch (e) {
     if (!(e instanceof UnplaceableUnit)) throw e;
   }

@@ -8,6 +8,7 @@ import { solveQap } from "../qap";
 import { planReplacement } from "../replan";
 import { solvePlacement } from "../solve";
 import type { SolverName } from "../solve";
+import { SOLVER_NAMES } from "../solve";
 import type { ProblemFile } from "./problem-schema";
 import { problemFileSchema } from "./problem-schema";
 
@@ -26,7 +27,6 @@ const USAGE = `usage:
 
 class UsageError extends Error {}
 
-const SOLVER_NAMES: readonly SolverName[] = ["auto", "cluster-and-cut", "iterated-local-search", "local-search", "qap", "random", "first-fit", "greedy-nearest"];
 
 /** Where the CLI writes; the process streams in production, buffers in tests. */
 export interface PlaceIo {

@@ -108,21 +108,60 @@ export interface CompileOptions {
   readonly contractAffinity?: boolean;
 }
 
-/** Validates the input and builds the indexed cluster. Throws PlacementError("InvalidProblem" | "Infeasible"). */
+/**
+ * Validates the input and builds the indexed cluster, in steps: index and validate hosts and VMs (which also
+ * names the extra resources), the host arrays, the units (affinity groups contracted), the current placement,
+ * then the traffic adjacency. Throws PlacementError("InvalidProblem" | "Infeasible").
+ */
 export function compileCluster(input: ClusterInput, topology: Topology, options: CompileOptions = {}): Cluster {
-  const contract = options.contractAffinity ?? true;
-  const hosts = input.hosts;
-  if (hosts.length > topology.hostCount) {
-    throw invalid(`${hosts.length} hosts given but the ${topology.kind} topology has only ${topology.hostCount} positions`);
+  if (input.hosts.length > topology.hostCount) {
+    throw invalid(`${input.hosts.length} hosts given but the ${topology.kind} topology has only ${topology.hostCount} positions`);
   }
-  const hostIndex = new Map<string, number>();
-  const extra = new Map<string, number>();
-  const hypervisors = new Map<string, number>();
-  const hypervisorId = (name: string): number => {
-    let id = hypervisors.get(name);
-    if (id === undefined) hypervisors.set(name, (id = hypervisors.size));
-    return id;
+  const names = new Names();
+  const hostIndex = indexHosts(input.hosts, names);
+  const vmIndex = indexVms(input.vms, names);
+  const R = 2 + names.extra.size;
+  const hostArrays = compileHosts(input.hosts, R, names);
+  const units = compileUnits(input.vms, input.groups ?? [], vmIndex, R, names, options.contractAffinity ?? true);
+  const current = compileCurrent(input.current ?? {}, vmIndex, hostIndex, units);
+  const traffic = compileTraffic(input.traffic ?? [], vmIndex, units.vmUnit, units.unitCount, topology.symmetric);
+  return {
+    topology,
+    hostIds: input.hosts.map((h) => h.id),
+    hostIndex,
+    hosts: input.hosts,
+    resourceNames: ["cpu", "memMiB", ...names.extra.keys()],
+    resourceCount: R,
+    ...hostArrays,
+    hypervisorNames: [...names.hypervisors.keys()],
+    vmIds: input.vms.map((v) => v.id),
+    vmIndex,
+    vms: input.vms,
+    vmMemMiB: Float64Array.from(input.vms, (v) => v.memMiB),
+    ...units,
+    ...current,
+    ...traffic,
   };
+}
+
+/** Names met while compiling: extra resources (index from 2 on) and hypervisor kinds (index from 0). */
+class Names {
+  readonly extra = new Map<string, number>();
+  readonly hypervisors = new Map<string, number>();
+
+  resource(name: string): void {
+    if (!this.extra.has(name)) this.extra.set(name, 2 + this.extra.size);
+  }
+
+  hypervisor(name: string): number {
+    let id = this.hypervisors.get(name);
+    if (id === undefined) this.hypervisors.set(name, (id = this.hypervisors.size));
+    return id;
+  }
+}
+
+function indexHosts(hosts: readonly Host[], names: Names): Map<string, number> {
+  const hostIndex = new Map<string, number>();
   hosts.forEach((host, h) => {
     const id = checkId(host.id, `hosts[${h}].id`);
     if (hostIndex.has(id)) throw invalid(`host id "${id}" appears twice`);
@@ -134,12 +173,15 @@ export function compileCluster(input: ClusterInput, topology: Topology, options:
     }
     for (const [name, amount] of Object.entries(host.resources ?? {})) {
       checkAmount(amount, `host "${id}" resource ${name}`);
-      if (!extra.has(name)) extra.set(name, 2 + extra.size);
+      names.resource(name);
     }
     if (host.powerIdleW !== undefined) checkAmount(host.powerIdleW, `host "${id}" powerIdleW`);
     if (host.powerMaxW !== undefined) checkAmount(host.powerMaxW, `host "${id}" powerMaxW`);
   });
-  const vms = input.vms;
+  return hostIndex;
+}
+
+function indexVms(vms: readonly Vm[], names: Names): Map<string, number> {
   const vmIndex = new Map<string, number>();
   vms.forEach((vm, v) => {
     const id = checkId(vm.id, `vms[${v}].id`);
@@ -149,10 +191,15 @@ export function compileCluster(input: ClusterInput, topology: Topology, options:
     checkAmount(vm.memMiB, `vm "${id}" memMiB`);
     for (const [name, amount] of Object.entries(vm.resources ?? {})) {
       checkAmount(amount, `vm "${id}" resource ${name}`);
-      if (!extra.has(name)) extra.set(name, 2 + extra.size);
+      names.resource(name);
     }
   });
-  const R = 2 + extra.size;
+  return vmIndex;
+}
+
+type HostArrays = Pick<Cluster, "hostCapacity" | "hostActive" | "hostState" | "hostHypervisor" | "hostIdleW" | "hostMaxW">;
+
+function compileHosts(hosts: readonly Host[], R: number, names: Names): HostArrays {
   const H = hosts.length;
   const hostCapacity = new Float64Array(H * R);
   const hostActive = new Uint8Array(H);
@@ -162,21 +209,42 @@ export function compileCluster(input: ClusterInput, topology: Topology, options:
   hosts.forEach((host, h) => {
     hostCapacity[h * R] = host.cpu;
     hostCapacity[h * R + 1] = host.memMiB;
-    for (const [name, amount] of Object.entries(host.resources ?? {})) hostCapacity[h * R + extra.get(name)!] = amount;
+    for (const [name, amount] of Object.entries(host.resources ?? {})) hostCapacity[h * R + names.extra.get(name)!] = amount;
     hostActive[h] = (host.state ?? "active") === "active" ? 1 : 0;
-    if (host.hypervisor !== undefined) hostHypervisor[h] = hypervisorId(host.hypervisor);
+    if (host.hypervisor !== undefined) hostHypervisor[h] = names.hypervisor(host.hypervisor);
     hostIdleW[h] = host.powerIdleW ?? 100;
     hostMaxW[h] = Math.max(hostIdleW[h], host.powerMaxW ?? 250);
   });
+  return { hostCapacity, hostActive, hostState: hosts.map((h) => h.state ?? "active"), hostHypervisor, hostIdleW, hostMaxW };
+}
 
-  // Affinity groups become units (union-find, since a VM may sit in two affinity groups).
+type Units = Pick<
+  Cluster,
+  | "vmUnit"
+  | "unitCount"
+  | "unitDemand"
+  | "unitVmStart"
+  | "unitVms"
+  | "unitHypervisor"
+  | "unitAffinityGroup"
+  | "affinityGroupNames"
+  | "affinityStart"
+  | "affinityUnits"
+  | "unitAffinityStart"
+  | "unitAffinity"
+  | "unitAntiStart"
+  | "unitAnti"
+  | "antiGroupNames"
+>;
+
+/** Groups, and the units they make: affinity groups contracted (union-find, a VM may sit in two), demands summed. */
+function compileUnits(vms: readonly Vm[], groups: readonly PlacementGroup[], vmIndex: ReadonlyMap<string, number>, R: number, names: Names, contract: boolean): Units {
   const V = vms.length;
   const parent = Int32Array.from({ length: V }, (_, i) => i);
   const find = (x: number): number => {
     while (parent[x] !== x) x = parent[x] = parent[parent[x]];
     return x;
   };
-  const groups = input.groups ?? [];
   const groupIds = new Set<string>();
   const affinityName = new Map<number, string>();
   const affinityNames: string[] = [];
@@ -229,13 +297,13 @@ export function compileCluster(input: ClusterInput, topology: Topology, options:
     const u = vmUnit[v];
     unitDemand[u * R] += vm.cpu;
     unitDemand[u * R + 1] += vm.memMiB;
-    for (const [name, amount] of Object.entries(vm.resources ?? {})) unitDemand[u * R + extra.get(name)!] += amount;
+    for (const [name, amount] of Object.entries(vm.resources ?? {})) unitDemand[u * R + names.extra.get(name)!] += amount;
     if (vm.hypervisor !== undefined) {
-      const k = hypervisorId(vm.hypervisor);
+      const k = names.hypervisor(vm.hypervisor);
       if (unitHypervisor[u] !== -1 && unitHypervisor[u] !== k) {
         throw new PlacementError(
           "Infeasible",
-          `affinity group "${affinityName.get(v)}" mixes hypervisor kinds ${[...hypervisors.keys()][unitHypervisor[u]]} and ${vm.hypervisor}`,
+          `affinity group "${affinityName.get(v)}" mixes hypervisor kinds ${[...names.hypervisors.keys()][unitHypervisor[u]]} and ${vm.hypervisor}`,
         );
       }
       unitHypervisor[u] = k;
@@ -262,32 +330,63 @@ export function compileCluster(input: ClusterInput, topology: Topology, options:
   });
   const unitAntiStart = new Int32Array(unitCount + 1);
   antiPerUnit.forEach((gs, u) => (unitAntiStart[u + 1] = unitAntiStart[u] + gs.length));
-  const unitAnti = Int32Array.from(antiPerUnit.flat());
+  return {
+    vmUnit,
+    unitCount,
+    unitDemand,
+    unitVmStart,
+    unitVms,
+    unitHypervisor,
+    unitAffinityGroup,
+    affinityGroupNames: affinityNames,
+    affinityStart: affinity.groupStart,
+    affinityUnits: affinity.groupUnits,
+    unitAffinityStart: affinity.unitStart,
+    unitAffinity: affinity.unitGroups,
+    unitAntiStart,
+    unitAnti: Int32Array.from(antiPerUnit.flat()),
+    antiGroupNames: antiNames,
+  };
+}
 
-  // Current placement.
-  const vmCurrentHost = new Int32Array(V).fill(-1);
-  const unitCurrentHost = new Int32Array(unitCount).fill(-1);
-  for (const [vmId, hostId] of Object.entries(input.current ?? {})) {
+/** Where each VM and unit runs now (a unit: the host of its first placed member), -1 if new. */
+function compileCurrent(
+  current: Readonly<Record<string, string>>,
+  vmIndex: ReadonlyMap<string, number>,
+  hostIndex: ReadonlyMap<string, number>,
+  units: Pick<Units, "unitCount" | "unitVmStart" | "unitVms" | "vmUnit">,
+): Pick<Cluster, "vmCurrentHost" | "unitCurrentHost"> {
+  const vmCurrentHost = new Int32Array(units.vmUnit.length).fill(-1);
+  const unitCurrentHost = new Int32Array(units.unitCount).fill(-1);
+  for (const [vmId, hostId] of Object.entries(current)) {
     const v = vmIndex.get(vmId);
     if (v === undefined) throw invalid(`current placement names unknown vm "${vmId}"`);
     const h = typeof hostId === "string" ? hostIndex.get(hostId) : undefined;
     if (h === undefined) throw invalid(`current placement puts vm "${vmId}" on unknown host ${JSON.stringify(hostId)}`);
     vmCurrentHost[v] = h;
   }
-  for (let u = 0; u < unitCount; u++) {
-    for (let k = unitVmStart[u]; k < unitVmStart[u + 1]; k++) {
-      if (vmCurrentHost[unitVms[k]] !== -1) {
-        unitCurrentHost[u] = vmCurrentHost[unitVms[k]];
+  for (let u = 0; u < units.unitCount; u++) {
+    for (let k = units.unitVmStart[u]; k < units.unitVmStart[u + 1]; k++) {
+      if (vmCurrentHost[units.unitVms[k]] !== -1) {
+        unitCurrentHost[u] = vmCurrentHost[units.unitVms[k]];
         break;
       }
     }
   }
+  return { vmCurrentHost, unitCurrentHost };
+}
 
-  // Traffic, aggregated per unordered (or, for an asymmetric topology, ordered) unit pair.
-  const symmetric = topology.symmetric;
+/** Traffic between units as CSR, aggregated per unordered (or, for an asymmetric topology, ordered) unit pair. */
+function compileTraffic(
+  traffic: readonly TrafficRow[],
+  vmIndex: ReadonlyMap<string, number>,
+  vmUnit: Int32Array,
+  unitCount: number,
+  symmetric: boolean,
+): Pick<Cluster, "adjStart" | "adjTo" | "adjW" | "adjWIn"> {
   const pairs = new Map<number, number>();
   const key = (a: number, b: number): number => a * unitCount + b;
-  (input.traffic ?? []).forEach((row, i) => {
+  traffic.forEach((row, i) => {
     if (!Array.isArray(row) || row.length !== 3) throw invalid(`traffic[${i}] must be [vmA, vmB, rate]`);
     const [a, b, rate] = row;
     const va = vmIndex.get(a);
@@ -344,47 +443,7 @@ export function compileCluster(input: ClusterInput, topology: Topology, options:
       adjW[j] = ab + ba;
     }
   }
-
-  return {
-    topology,
-    hostIds: hosts.map((h) => h.id),
-    hostIndex,
-    hosts,
-    resourceNames: ["cpu", "memMiB", ...extra.keys()],
-    resourceCount: R,
-    hostCapacity,
-    hostActive,
-    hostState: hosts.map((h) => h.state ?? "active"),
-    hostHypervisor,
-    hostIdleW,
-    hostMaxW,
-    hypervisorNames: [...hypervisors.keys()],
-    vmIds: vms.map((v) => v.id),
-    vmIndex,
-    vms,
-    vmUnit,
-    vmCurrentHost,
-    vmMemMiB: Float64Array.from(vms, (v) => v.memMiB),
-    unitCount,
-    unitDemand,
-    unitVmStart,
-    unitVms,
-    unitHypervisor,
-    unitAffinityGroup,
-    affinityGroupNames: affinityNames,
-    affinityStart: affinity.groupStart,
-    affinityUnits: affinity.groupUnits,
-    unitAffinityStart: affinity.unitStart,
-    unitAffinity: affinity.unitGroups,
-    unitAntiStart,
-    unitAnti,
-    antiGroupNames: antiNames,
-    unitCurrentHost,
-    adjStart,
-    adjTo,
-    adjW,
-    adjWIn,
-  };
+  return { adjStart, adjTo, adjW, adjWIn };
 }
 
 /** Both directions of a group membership relation: members per group and groups per unit. */

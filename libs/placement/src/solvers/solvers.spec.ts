@@ -12,6 +12,7 @@ import { FirstFit } from "./first-fit";
 import { GreedyNearest } from "./greedy-nearest";
 import { IteratedLocalSearch } from "./iterated-local-search";
 import { LocalSearch } from "./local-search";
+import { MultilevelPlacement } from "./multilevel";
 import { RandomPlacement } from "./random";
 
 /** Every unit placed on a host that every filter admits. */
@@ -51,6 +52,7 @@ describe("constructive solvers place everything feasibly", () => {
     { name: "first-fit", make: () => new FirstFit() },
     { name: "greedy-nearest", make: () => new GreedyNearest() },
     { name: "cluster-and-cut", make: () => new ClusterAndCut() },
+    { name: "multilevel", make: () => new MultilevelPlacement() },
   ];
   it.each(solvers.flatMap((s) => seeds.map((seed) => ({ ...s, seed }))))("$name on instance $seed", ({ make, seed }) => {
     // Fill 0.3-0.6 so that any order of placement fits, whatever the solver.
