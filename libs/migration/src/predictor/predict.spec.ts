@@ -4,9 +4,16 @@ import type { TechniqueSpec, VmSpec } from "../spec";
 import { predict } from "./predict";
 
 /**
- * The predictor against the simulator on a small grid (256 MiB VMs, so the whole grid runs in a few seconds).
- * Tolerances are looser than the errors the bench measures on larger grids, because a 256 MiB VM has fewer
- * pages to average over: pre-copy within 10% on total time and pages, post-copy within 25% on degradation.
+ * The predictor against the simulator on a small grid (256 MiB VMs, so the whole grid runs in a few seconds), on
+ * total time, downtime, pages, degradation and the stop reason. The tolerances follow the error the bench measures
+ * (README, "Predictor against simulator"), widened where a 256 MiB VM has fewer pages to average over:
+ * - non-live and post-copy: total time, downtime and pages are exact (the bench: 0.0% max), so 1e-6;
+ * - pre-copy and hybrid: total time within 1% (the bench: 0.1% max), downtime within 10% for pre-copy (the bench:
+ *   5.8% max; on this grid 8.6%, the hot set on 1 Gbit/s) and 5% for hybrid (the bench: 2.9% max);
+ * - pre-copy with delta compression: total time within 2% (the bench: p90 0.6%), downtime within 25% (the bench:
+ *   p90 14.9%; its max, 77%, is a 1 GiB VM whose last round holds a few dozen pages);
+ * - degradation, an absolute difference: 0.01 with pre-copy (the bench: 0.001 max, 0.02 with delta), 0.12 with
+ *   post-copy (the bench: 0.111 max; the fault model is the coarsest part of the predictor).
  */
 const VMS: { name: string; vm: VmSpec }[] = [
   { name: "uniform 40 MiB/s", vm: { memoryMiB: 256, workload: { dirtyMiBps: 40, locality: "uniform" } } },
@@ -17,13 +24,15 @@ const LINKS = [
   { name: "1 Gbit/s", link: { bandwidthMbps: 1000, rttMs: 0.5 } },
   { name: "10 Gbit/s", link: { bandwidthMbps: 10000, rttMs: 0.2 } },
 ];
-const TECHNIQUES: { name: string; technique: TechniqueSpec; tolerance: { total: number; pages: number; degradation: number } }[] = [
-  { name: "non-live", technique: { name: "non-live" }, tolerance: { total: 0.001, pages: 0, degradation: 0 } },
-  { name: "pre-copy", technique: { name: "pre-copy", downtimeLimitMs: 30 }, tolerance: { total: 0.1, pages: 0.1, degradation: 0.1 } },
-  { name: "pre-copy + delta", technique: { name: "pre-copy", delta: true, downtimeLimitMs: 30 }, tolerance: { total: 0.1, pages: 0.1, degradation: 0.1 } },
-  { name: "post-copy", technique: { name: "post-copy", prepaging: "none" }, tolerance: { total: 0.05, pages: 0, degradation: 0.25 } },
-  { name: "post-copy, bubble", technique: { name: "post-copy" }, tolerance: { total: 0.05, pages: 0, degradation: 0.25 } },
-  { name: "hybrid", technique: { name: "hybrid" }, tolerance: { total: 0.1, pages: 0.1, degradation: 0.25 } },
+const EXACT = 1e-6;
+type Tolerance = { total: number; downtime: number; pages: number; degradation: number };
+const TECHNIQUES: { name: string; technique: TechniqueSpec; tolerance: Tolerance }[] = [
+  { name: "non-live", technique: { name: "non-live" }, tolerance: { total: EXACT, downtime: EXACT, pages: EXACT, degradation: EXACT } },
+  { name: "pre-copy", technique: { name: "pre-copy", downtimeLimitMs: 30 }, tolerance: { total: 0.01, downtime: 0.1, pages: 0.01, degradation: 0.01 } },
+  { name: "pre-copy + delta", technique: { name: "pre-copy", delta: true, downtimeLimitMs: 30 }, tolerance: { total: 0.02, downtime: 0.25, pages: 0.02, degradation: 0.02 } },
+  { name: "post-copy", technique: { name: "post-copy", prepaging: "none" }, tolerance: { total: EXACT, downtime: EXACT, pages: EXACT, degradation: 0.12 } },
+  { name: "post-copy, bubble", technique: { name: "post-copy" }, tolerance: { total: EXACT, downtime: EXACT, pages: EXACT, degradation: 0.12 } },
+  { name: "hybrid", technique: { name: "hybrid" }, tolerance: { total: 0.01, downtime: 0.05, pages: 0.01, degradation: 0.01 } },
 ];
 
 const grid = VMS.flatMap((v) => LINKS.flatMap((l) => TECHNIQUES.map((t) => ({ ...v, ...l, ...t, label: `${t.name}, ${v.name}, ${l.name}` }))));
@@ -34,8 +43,10 @@ describe("predictor against the simulator", () => {
     const p = predict({ vm, link, technique });
     const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(b, 1e-9);
     expect(rel(p.totalMs, sim.totalMs)).toBeLessThanOrEqual(tolerance.total);
-    expect(rel(p.pagesTransferred, sim.pagesTransferred)).toBeLessThanOrEqual(tolerance.pages + 1e-9);
+    expect(rel(p.downtimeMs, sim.downtimeMs)).toBeLessThanOrEqual(tolerance.downtime);
+    expect(rel(p.pagesTransferred, sim.pagesTransferred)).toBeLessThanOrEqual(tolerance.pages);
     expect(Math.abs(p.degradation - sim.degradation)).toBeLessThanOrEqual(tolerance.degradation);
+    expect(p.stopReason).toBe(sim.stopReason);
   });
 });
 
