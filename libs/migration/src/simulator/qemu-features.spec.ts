@@ -57,6 +57,17 @@ describe("zero pages", () => {
     for (const round of later) expect(round.bytesSent).toBe(round.pagesSent * 4104);
   });
 
+  it("with real bytes, zero pages hold zeros, go as headers, and the target ends with the source's memory", async () => {
+    const input: MigrationInput = { vm: vm(32, 40, {}, 0.5), link: LINK_1G, technique: { name: "pre-copy" }, content: "bytes", seed: 5 };
+    const sim = await simulate(input);
+    expect(Buffer.from(sim.targetMemory!).equals(Buffer.from(sim.sourceMemory!))).toBe(true);
+    const round1 = sim.result.timeline.find((e) => e.phase === "round" && e.round === 1)!;
+    expect(round1.bytesSent).toBeLessThan(0.55 * 8192 * 4104);
+    let zeroPagesLeft = 0;
+    for (let p = 0; p < 8192; p++) if (sim.sourceMemory!.subarray(p * 4096, (p + 1) * 4096).every((b) => b === 0)) zeroPagesLeft++;
+    expect(zeroPagesLeft).toBeGreaterThan(0.3 * 8192);
+  });
+
   it("post-copy still sends every page exactly once, zero pages as headers", async () => {
     const input: MigrationInput = { vm: vm(64, 40, {}, 0.3), link: LINK_1G, technique: { name: "post-copy" }, seed: 4 };
     const sim = await simulate(input, { countSends: true });

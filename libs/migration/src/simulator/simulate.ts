@@ -66,6 +66,9 @@ export async function simulate(
     r.content === "bytes"
       ? new ByteWrites(locality, rng.fork("writes"), rng.fork("content"), pageSizeBytes, w.writeBytes)
       : new ModelledWrites(locality, rng.fork("writes"), rng.fork("delta"), pageSizeBytes, w.writeBytes);
+  const zero = w.zeroPageFraction > 0 ? zeroPages(pageCount, w.zeroPageFraction, rng.fork("zero")) : undefined;
+  // With real bytes, the zero pages hold zeros (the rest of memory starts random).
+  if (zero && writes instanceof ByteWrites) zero.forEach((page) => writes.memory.fill(0, page * pageSizeBytes, (page + 1) * pageSizeBytes));
   const deviceStateBytes = Math.round(vm.deviceStateKiB * 1024);
   const source = new SimulatedSource({
     pageCount,
@@ -76,7 +79,7 @@ export async function simulate(
     clock,
     meter,
     writes,
-    zeroPages: w.zeroPageFraction > 0 ? zeroPages(pageCount, w.zeroPageFraction, rng.fork("zero")) : undefined,
+    zeroPages: zero,
   });
   const targetMemory = writes instanceof ByteWrites ? new Uint8Array(pageCount * pageSizeBytes) : undefined;
   const target = new SimulatedTarget({
