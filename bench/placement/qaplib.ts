@@ -1,11 +1,15 @@
 /**
- * QAPLIB benchmark: every instance in ../shared/data/qaplib (or the chosen ones) solved by the dense QAP mode
+ * QAPLIB benchmark: every instance of the QAPLIB data set (or the chosen ones) solved by the dense QAP mode
  * with a time budget per instance, one after the other on one core, each answer checked to be a permutation, then
  * re-scored from it against bks.tsv. Writes a markdown table and a JSON file (seed, commit, machine) next to this
  * script.
  *
- *   npm run bench:qaplib -- [--instances nug12,tai*a] [--max-n 100] [--time-limit-ms 10000]
+ *   npm run bench:qaplib -- [--data <folder>] [--instances nug12,tai*a] [--max-n 100] [--time-limit-ms 10000]
  *                           [--large-time-limit-ms 60000] [--seed 1] [--out bench/placement/results/qaplib]
+ *
+ * The data set (instances/<name>.dat and bks.tsv, 136 instances) is not in the repository: --data, else
+ * FERRY_QAPLIB_DIR, else ../shared/data/qaplib beside it. The tests use the few instances vendored in
+ * libs/placement/fixtures/qaplib.
  *
  * tai256c (n > 150) gets --large-time-limit-ms; all other instances --time-limit-ms. Budgets are CPU time of this
  * process by default (--clock cpu; the machine is shared), or wall-clock time with --clock wall.
@@ -15,14 +19,12 @@ import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Clock } from "@ferry/placement";
 import { parseQaplib, qapCost, solveQap, systemClock } from "@ferry/placement";
-import { REPO_ROOT, gitCommit, machine } from "../bench-env";
+import { dataFolder, gitCommit, machine } from "../bench-env";
 import { cpuClock } from "./cpu-clock";
-
-const root = REPO_ROOT;
-const data = join(root, "..", "shared", "data", "qaplib");
 
 const { values } = parseArgs({
   options: {
+    data: { type: "string" },
     instances: { type: "string" },
     "max-n": { type: "string" },
     "time-limit-ms": { type: "string", default: "10000" },
@@ -47,6 +49,7 @@ interface Row {
 }
 
 function main(): void {
+  const data = dataFolder({ bench: "bench:qaplib", flag: "data", env: "FERRY_QAPLIB_DIR", name: "qaplib", holds: "instances/<name>.dat and bks.tsv", given: values.data, needs: ["bks.tsv", "instances"] });
   const bks = new Map(
     readFileSync(join(data, "bks.tsv"), "utf8")
       .trim()

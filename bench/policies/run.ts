@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
-import { heuristicNames, planetLabDataFolder, type DayRun } from "@ferry/policies";
-import { REPO_ROOT } from "../bench-env";
+import { heuristicNames, type DayRun } from "@ferry/policies";
+import { REPO_ROOT, dataFolder } from "../bench-env";
 import { readdirSync } from "node:fs";
 import type { Job } from "./worker";
 import { energyVersusSlavSvg, ferryVersusHeuristics, summarize, summaryTable } from "./report";
@@ -15,9 +15,13 @@ import { energyVersusSlavSvg, ferryVersusHeuristics, summarize, summaryTable } f
  * runs (bench/policies/results*.json), the table and plot into libs/policies/README.md between the
  * bench markers, and libs/policies/docs/energy-vs-slav.svg. Runs on worker threads (default: one per
  * core, at most 2: this machine has two and shares them).
+ *
+ * The PlanetLab traces (one folder per day) are not in the repository: --data <folder>, else
+ * FERRY_PLANETLAB_DIR, else ../shared/data/planetlab beside it.
  */
 const { values } = parseArgs({
   options: {
+    data: { type: "string" },
     days: { type: "string" },
     policies: { type: "string" },
     workers: { type: "string" },
@@ -30,16 +34,16 @@ const { values } = parseArgs({
 const FERRY = ["ferry", "ferry-dense"];
 const HEURISTICS = heuristicNames();
 const policies = values.policies ? values.policies.split(",") : [...FERRY, ...HEURISTICS, "dvfs", "npa"];
-const dataFolder = planetLabDataFolder();
+const traces = dataFolder({ bench: "bench:policies", flag: "data", env: "FERRY_PLANETLAB_DIR", name: "planetlab", holds: "one folder of traces per day (20110303, ...)", given: values.data, needs: values.days ? values.days.split(",") : [] });
 const days = values.days
   ? values.days.split(",")
-  : readdirSync(dataFolder, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  : readdirSync(traces, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 const predictor = values.predictor!;
 const vmLifetime = values["vm-lifetime"] as Job["vmLifetime"];
 const workers = Math.max(1, Math.min(Number(values.workers ?? 2), availableParallelism()));
 
 const jobs: Job[] = [];
-for (const day of days) for (const policy of policies) jobs.push({ id: jobs.length, day, policy, predictor, vmLifetime });
+for (const day of days) for (const policy of policies) jobs.push({ id: jobs.length, day, trace: join(traces, day), policy, predictor, vmLifetime });
 
 async function runAll(): Promise<DayRun[]> {
   const results: DayRun[] = [];

@@ -178,8 +178,15 @@ describe("migrations", () => {
   });
 
   it("lists with filters", async () => {
+    const { body: finished } = await request({ vmId: vm.id, targetNodeId: dst }).expect(202);
+    await agent(finished.id, "claim").expect(200);
+    await agent(finished.id, "complete", { metrics, bytesTransferred: 1 << 30 }).expect(200);
+    const other = await createVm(c, { name: `vm-${vmSeq++}`, cpu: 2, memMiB: 4096, nodeId: src });
+    const { body: queued } = await request({ vmId: other.id, targetNodeId: dst }).expect(202);
     const res = await c.admin().get(`/api/v1/migrations?state=completed&nodeId=${dst}`).expect(200);
-    expect(res.body.items.length).toBeGreaterThan(0);
+    const ids = res.body.items.map((m: { id: string }) => m.id);
+    expect(ids).toContain(finished.id);
+    expect(ids).not.toContain(queued.id);
     expect(res.body.items.every((m: { state: string }) => m.state === "completed")).toBe(true);
     await c.admin().get("/api/v1/migrations?state=flying").expect(400);
     await c.admin().get("/api/v1/migrations/00000000-0000-4000-8000-000000000000").expect(404);

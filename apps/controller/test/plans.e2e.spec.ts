@@ -82,6 +82,7 @@ describe("placement plans", () => {
 
   it("applies a plan, independent moves side by side, until the traffic cost has dropped", async () => {
     const { body: plan } = await c.admin().post("/api/v1/placement/plans").send({ maxMigrations: 5, seed: 7 }).expect(201);
+    expect(plan.steps.length).toBeGreaterThan(0);
     await c.admin().post(`/api/v1/placement/plans/${plan.id}/apply`).send({}).expect(202);
     const done = await eventually(async () => {
       const res = await c.admin().get(`/api/v1/placement/plans/${plan.id}`).expect(200);
@@ -103,11 +104,17 @@ describe("placement plans", () => {
   });
 
   it("a cancelled plan cannot be applied", async () => {
+    // A chatty pair of its own, split across pods, so that the plan has a step to skip whatever ran before.
+    const db = (await createVm(c, { name: "db-1", cpu: 1, memMiB: 512, nodeId: nodes["p1-r1"] })).id;
+    const cache = (await createVm(c, { name: "cache-1", cpu: 1, memMiB: 512, nodeId: nodes["p2-r3"] })).id;
+    await c.admin().post("/api/v1/traffic").send({ pairs: [{ vmA: db, vmB: cache, rateMbps: 800 }] }).expect(200);
     const { body: plan } = await c.admin().post("/api/v1/placement/plans").send({ maxMigrations: 1 }).expect(201);
     expect(plan.params.seed).toEqual(expect.any(Number));
+    expect(plan.steps).toHaveLength(1);
+    expect(plan.steps[0]).toMatchObject({ state: "pending" });
     const cancelled = await c.admin().post(`/api/v1/placement/plans/${plan.id}/cancel`).expect(202);
     expect(cancelled.body).toMatchObject({ state: "cancelled" });
-    expect(cancelled.body.steps.every((s: { state: string }) => s.state === "skipped")).toBe(true);
+    expect(cancelled.body.steps.map((s: { state: string }) => s.state)).toEqual(["skipped"]);
     await c.admin().post(`/api/v1/placement/plans/${plan.id}/apply`).send({}).expect(409);
     const audit = await c.admin().get(`/api/v1/audit?targetType=plan&targetId=${plan.id}`).expect(200);
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(["plan.cancelled", "plan.computed"]);

@@ -26,7 +26,12 @@ const localitySchema = z.union([z.string(), localityObjectSchema]).transform((va
   return parsed;
 });
 
-const powerOfTwo = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+const powerOfTwo = (n: number) => Number.isInteger(n) && n > 0 && 2 ** Math.round(Math.log2(n)) === n;
+
+/** The page the workload's rates are counted in: x86's base page (TARGET_PAGE_SIZE). */
+export const BASE_PAGE_BYTES = 4096;
+/** Delta compression's size model is built for pages up to this size. */
+export const MAX_DELTA_PAGE_BYTES = 65536;
 
 export const workloadSchema = z.object({
   /**
@@ -47,13 +52,22 @@ export const workloadSchema = z.object({
   contention: z.number().min(0).max(1).default(0.05),
   /** Useful work per second at full speed, in the application's own unit (requests, transactions...). */
   usefulWorkPerSec: z.number().gt(0).default(1000),
-  /** Pages per locality region (see workload/locality.ts). */
+  /** Locality regions, in 4 KiB pages (see workload/locality.ts); a region is never smaller than one page. */
   regionPages: z.number().int().refine(powerOfTwo, "must be a power of two").default(64),
+  /**
+   * Fraction of the VM's pages that are all zero when the migration starts (never-touched or freed memory).
+   * QEMU detects them and sends a header only; a write makes a page non-zero. Default 0: every page has data.
+   */
+  zeroPageFraction: z.number().min(0).max(1).default(0),
 });
 
 export const vmSchema = z.object({
   memoryMiB: z.number().gt(0).max(16 * 1024 * 1024),
-  pageSizeBytes: z.number().refine(powerOfTwo, "must be a power of two").min(512).max(65536).default(4096),
+  /**
+   * The unit of dirty tracking and transfer: 4 KiB base pages, or huge pages (2 MiB, 1 GiB) when the guest's
+   * memory is backed by them and dirtied at that granularity, so that one write dirties the whole huge page.
+   */
+  pageSizeBytes: z.number().refine(powerOfTwo, "must be a power of two").min(BASE_PAGE_BYTES).max(1 << 30).default(4096),
   /** CPU and device state sent at switchover (not RAM). Default 512 KiB: an assumption. */
   deviceStateKiB: z.number().min(0).default(512),
   workload: workloadSchema,
@@ -62,10 +76,22 @@ export const vmSchema = z.object({
 export const linkSchema = z.object({
   bandwidthMbps: z.number().gt(0),
   rttMs: z.number().min(0),
+  /**
+   * The most one migration stream carries (one sending thread copying pages into its socket), when that is below
+   * the link's rate; multifd's channels each get this much. Default: no limit, one stream fills the link.
+   */
+  streamMbps: z.number().gt(0).optional(),
   shareSchedule: z.array(z.object({ atMs: z.number().min(0), share: z.number().gt(0).max(1) })).default([]),
 });
 
 const batchPages = z.number().int().min(1).max(1 << 24);
+
+const multifdOptions = {
+  /** Send pages over parallel channels (QEMU capability multifd, off by default); the device state stays on the main stream. */
+  multifd: z.boolean().default(false),
+  /** Channels when multifd is on (QEMU multifd-channels 2). */
+  multifdChannels: z.number().int().min(1).max(256).default(2),
+};
 
 const preCopyOptions = {
   /** XBZRLE delta compression of re-sent pages (QEMU capability xbzrle, off by default). */
@@ -94,6 +120,7 @@ const preCopyOptions = {
   throttleMaxPct: z.number().min(1).max(99).default(99),
   /** Pages per transport batch during rounds. */
   batchPages: batchPages.default(16384),
+  ...multifdOptions,
 };
 
 const postCopyOptions = {
@@ -106,7 +133,7 @@ const postCopyOptions = {
 };
 
 export const techniqueSchema = z.discriminatedUnion("name", [
-  z.object({ name: z.literal("non-live"), batchPages: batchPages.default(16384) }).strict(),
+  z.object({ name: z.literal("non-live"), batchPages: batchPages.default(16384), ...multifdOptions }).strict(),
   z.object({ name: z.literal("pre-copy"), ...preCopyOptions }).strict(),
   z.object({ name: z.literal("post-copy"), ...postCopyOptions }).strict(),
   z
@@ -147,6 +174,14 @@ export const migrationInputSchema = z
     }
     if (input.vm.workload.writeBytes > input.vm.pageSizeBytes) {
       ctx.addIssue({ code: "custom", path: ["vm", "workload", "writeBytes"], message: "must not exceed the page size" });
+    }
+    const t = input.technique;
+    if ((t.name === "pre-copy" || t.name === "hybrid") && t.delta) {
+      // QEMU refuses the pair ("Multifd is not compatible with xbzrle").
+      if (t.multifd) ctx.addIssue({ code: "custom", path: ["technique", "multifd"], message: "is not compatible with delta (xbzrle)" });
+      if (input.vm.pageSizeBytes > MAX_DELTA_PAGE_BYTES) {
+        ctx.addIssue({ code: "custom", path: ["technique", "delta"], message: `is modelled for pages up to ${MAX_DELTA_PAGE_BYTES} bytes` });
+      }
     }
   });
 
@@ -198,8 +233,34 @@ export function mibpsToPagesPerMs(mibps: number, pageSizeBytes: number): number 
   return (mibps * 1048576) / pageSizeBytes / 1000;
 }
 
+/**
+ * Page writes (and touches) per ms of a workload rate. Rates count writes to distinct 4 KiB pages, what a 4 KiB
+ * dirty log sees, whatever the page size: a write lands in one page of the VM's size and dirties all of it, so
+ * with 2 MiB pages the same writes dirty 512 times the memory (fewer writes repeat a page, though).
+ */
+export function writesPerMs(mibps: number): number {
+  return mibpsToPagesPerMs(mibps, BASE_PAGE_BYTES);
+}
+
+/** Locality regions in pages of the VM's size: regionPages counts 4 KiB pages, and a region holds at least one page. */
+export function regionPagesOf(vm: { readonly pageSizeBytes: number; readonly workload: { readonly regionPages: number } }): number {
+  return Math.max(1, (vm.workload.regionPages * BASE_PAGE_BYTES) / vm.pageSizeBytes);
+}
+
 /** QEMU's per-page stream header: a be64 holding the page offset and flags. */
 export const PAGE_HEADER_BYTES = 8;
+/** A zero page on the main stream: the header with RAM_SAVE_FLAG_ZERO and one fill byte (ram.c save_zero_page). */
+export const ZERO_PAGE_BYTES = PAGE_HEADER_BYTES + 1;
+/** Multifd packet payload (MULTIFD_PACKET_SIZE, 512 KiB); at least one page. */
+export const MULTIFD_PACKET_BYTES = 512 * 1024;
+/**
+ * Multifd packet header (MultiFDPacket_t without its offsets: magic, version, flags, pages_alloc, normal_pages,
+ * next_packet_size, packet_num, zero_pages, reserved words and the 256-byte RAM block name); each page, zero or
+ * not, then adds a be64 offset.
+ */
+export const MULTIFD_PACKET_HEADER_BYTES = 320;
+/** Multifd channel handshake (MultiFDInit_t). */
+export const MULTIFD_INIT_BYTES = 64;
 /** XBZRLE page: the header plus an encoding byte and a be16 length before the encoded bytes. */
 export const XBZRLE_EXTRA_BYTES = 3;
 /** A post-copy page request on the return path (message header, start, length). */

@@ -43,7 +43,3 @@ export type { Clock } from "./clock";
 export { systemClock, frozenClock } from "./clock";
 export type { Rng } from "@ferry/random";
 export { createRng } from "@ferry/random";
-
-/** Synthetic clustered data centres (tests, benchmarks, local demos). */
-export { clusteredWorkload } from "./fixtures/clustered-workload";
-export type { ClusteredWorkloadOptions } from "./fixtures/clustered-workload";

@@ -25,7 +25,11 @@ export const USAGE = `usage: npm run -s migrate-sim -- --technique <non-live|pre
     --state-kib S             CPU and device state (default 512)
     --reservation-ms T        target reservation time (default 100)
     --contention C            guest slowdown while tracked on the source, 0..1 (default 0.05)
-    --page-size-bytes P       page size (default 4096)
+    --page-size-bytes P       page size, the unit of dirty tracking: 4096 (default) or huge pages (2097152)
+    --zero-page-fraction Z    fraction of pages all zero at the start, sent as headers (default 0)
+    --multifd                 send pages over parallel channels (QEMU multifd; not with --delta)
+    --multifd-channels N      channels with --multifd (default 2, QEMU)
+    --stream-mbps S           the most one stream carries (default: no limit)
     --share "T:S,T:S"         bandwidth share S from simulated time T ms (e.g. "0:1,2000:0.5")
   prints one JSON object; fields with "wall" in their name measure the simulator itself.`;
 
@@ -54,6 +58,10 @@ const OPTIONS = {
   "reservation-ms": { type: "string" },
   contention: { type: "string" },
   "page-size-bytes": { type: "string" },
+  "zero-page-fraction": { type: "string" },
+  multifd: { type: "boolean" },
+  "multifd-channels": { type: "string" },
+  "stream-mbps": { type: "string" },
   share: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -71,6 +79,8 @@ const APPLIES_TO: Record<string, readonly TechniqueName[]> = {
   "no-convergence-rounds": ["pre-copy", "hybrid"],
   "xbzrle-cache-mib": ["pre-copy", "hybrid"],
   prepaging: ["post-copy", "hybrid"],
+  multifd: ["non-live", "pre-copy", "hybrid"],
+  "multifd-channels": ["non-live", "pre-copy", "hybrid"],
   "precopy-rounds": ["hybrid"],
 };
 
@@ -121,16 +131,24 @@ export function parseMigrateSimArgs(argv: readonly string[]): ParsedArgs {
   set("noConvergenceRounds", num("no-convergence-rounds"));
   set("precopyRounds", num("precopy-rounds"));
   set("xbzrleCacheMiB", num("xbzrle-cache-mib"));
+  set("multifd", values.multifd);
+  set("multifdChannels", num("multifd-channels"));
   const workload: Record<string, unknown> = { dirtyMiBps: num("dirty-mibps"), locality: values.workload };
   if (values["read-mibps"] !== undefined) workload.readMiBps = num("read-mibps");
   if (values["write-bytes"] !== undefined) workload.writeBytes = num("write-bytes");
   if (values.contention !== undefined) workload.contention = num("contention");
+  if (values["zero-page-fraction"] !== undefined) workload.zeroPageFraction = num("zero-page-fraction");
   const vm: Record<string, unknown> = { memoryMiB: num("mem-mib"), workload };
   if (values["state-kib"] !== undefined) vm.deviceStateKiB = num("state-kib");
   if (values["page-size-bytes"] !== undefined) vm.pageSizeBytes = num("page-size-bytes");
   const input: Record<string, unknown> = {
     vm,
-    link: { bandwidthMbps: num("bandwidth-mbps"), rttMs: num("rtt-ms"), ...(shareSchedule ? { shareSchedule } : {}) },
+    link: {
+      bandwidthMbps: num("bandwidth-mbps"),
+      rttMs: num("rtt-ms"),
+      ...(values["stream-mbps"] === undefined ? {} : { streamMbps: num("stream-mbps") }),
+      ...(shareSchedule ? { shareSchedule } : {}),
+    },
     technique: techniqueSpec,
     seed: num("seed"),
   };

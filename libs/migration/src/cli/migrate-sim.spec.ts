@@ -12,6 +12,7 @@ describe("migrate-sim flags", () => {
     { name: "post-copy with multi-pivot pre-paging", args: ["--technique", "post-copy", "--prepaging", "multi-pivot"], want: { name: "post-copy", prepaging: "multi-pivot" } },
     { name: "hybrid with rounds and a limit", args: ["--technique", "hybrid", "--precopy-rounds", "3", "--downtime-limit-ms", "100"], want: { name: "hybrid", precopyRounds: 3, downtimeLimitMs: 100 } },
     { name: "non-live", args: ["--technique", "non-live"], want: { name: "non-live" } },
+    { name: "pre-copy over 4 multifd channels", args: ["--technique", "pre-copy", "--multifd", "--multifd-channels", "4"], want: { name: "pre-copy", multifd: true, multifdChannels: 4 } },
   ])("$name", ({ args, want }) => {
     const parsed = parseMigrateSimArgs([...args, ...BASE]);
     expect(parsed).toMatchObject({ input: { technique: want, seed: 3, vm: { memoryMiB: 64, workload: { dirtyMiBps: 20, locality: "hotset:0.1" } } } });
@@ -22,7 +23,15 @@ describe("migrate-sim flags", () => {
     expect(parsed).toMatchObject({ input: { link: { shareSchedule: [{ atMs: 0, share: 1 }, { atMs: 2000, share: 0.5 }] } } });
   });
 
+  it("reads zero pages, huge pages and a per-stream limit", () => {
+    const parsed = parseMigrateSimArgs(["--technique", "non-live", ...BASE, "--zero-page-fraction", "0.4", "--page-size-bytes", "2097152", "--stream-mbps", "2500"]);
+    expect(parsed).toMatchObject({
+      input: { vm: { pageSizeBytes: 2097152, workload: { zeroPageFraction: 0.4 } }, link: { bandwidthMbps: 1000, streamMbps: 2500 } },
+    });
+  });
+
   it.each([
+    { name: "multifd for post-copy", args: ["--technique", "post-copy", "--multifd", ...BASE], error: "--multifd applies to non-live and pre-copy and hybrid" },
     { name: "an unknown flag", args: ["--technique", "pre-copy", ...BASE, "--turbo"], error: "Unknown option '--turbo'" },
     { name: "a missing flag", args: ["--technique", "pre-copy", "--mem-mib", "64"], error: "missing --dirty-mibps" },
     { name: "an unknown technique", args: ["--technique", "teleport", ...BASE], error: '"teleport" is not one of' },
@@ -57,6 +66,7 @@ describe("migrate-sim command", () => {
   it.each([
     { name: "a bad flag", args: ["--technique", "pre-copy", ...BASE, "--nope"], message: "Unknown option" },
     { name: "a value out of range", args: ["--technique", "pre-copy", ...BASE.slice(0, 8), "--workload", "hotset:2", "--seed", "1"], message: "--workload" },
+    { name: "delta with multifd", args: ["--technique", "pre-copy", "--delta", "--multifd", ...BASE], message: "--multifd: is not compatible with delta" },
   ])("exits non-zero on $name with a message on stderr", async ({ args, message }) => {
     const err = await run(args).then(
       () => undefined,

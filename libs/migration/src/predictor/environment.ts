@@ -1,8 +1,7 @@
 import type { LinkModel } from "../transport/link-model";
-import { mbpsToBytesPerMs } from "../transport/link-model";
 import { localityClasses } from "../workload/registry";
 import type { LocalityClass } from "../workload/locality";
-import { mibpsToPagesPerMs, PAGE_HEADER_BYTES, type ResolvedVm } from "../spec";
+import { PAGE_HEADER_BYTES, regionPagesOf, type ResolvedVm, writesPerMs } from "../spec";
 
 /**
  * The quantities every estimate is built from, in pages, bytes and milliseconds. The predictor takes the link's
@@ -11,10 +10,15 @@ import { mibpsToPagesPerMs, PAGE_HEADER_BYTES, type ResolvedVm } from "../spec";
 export interface ModelEnvironment {
   readonly pageCount: number;
   readonly pageSizeBytes: number;
-  /** Bytes of a full page on the wire. */
+  /** Bytes of a full page on the main stream. */
   readonly pageWireBytes: number;
   readonly deviceStateBytes: number;
+  /** Rate of the main stream. */
   readonly bytesPerMs: number;
+  /** Rate of a transfer spread over `streams` streams (multifd). */
+  readonly streamsBytesPerMs: (streams: number) => number;
+  /** Fraction of pages that are zero when the migration starts. */
+  readonly zeroPageFraction: number;
   readonly rttMs: number;
   readonly reservationMs: number;
   /** Page writes per ms at full speed. */
@@ -36,15 +40,17 @@ export function modelEnvironment(vm: ResolvedVm, link: LinkModel, reservationMs:
     pageSizeBytes: vm.pageSizeBytes,
     pageWireBytes: vm.pageSizeBytes + PAGE_HEADER_BYTES,
     deviceStateBytes: Math.round(vm.deviceStateKiB * 1024),
-    bytesPerMs: mbpsToBytesPerMs(link.bandwidthMbps) * link.shareAt(0),
+    bytesPerMs: link.rateAt(0),
+    streamsBytesPerMs: (streams) => link.rateAt(0, streams),
+    zeroPageFraction: w.zeroPageFraction,
     rttMs: link.rttMs,
     reservationMs,
-    writesPerMs: mibpsToPagesPerMs(w.dirtyMiBps, vm.pageSizeBytes),
-    touchesPerMs: mibpsToPagesPerMs(readMiBps + w.dirtyMiBps, vm.pageSizeBytes),
+    writesPerMs: writesPerMs(w.dirtyMiBps),
+    touchesPerMs: writesPerMs(readMiBps + w.dirtyMiBps),
     contention: w.contention,
     writeBytes: w.writeBytes,
-    regionPages: w.regionPages,
-    classes: localityClasses(w.locality, pageCount, w.regionPages),
+    regionPages: regionPagesOf(vm),
+    classes: localityClasses(w.locality, pageCount, regionPagesOf(vm)),
   };
 }
 

@@ -9,7 +9,7 @@ import type { ModelEnvironment } from "./environment";
  * With pre-paging a fault brings its neighbours right after it, so the unit that faults is a stretch of pages
  * around it (up to its region, the locality's spatial unit) rather than a page. Each fault stalls the guest for s = RTT + the wait for the batch
  * on the wire (half a batch on average) + the page itself, and f = 1 - F s / T closes the loop; it is solved by
- * bisection.
+ * bisection. `pageBytes` is a missing page's mean size on the wire (zero pages go as headers).
  */
 export interface MissingClass {
   readonly pageProbability: number;
@@ -32,10 +32,11 @@ export function predictPostCopyPhase(
   classes: readonly MissingClass[],
   prepaging: Prepaging,
   pushBatchPages: number,
+  pageBytes: number,
 ): PostCopyPrediction {
   const missingPages = classes.reduce((s, c) => s + c.missing, 0);
-  const pushMs = (missingPages * env.pageWireBytes) / env.bytesPerMs;
-  const pageMs = env.pageWireBytes / env.bytesPerMs;
+  const pushMs = (missingPages * pageBytes) / env.bytesPerMs;
+  const pageMs = pageBytes / env.bytesPerMs;
   const stallPerFault = env.rttMs + pageMs * (Math.min(pushBatchPages, missingPages) / 2 + 1);
   // Pre-paging covers the pages pushed around a fault until the next fault moves the pivot: the push rate times
   // (the stall + the guest's running time to its next fault, 1 / (a x missing mass), with the mass at half its

@@ -5,6 +5,7 @@ import type { SourceVm, StopReason } from "../techniques/technique";
 import { XbzrleSizeModel } from "../techniques/xbzrle-size-model";
 import { PAGE_HEADER_BYTES, XBZRLE_EXTRA_BYTES } from "../spec";
 import { PageSet } from "../simulator/page-set";
+import { type WireFormat, wireFormat } from "../techniques/wire-format";
 import { dirtyProbability, type ModelEnvironment } from "./environment";
 
 /**
@@ -15,7 +16,11 @@ import { dirtyProbability, type ModelEnvironment } from "./environment";
  * saturates instead, which is why the recurrence works per locality class. The stop conditions and
  * auto-converge are the techniques' own code, fed with expected values. The hot-page bitmap holds the pages
  * dirtied in two intervals running (n q q'); delta compression sends cache hits at the mean XBZRLE size of a page
- * written k ~ ZTPoisson(w E p) times.
+ * written k ~ ZTPoisson(w E p) times. Round 1 sends the zero pages as headers (the simulator's sources see a page
+ * stop being zero at the first sync after a write, so every page zero at the start goes as a header in round 1),
+ * and every later round only pages written since, which are not zero. With multifd the pages go at the rate of
+ * the channels together, each page with its share of a packet header, and every round ends with a SYNC packet
+ * per channel.
  */
 export interface ClassState {
   readonly pageProbability: number;
@@ -47,6 +52,9 @@ export interface RoundsPrediction {
   /** Distinct pages XBZRLE has cached so far. */
   readonly cachedPages: number;
   readonly cacheSlots: number;
+  readonly wire: WireFormat;
+  /** Rate of the rounds' pages (multifd's channels together, or the main stream). */
+  readonly pagesBytesPerMs: number;
 }
 
 export function predictRounds(env: ModelEnvironment, o: RoundsOptions): RoundsPrediction {
@@ -74,9 +82,11 @@ export function predictRounds(env: ModelEnvironment, o: RoundsOptions): RoundsPr
   });
   const cacheSlots = o.delta ? 2 ** Math.floor(Math.log2(Math.max(1, (o.xbzrleCacheMiB * 1048576) / env.pageSizeBytes))) : 0;
   const sizes = o.delta ? XbzrleSizeModel.for(env.pageSizeBytes, env.writeBytes) : undefined;
-  let t = env.reservationMs + env.rttMs;
+  const wire = wireFormat(env.pageSizeBytes, o);
+  const rate = env.streamsBytesPerMs(wire.streams);
+  let t = env.reservationMs + env.rttMs + wire.setupBytes / rate;
   let pagesSent = 0;
-  let bytesSent = 0;
+  let bytesSent = wire.setupBytes;
   let lostWorkMs = 0;
   let cachedPages = 0;
   for (let round = 1; ; round++) {
@@ -89,10 +99,11 @@ export function predictRounds(env: ModelEnvironment, o: RoundsOptions): RoundsPr
       sent.push(n);
       roundPages += n;
       const perPage =
-        sizes && round >= 2 ? deltaWireBytes(env, sizes, c.cached * occupancy, c.writes) : env.pageWireBytes;
+        sizes && round >= 2 ? deltaWireBytes(env, sizes, c.cached * occupancy, c.writes) : wire.meanPageBytes(round === 1 ? env.zeroPageFraction : 0);
       roundBytes += n * perPage;
     }
-    const durationMs = roundBytes / env.bytesPerMs;
+    roundBytes += wire.syncBytes;
+    const durationMs = roundBytes / rate;
     const speed = (1 - env.contention) * (1 - throttle.value);
     const exposure = durationMs * speed;
     lostWorkMs += durationMs * (1 - speed);
@@ -119,12 +130,14 @@ export function predictRounds(env: ModelEnvironment, o: RoundsOptions): RoundsPr
     pagesSent += roundPages;
     bytesSent += roundBytes;
     autoConverge?.onSync(t, dirtyPages, bytesSent);
+    // The run compares whole pages: a round that dirties all but a hundredth of a page in expectation dirties
+    // every page in almost every run (huge pages, where a few hundred pages make the whole VM).
     const stopReason = stop.afterRound({
       round,
-      pagesSent: roundPages,
+      pagesSent: Math.round(roundPages),
       bytesSent: roundBytes,
       durationMs,
-      dirtyPages,
+      dirtyPages: Math.round(dirtyPages),
       remainingPages: remaining,
       totalBytesSent: bytesSent,
       canThrottleMore: autoConverge !== undefined && !autoConverge.atMax,
@@ -142,6 +155,8 @@ export function predictRounds(env: ModelEnvironment, o: RoundsOptions): RoundsPr
         stop,
         cachedPages,
         cacheSlots,
+        wire,
+        pagesBytesPerMs: rate,
       };
     }
   }

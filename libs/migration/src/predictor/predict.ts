@@ -6,6 +6,7 @@ import { type ModelEnvironment, modelEnvironment } from "./environment";
 import { predictPostCopyPhase, type MissingClass } from "./post-copy-model";
 import { deltaWireBytes, predictRounds, type RoundsPrediction } from "./pre-copy-model";
 import { XbzrleSizeModel } from "../techniques/xbzrle-size-model";
+import { mainStreamFormat, wireFormat } from "../techniques/wire-format";
 
 /**
  * Closed-form estimates of the six metrics (and rounds, bytes, faults) of a migration, without simulating it:
@@ -36,7 +37,7 @@ export function predict(input: PredictionInput): Prediction {
   const env = modelEnvironment(vm, link, input.reservationMs ?? 100);
   switch (technique.name) {
     case "non-live":
-      return { technique, ...predictNonLive(env) };
+      return { technique, ...predictNonLive(env, technique) };
     case "pre-copy":
       return { technique, ...predictPreCopy(env, technique) };
     case "post-copy":
@@ -63,9 +64,12 @@ function finish(e: {
   return { ...e, totalMs, degradation: totalMs > 0 ? Math.min(1, e.lostWorkMs / totalMs) : 0 };
 }
 
-function predictNonLive(env: ModelEnvironment): Estimate {
-  const bytes = env.pageCount * env.pageWireBytes + env.deviceStateBytes;
-  const downtimeMs = env.reservationMs + env.rttMs + bytes / env.bytesPerMs + env.rttMs / 2;
+function predictNonLive(env: ModelEnvironment, o: Extract<ResolvedTechnique, { name: "non-live" }>): Estimate {
+  const wire = wireFormat(env.pageSizeBytes, o);
+  const pageBytes = wire.setupBytes + env.pageCount * wire.meanPageBytes(env.zeroPageFraction) + wire.syncBytes;
+  const bytes = pageBytes + env.deviceStateBytes;
+  const downtimeMs =
+    env.reservationMs + env.rttMs + pageBytes / env.streamsBytesPerMs(wire.streams) + env.deviceStateBytes / env.bytesPerMs + env.rttMs / 2;
   return finish({
     preparationMs: 0,
     downtimeMs,
@@ -81,7 +85,7 @@ function predictNonLive(env: ModelEnvironment): Estimate {
 function predictPreCopy(env: ModelEnvironment, o: Extract<ResolvedTechnique, { name: "pre-copy" }>): Estimate {
   const rounds = predictRounds(env, o);
   const last = stopAndCopyBytes(env, rounds, o.delta);
-  const downtimeMs = (last.bytes + env.deviceStateBytes) / env.bytesPerMs + env.rttMs / 2;
+  const downtimeMs = last.bytes / rounds.pagesBytesPerMs + env.deviceStateBytes / env.bytesPerMs + env.rttMs / 2;
   return finish({
     preparationMs: rounds.endMs,
     downtimeMs,
@@ -95,7 +99,10 @@ function predictPreCopy(env: ModelEnvironment, o: Extract<ResolvedTechnique, { n
   });
 }
 
-/** The pages left after the rounds, sent with the guest paused (as deltas when cached, with delta compression). */
+/**
+ * The pages left after the rounds, sent with the guest paused (as deltas when cached, with delta compression),
+ * and multifd's closing SYNC packets.
+ */
 function stopAndCopyBytes(env: ModelEnvironment, rounds: RoundsPrediction, delta: boolean): { pages: number; bytes: number } {
   const sizes = delta ? XbzrleSizeModel.for(env.pageSizeBytes, env.writeBytes) : undefined;
   const occupancy =
@@ -106,22 +113,23 @@ function stopAndCopyBytes(env: ModelEnvironment, rounds: RoundsPrediction, delta
   let bytes = 0;
   for (const c of rounds.classes) {
     pages += c.need;
-    bytes += c.need * (sizes ? deltaWireBytes(env, sizes, c.cached * occupancy, c.writes) : env.pageWireBytes);
+    bytes += c.need * (sizes ? deltaWireBytes(env, sizes, c.cached * occupancy, c.writes) : rounds.wire.meanPageBytes(0));
   }
-  return { pages, bytes };
+  return { pages, bytes: bytes + rounds.wire.syncBytes };
 }
 
 function predictPostCopy(env: ModelEnvironment, o: Extract<ResolvedTechnique, { name: "post-copy" }>): Estimate {
   const preparationMs = env.reservationMs + env.rttMs;
   const downtimeMs = env.deviceStateBytes / env.bytesPerMs + env.rttMs / 2;
   const missing: MissingClass[] = env.classes.map((c) => ({ pageProbability: c.pageProbability, pages: c.pages, missing: c.pages }));
-  const phase = predictPostCopyPhase(env, missing, o.prepaging, o.pushBatchPages);
+  const pageBytes = mainStreamFormat(env.pageSizeBytes).meanPageBytes(env.zeroPageFraction);
+  const phase = predictPostCopyPhase(env, missing, o.prepaging, o.pushBatchPages, pageBytes);
   return finish({
     preparationMs,
     downtimeMs,
     resumeMs: phase.resumeMs,
     pagesTransferred: env.pageCount,
-    bytesTransferred: env.pageCount * env.pageWireBytes + env.deviceStateBytes + phase.faults * PAGE_REQUEST_BYTES,
+    bytesTransferred: env.pageCount * pageBytes + env.deviceStateBytes + phase.faults * PAGE_REQUEST_BYTES,
     lostWorkMs: downtimeMs + phase.stallMs,
     rounds: 0,
     networkFaults: phase.faults,
@@ -134,10 +142,11 @@ function predictHybrid(env: ModelEnvironment, o: Extract<ResolvedTechnique, { na
   const needPages = rounds.classes.reduce((s, c) => s + c.need, 0);
   // Discard ranges: a scattered stale set of density q has about need x (1 - q) runs.
   const discardBytes = (needPages * (1 - needPages / env.pageCount) + 1) * DISCARD_RANGE_BYTES;
+  const wsPageBytes = rounds.wire.meanPageBytes(0);
   let workingSet = 0;
   if (o.workingSetWithState) {
     const budgetBytes = (o.downtimeLimitMs - env.rttMs / 2) * rounds.measuredBytesPerMs - env.deviceStateBytes - discardBytes;
-    const budgetPages = Math.max(0, Math.floor(budgetBytes / env.pageWireBytes));
+    const budgetPages = Math.max(0, Math.floor(budgetBytes / wsPageBytes));
     const held = rounds.classes.reduce((s, c) => s + Math.min(c.held, c.need), 0);
     workingSet = Math.min(held, budgetPages);
   }
@@ -148,8 +157,10 @@ function predictHybrid(env: ModelEnvironment, o: Extract<ResolvedTechnique, { na
     pages: c.pages,
     missing: c.need - Math.min(c.held, c.need) * wsShare,
   }));
-  const downtimeMs = (discardBytes + workingSet * env.pageWireBytes + env.deviceStateBytes) / env.bytesPerMs + env.rttMs / 2;
-  const phase = predictPostCopyPhase(env, missing, o.prepaging, o.pushBatchPages);
+  const downtimeMs =
+    (discardBytes + env.deviceStateBytes) / env.bytesPerMs + (workingSet * wsPageBytes) / rounds.pagesBytesPerMs + env.rttMs / 2;
+  // The missing pages were all written since they were last sent: none is zero.
+  const phase = predictPostCopyPhase(env, missing, o.prepaging, o.pushBatchPages, env.pageWireBytes);
   const missingPages = needPages - workingSet;
   return finish({
     preparationMs: rounds.endMs,
@@ -157,7 +168,12 @@ function predictHybrid(env: ModelEnvironment, o: Extract<ResolvedTechnique, { na
     resumeMs: phase.resumeMs,
     pagesTransferred: rounds.pagesSent + workingSet + missingPages,
     bytesTransferred:
-      rounds.bytesSent + discardBytes + (workingSet + missingPages) * env.pageWireBytes + env.deviceStateBytes + phase.faults * PAGE_REQUEST_BYTES,
+      rounds.bytesSent +
+      discardBytes +
+      workingSet * wsPageBytes +
+      missingPages * env.pageWireBytes +
+      env.deviceStateBytes +
+      phase.faults * PAGE_REQUEST_BYTES,
     lostWorkMs: rounds.lostWorkMs + downtimeMs + phase.stallMs,
     rounds: rounds.rounds,
     stopReason: rounds.stopReason,

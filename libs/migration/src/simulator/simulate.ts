@@ -1,5 +1,5 @@
 import { MetricsRecorder, type MigrationResult, sixMetrics } from "../metrics";
-import { type MigrationInput, mibpsToPagesPerMs, PAGE_HEADER_BYTES, type ResolvedInput, resolveInput } from "../spec";
+import { type MigrationInput, PAGE_HEADER_BYTES, regionPagesOf, type ResolvedInput, resolveInput, writesPerMs } from "../spec";
 import { runTechnique } from "../techniques/registry";
 import type { MigrationContext, ProgressObserver } from "../techniques/technique";
 import { InMemoryTransport } from "../transport/in-memory";
@@ -8,7 +8,9 @@ import { buildLocality } from "../workload/registry";
 import { ByteWrites } from "./byte-writes";
 import { createInstantClock, type SimulatedClock } from "./clock";
 import { ModelledWrites } from "./modelled-writes";
-import { createRng } from "@ferry/random";
+import { createRng, type Rng } from "@ferry/random";
+import { markBernoulli } from "./bernoulli";
+import { PageSet } from "./page-set";
 import { SimulatedSource } from "./source-vm";
 import { SimulatedTarget } from "./target-vm";
 import { WorkMeter } from "./work-meter";
@@ -56,7 +58,7 @@ export async function simulate(
   const pageSizeBytes = vm.pageSizeBytes;
   const pageCount = (vm.memoryMiB * 1048576) / pageSizeBytes;
   const rng = createRng(seed);
-  const locality = buildLocality(w.locality, pageCount, w.regionPages, rng.fork("layout"));
+  const locality = buildLocality(w.locality, pageCount, regionPagesOf(vm), rng.fork("layout"));
   const clock = options.clock ?? createInstantClock();
   const link = options.link ?? new LinkModel(linkSpec);
   const meter = new WorkMeter();
@@ -64,22 +66,26 @@ export async function simulate(
     r.content === "bytes"
       ? new ByteWrites(locality, rng.fork("writes"), rng.fork("content"), pageSizeBytes, w.writeBytes)
       : new ModelledWrites(locality, rng.fork("writes"), rng.fork("delta"), pageSizeBytes, w.writeBytes);
+  const zero = w.zeroPageFraction > 0 ? zeroPages(pageCount, w.zeroPageFraction, rng.fork("zero")) : undefined;
+  // With real bytes, the zero pages hold zeros (the rest of memory starts random).
+  if (zero && writes instanceof ByteWrites) zero.forEach((page) => writes.memory.fill(0, page * pageSizeBytes, (page + 1) * pageSizeBytes));
   const deviceStateBytes = Math.round(vm.deviceStateKiB * 1024);
   const source = new SimulatedSource({
     pageCount,
     pageSizeBytes,
     deviceStateBytes,
-    writesPerMs: mibpsToPagesPerMs(w.dirtyMiBps, pageSizeBytes),
+    writesPerMs: writesPerMs(w.dirtyMiBps),
     contention: w.contention,
     clock,
     meter,
     writes,
+    zeroPages: zero,
   });
   const targetMemory = writes instanceof ByteWrites ? new Uint8Array(pageCount * pageSizeBytes) : undefined;
   const target = new SimulatedTarget({
     locality,
     pageSizeBytes,
-    touchesPerMs: mibpsToPagesPerMs(readMiBps(w) + w.dirtyMiBps, pageSizeBytes),
+    touchesPerMs: writesPerMs(readMiBps(w) + w.dirtyMiBps),
     clock,
     meter,
     rng: rng.fork("touches"),
@@ -137,6 +143,13 @@ export async function simulate(
     sourceMemory: writes instanceof ByteWrites ? writes.memory : undefined,
     targetMemory,
   };
+}
+
+/** Each page is zero with the given probability, independently of its neighbours and of the locality. */
+function zeroPages(pageCount: number, fraction: number, rng: Rng): PageSet {
+  const set = new PageSet(pageCount);
+  markBernoulli(rng, set.words, 0, pageCount, fraction);
+  return set;
 }
 
 /** Reads default to twice the write rate. */

@@ -15,19 +15,24 @@ export interface SimulatedSourceOptions {
   readonly clock: Clock;
   readonly meter: WorkMeter;
   readonly writes: WriteGenerator;
+  /** Pages that are all zero when the migration starts; writes take pages out of it. */
+  readonly zeroPages?: PageSet;
 }
 
 /**
  * The guest on the source host. Its speed is 1 until dirty tracking starts, (1 - contention) x (1 - throttle)
  * while it is on, and 0 once paused; writes follow the speed. Writes are generated lazily: a sync draws every
  * write since the previous sync from the speed integrated over the interval (its "exposure"), which is exact for
- * a Poisson write stream and costs one pass per round instead of one event per write.
+ * a Poisson write stream and costs one pass per round instead of one event per write. For the same reason a
+ * zero page stops being zero at the sync after its first write: one first written in the round that sends it
+ * still goes as a header, and goes in full in the next round, with the other pages that round dirtied.
  */
 export class SimulatedSource implements SourceVm {
   readonly pageCount: number;
   readonly pageSizeBytes: number;
   readonly deviceStateBytes: number;
   readonly content: PageContent;
+  readonly zeroPages?: PageSet;
   private readonly log: PageSet;
   private tracking = false;
   private paused = false;
@@ -42,6 +47,7 @@ export class SimulatedSource implements SourceVm {
     this.deviceStateBytes = o.deviceStateBytes;
     this.content = o.writes.content;
     this.log = new PageSet(o.pageCount);
+    this.zeroPages = o.zeroPages;
   }
 
   startDirtyTracking(): void {
@@ -63,6 +69,7 @@ export class SimulatedSource implements SourceVm {
     this.log.clear();
     if (this.tracking && this.exposureMs > 0) this.o.writes.generate(this.o.writesPerMs * this.exposureMs, this.log);
     this.exposureMs = 0;
+    this.zeroPages?.subtract(this.log);
     return this.log;
   }
 

@@ -1,5 +1,5 @@
 import { PageSet } from "../simulator/page-set";
-import { type HybridOptions, PAGE_HEADER_BYTES } from "../spec";
+import type { HybridOptions } from "../spec";
 import { maySwitchOver } from "./commit-point";
 import { runPostCopyPhase } from "./post-copy-phase";
 import { runPreCopyRounds, stopAndCopy } from "./pre-copy-rounds";
@@ -50,8 +50,8 @@ export const hybrid: Technique<HybridOptions> = {
     let stateBytes = discard.bytes;
     let statePages = 0;
     if (o.workingSetWithState && rounds.hot) {
-      const workingSet = pickWorkingSet(ctx, o, need, rounds.hot.held, rounds.stop.measuredBytesPerMs, discard.bytes);
-      const sent = await sendPageSet(ctx, workingSet, { batchPages: o.batchPages });
+      const workingSet = pickWorkingSet(ctx, o, need, rounds.hot.held, rounds.stop.measuredBytesPerMs, discard.bytes, rounds.wire.meanPageBytes(0));
+      const sent = await sendPageSet(ctx, workingSet, { batchPages: o.batchPages, wire: rounds.wire });
       need.subtract(workingSet);
       stateBytes += sent.bytes;
       statePages = sent.pages;
@@ -91,10 +91,11 @@ function pickWorkingSet(
   held: PageSet,
   bytesPerMs: number,
   discardBytes: number,
+  pageBytes: number,
 ): PageSet {
   const { source, transport } = ctx;
   const budgetBytes = (o.downtimeLimitMs - transport.rttMs() / 2) * bytesPerMs - source.deviceStateBytes - discardBytes;
-  let budgetPages = Math.floor(budgetBytes / (source.pageSizeBytes + PAGE_HEADER_BYTES));
+  let budgetPages = Math.floor(budgetBytes / pageBytes);
   const out = new PageSet(source.pageCount);
   if (budgetPages <= 0) return out;
   const words = out.words;

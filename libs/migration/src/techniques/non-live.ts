@@ -1,8 +1,9 @@
 import { PageSet } from "../simulator/page-set";
 import type { ResolvedTechnique } from "../spec";
 import { maySwitchOver } from "./commit-point";
-import { sendPageSet } from "./send-pages";
+import { openChannels, sendPageSet, sendSync } from "./send-pages";
 import type { MigrationContext, Technique, TechniqueOutcome } from "./technique";
+import { wireFormat } from "./wire-format";
 
 type NonLiveOptions = Extract<ResolvedTechnique, { name: "non-live" }>;
 
@@ -20,10 +21,13 @@ export const nonLive: Technique<NonLiveOptions> = {
     await transport.reserveTarget(source.pageCount * source.pageSizeBytes);
     recorder.addEntry({ phase: "preparation", startMs: 0, endMs: clock.now(), pagesSent: 0, bytesSent: 0, remainingPages: source.pageCount });
     const startMs = clock.now();
+    const wire = wireFormat(source.pageSizeBytes, options);
+    await openChannels(ctx, wire);
     const all = PageSet.full(source.pageCount);
     let pagesSent = 0;
     const sent = await sendPageSet(ctx, all, {
       batchPages: options.batchPages,
+      wire,
       signal: ctx.signal,
       afterBatch: (_from, _to, pages) => {
         pagesSent += pages;
@@ -45,10 +49,11 @@ export const nonLive: Technique<NonLiveOptions> = {
       recorder.markDone(clock.now());
       return { outcome: "cancelled", rounds: 0, deltaPages: 0, demandPages: 0 };
     }
+    const syncBytes = await sendSync(ctx, wire);
     const state = await transport.sendState(source.deviceStateBytes);
     ctx.target.resume();
     recorder.markResumed(clock.now());
-    recorder.addEntry({ phase: "copy", startMs, endMs: clock.now(), pagesSent: sent.pages, bytesSent: sent.bytes + state.bytes, remainingPages: 0 });
+    recorder.addEntry({ phase: "copy", startMs, endMs: clock.now(), pagesSent: sent.pages, bytesSent: sent.bytes + syncBytes + state.bytes, remainingPages: 0 });
     recorder.markDone(clock.now());
     return { outcome: "completed", rounds: 0, deltaPages: 0, demandPages: 0 };
   },

@@ -1,7 +1,8 @@
 import { PageSet } from "../simulator/page-set";
-import { PAGE_HEADER_BYTES, type Prepaging } from "../spec";
+import type { Prepaging } from "../spec";
 import { createPushOrder } from "./prepaging";
 import type { MigrationContext } from "./technique";
+import { mainStreamFormat } from "./wire-format";
 
 export interface PostCopyPhaseOptions {
   readonly prepaging: Prepaging;
@@ -31,7 +32,20 @@ export async function runPostCopyPhase(
   missing: PageSet,
 ): Promise<PostCopyPhaseResult> {
   const { source, transport, clock, recorder } = ctx;
-  const fullPage = source.pageSizeBytes + PAGE_HEADER_BYTES;
+  // Post-copy's pages go on the main stream (QEMU's postcopy does not use multifd's channels).
+  const wire = mainStreamFormat(source.pageSizeBytes);
+  const zero = source.zeroPages;
+  const zeroIn = (pages: Uint32Array) => {
+    let z = 0;
+    if (zero) for (const page of pages) if (zero.has(page)) z++;
+    return z;
+  };
+  let bytesSent = 0;
+  const send = async (pages: Uint32Array) => {
+    const wireBytes = wire.batchBytes(pages.length, zeroIn(pages));
+    bytesSent += wireBytes;
+    await transport.sendPages({ kind: "list", pages, pageCount: pages.length, wireBytes });
+  };
   const sent = PageSet.full(source.pageCount);
   sent.subtract(missing);
   const total = missing.count();
@@ -63,13 +77,13 @@ export async function runPostCopyPhase(
     }
     if (n > 0) {
       // Requested pages go out on their own, ahead of the push, so each arrives after its own transfer time.
-      await transport.sendPages({ kind: "list", pages: batch.subarray(0, n), pageCount: n, wireBytes: n * fullPage });
+      await send(batch.subarray(0, n));
       demandPages += n;
       remaining -= n;
     }
     const pushed = order.fill(sent, batch, 0, batch.length - n);
     remaining -= pushed;
-    if (pushed > 0) await transport.sendPages({ kind: "list", pages: batch.subarray(0, pushed), pageCount: pushed, wireBytes: pushed * fullPage });
+    if (pushed > 0) await send(batch.subarray(0, pushed));
     if (remaining <= nextProgress || remaining === 0) {
       nextProgress = remaining - progressEvery;
       const stats = transport.stats();
@@ -91,7 +105,7 @@ export async function runPostCopyPhase(
     startMs,
     endMs: clock.now(),
     pagesSent: total,
-    bytesSent: total * fullPage,
+    bytesSent,
     remainingPages: 0,
     networkFaults: stats.pageRequests - requestsAtStart,
   });

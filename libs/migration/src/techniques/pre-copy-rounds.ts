@@ -3,9 +3,10 @@ import { PageSet } from "../simulator/page-set";
 import { AutoConverge, type AutoConvergeOptions } from "./auto-converge";
 import { createDeltaCompressor, type DeltaCompressor } from "./delta-compression";
 import { HotPageBitmap } from "./hot-page-bitmap";
-import { sendPageSet } from "./send-pages";
+import { openChannels, sendPageSet, sendSync } from "./send-pages";
 import { StopConditions } from "./stop-conditions";
 import type { MigrationContext, StopReason } from "./technique";
+import { type MultifdSpec, type WireFormat, wireFormat } from "./wire-format";
 
 /**
  * The iterative phase shared by pre-copy and hybrid. Round 1 sends every page; each later round sends the pages
@@ -13,7 +14,7 @@ import type { MigrationContext, StopReason } from "./technique";
  * compression when it is on; after each round the dirty log is synced, auto-converge looks at the rates, and the
  * stop conditions decide whether to go on. The VM keeps running on the source throughout.
  */
-export interface RoundsOptions extends AutoConvergeOptions {
+export interface RoundsOptions extends AutoConvergeOptions, MultifdSpec {
   readonly delta: boolean;
   readonly hotBitmap: boolean;
   readonly autoConverge: boolean;
@@ -39,6 +40,8 @@ export interface RoundsResult {
   /** Dirty-log syncs so far (ages XBZRLE cache entries). */
   readonly generation: number;
   readonly stop: StopConditions;
+  /** How the rounds sent their pages (the stop-and-copy and hybrid's working set go the same way). */
+  readonly wire: WireFormat;
 }
 
 export async function runPreCopyRounds(ctx: MigrationContext, o: RoundsOptions): Promise<RoundsResult> {
@@ -64,6 +67,8 @@ export async function runPreCopyRounds(ctx: MigrationContext, o: RoundsOptions):
     byteCapFactor: o.byteCapFactor,
     noConvergenceRounds: o.noConvergenceRounds,
   });
+  const wire = wireFormat(source.pageSizeBytes, o);
+  await openChannels(ctx, wire);
   source.startDirtyTracking();
   const autoConverge = o.autoConverge ? new AutoConverge(source, o, clock.now()) : undefined;
   // QEMU syncs once at setup, so the first round already runs at generation 1.
@@ -75,6 +80,7 @@ export async function runPreCopyRounds(ctx: MigrationContext, o: RoundsOptions):
     let pagesSent = 0;
     const sent = await sendPageSet(ctx, toSend, {
       batchPages: o.batchPages,
+      wire,
       signal: ctx.signal,
       delta: compressor && round >= 2 ? { compressor, generation, lastStage: false } : undefined,
       afterBatch: (fromWord, toWord, pages, bytes) => {
@@ -97,7 +103,8 @@ export async function runPreCopyRounds(ctx: MigrationContext, o: RoundsOptions):
         });
       },
     });
-    if (sent.cancelled) return { need, rounds: round, cancelled: true, hot, compressor, generation, stop };
+    if (sent.cancelled) return { need, rounds: round, cancelled: true, hot, compressor, generation, stop, wire };
+    const syncBytes = await sendSync(ctx, wire);
     const dirty = source.syncDirtyLog();
     generation++;
     const dirtyPages = dirty.count();
@@ -112,7 +119,7 @@ export async function runPreCopyRounds(ctx: MigrationContext, o: RoundsOptions):
       startMs,
       endMs: clock.now(),
       pagesSent: sent.pages,
-      bytesSent: sent.bytes,
+      bytesSent: sent.bytes + syncBytes,
       dirtyPages,
       remainingPages,
       throttlePct: autoConverge?.throttlePct,
@@ -129,7 +136,7 @@ export async function runPreCopyRounds(ctx: MigrationContext, o: RoundsOptions):
       totalBytesSent,
       canThrottleMore: autoConverge !== undefined && !autoConverge.atMax,
     });
-    if (stopReason) return { need, rounds: round, stopReason, cancelled: false, hot, compressor, generation, stop };
+    if (stopReason) return { need, rounds: round, stopReason, cancelled: false, hot, compressor, generation, stop, wire };
   }
 }
 
@@ -146,8 +153,10 @@ export async function stopAndCopy(ctx: MigrationContext, rounds: RoundsResult, b
   const pages = rounds.need.count();
   const sent = await sendPageSet(ctx, rounds.need, {
     batchPages,
+    wire: rounds.wire,
     delta: rounds.compressor ? { compressor: rounds.compressor, generation: rounds.generation + 1, lastStage: true } : undefined,
   });
+  const syncBytes = await sendSync(ctx, rounds.wire);
   const state = await transport.sendState(source.deviceStateBytes);
   ctx.target.resume();
   recorder.markResumed(clock.now());
@@ -156,7 +165,7 @@ export async function stopAndCopy(ctx: MigrationContext, rounds: RoundsResult, b
     startMs,
     endMs: clock.now(),
     pagesSent: pages,
-    bytesSent: sent.bytes + state.bytes,
+    bytesSent: sent.bytes + syncBytes + state.bytes,
     remainingPages: 0,
     deltaPages: rounds.compressor ? sent.deltaPages : undefined,
   });

@@ -38,6 +38,11 @@ export interface SourceVm {
   readonly pageSizeBytes: number;
   readonly deviceStateBytes: number;
   readonly content: PageContent;
+  /**
+   * Pages that are all zero (never written since the migration began), as of the last dirty-log sync; they go as
+   * a header only. Absent when the source does not look for zero pages.
+   */
+  readonly zeroPages?: PageSet;
   /** Starts logging writes (the dirty log starts empty); the VM slows by the tracking overhead from now on. */
   startDirtyTracking(): void;
   /** Stops logging (a cancelled migration): the VM runs at full speed again. */

@@ -47,7 +47,7 @@ export class InMemoryTransport implements Transport {
   }
 
   async sendPages(batch: PageBatch): Promise<SendReceipt> {
-    const receipt = this.transmit(batch.wireBytes);
+    const receipt = this.transmit(batch.wireBytes, batch.streams);
     this.pagesSent += batch.pageCount;
     const counts = this.sendCounts;
     if (counts) forEachBatchPage(batch, (p) => counts[p]++);
@@ -95,9 +95,9 @@ export class InMemoryTransport implements Transport {
     };
   }
 
-  private transmit(bytes: number): SendReceipt {
+  private transmit(bytes: number, streams = 1): SendReceipt {
     const startMs = Math.max(this.o.clock.now(), this.linkFreeAtMs);
-    const endMs = this.o.link.finishTime(startMs, bytes);
+    const endMs = this.o.link.finishTime(startMs, bytes, streams);
     const arrivalMs = endMs + this.o.link.rttMs / 2;
     this.linkFreeAtMs = endMs;
     this.lastArrivalMs = Math.max(this.lastArrivalMs, arrivalMs);

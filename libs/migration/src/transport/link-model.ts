@@ -3,7 +3,8 @@
  * share of the bandwidth this migration gets. The share can follow a schedule given up front and can be changed
  * while a run is going (`setShare`), which is how concurrent migrations on one link are modelled: whoever
  * schedules them lowers each one's share. Transfers are fluid: a transfer started at t ends when the integral
- * of the available rate from t covers its bytes.
+ * of the available rate from t covers its bytes. A transfer spread over several streams (multifd's channels) gets
+ * at most `streamMbps` per stream, when that is set: the cost of one sending thread, which a fast link can exceed.
  */
 export interface ShareChange {
   /** From this simulated time (ms from the start of the migration) on... */
@@ -15,6 +16,8 @@ export interface ShareChange {
 export interface LinkSpec {
   readonly bandwidthMbps: number;
   readonly rttMs: number;
+  /** The most one stream carries, when below the link's rate (default: no limit). */
+  readonly streamMbps?: number;
   /** Share changes over time; before the first change the share is 1. */
   readonly shareSchedule?: readonly ShareChange[];
 }
@@ -28,6 +31,7 @@ export class LinkModel {
   readonly bandwidthMbps: number;
   readonly rttMs: number;
   private readonly fullBytesPerMs: number;
+  private readonly streamBytesPerMs: number;
   private changes: ShareChange[];
   private cursor = 0;
 
@@ -37,6 +41,8 @@ export class LinkModel {
     this.bandwidthMbps = spec.bandwidthMbps;
     this.rttMs = spec.rttMs;
     this.fullBytesPerMs = mbpsToBytesPerMs(spec.bandwidthMbps);
+    if (spec.streamMbps !== undefined && !(spec.streamMbps > 0)) throw new RangeError("streamMbps must be > 0");
+    this.streamBytesPerMs = spec.streamMbps === undefined ? Infinity : mbpsToBytesPerMs(spec.streamMbps);
     const schedule = [...(spec.shareSchedule ?? [])].sort((a, b) => a.atMs - b.atMs);
     for (const c of schedule) checkShare(c.share);
     this.changes = [{ atMs: -Infinity, share: 1 }, ...schedule];
@@ -54,14 +60,19 @@ export class LinkModel {
     return this.changes[this.segmentAt(ms)].share;
   }
 
-  /** When a transfer of `bytes` that starts at `startMs` has left the sender. */
-  finishTime(startMs: number, bytes: number): number {
+  /** Bytes per ms a transfer over `streams` streams gets at time `ms`. */
+  rateAt(ms: number, streams = 1): number {
+    return this.rate(this.segmentAt(ms), streams);
+  }
+
+  /** When a transfer of `bytes` over `streams` parallel streams that starts at `startMs` has left the sender. */
+  finishTime(startMs: number, bytes: number, streams = 1): number {
     if (bytes <= 0) return startMs;
     let i = this.segmentAt(startMs);
     let t = startMs;
     let left = bytes;
     for (;;) {
-      const rate = this.fullBytesPerMs * this.changes[i].share;
+      const rate = this.rate(i, streams);
       const segEnd = i + 1 < this.changes.length ? this.changes[i + 1].atMs : Infinity;
       const canSend = (segEnd - t) * rate;
       if (canSend >= left) return t + left / rate;
@@ -69,6 +80,10 @@ export class LinkModel {
       t = segEnd;
       i++;
     }
+  }
+
+  private rate(segment: number, streams: number): number {
+    return Math.min(this.fullBytesPerMs * this.changes[segment].share, streams * this.streamBytesPerMs);
   }
 
   private segmentAt(ms: number): number {

@@ -23,6 +23,8 @@ export interface BitmapBatch {
   readonly pageCount: number;
   /** Bytes this batch puts on the wire, page headers and delta encodings included. */
   readonly wireBytes: number;
+  /** Parallel streams the batch is spread over (multifd's channels); 1 when absent. */
+  readonly streams?: number;
   readonly deltas?: ReadonlyMap<number, Uint8Array>;
 }
 
@@ -32,6 +34,7 @@ export interface ListBatch {
   readonly pages: Uint32Array;
   readonly pageCount: number;
   readonly wireBytes: number;
+  readonly streams?: number;
   readonly deltas?: ReadonlyMap<number, Uint8Array>;
 }
 
