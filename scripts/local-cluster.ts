@@ -239,7 +239,7 @@ Try it:
        -d '{"vmId":"${vm.id}","targetNodeId":"${target.id}"}' ${api}/api/v1/migrations
   curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/migrations
 
-Ferry runs the cluster by itself: the evacuate, starvation, balance and consolidate policies run in auto mode (their
+Ferry runs the cluster by itself: evacuate, sla-network, starvation, balance and consolidate run in auto mode (their
 plans are applied at once), traffic in approve mode (its plans wait for you). Watch and steer them:
   curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/policies
   curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" "${api}/api/v1/plans?state=proposed"

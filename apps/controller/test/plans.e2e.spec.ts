@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestController, counts, createVm, eventually, registerNode, startAgent, startController } from "./support/harness";
+import { TestController, counts, createVm, eventually, startAgent, startController } from "./support/harness";
 
 type Agent = Awaited<ReturnType<typeof startAgent>>;
 
@@ -72,12 +72,23 @@ describe("placement plans", () => {
   });
 
   it("a change outside the plan's VMs and nodes does not make it stale", async () => {
-    const { body: plan } = await c.admin().post("/api/v1/plans").send({ kind: "traffic", maxMigrations: 5, seed: 7 }).expect(201);
-    expect(plan).toMatchObject({ kind: "traffic", mode: "operator", state: "proposed", expiresAt: expect.any(String) });
-    const outsider = await registerNode(c, "p3-r9", { cpu: 8, memMiB: 16384 }, { pod: "p3", rack: "r9" });
-    await createVm(c, { name: "bystander", cpu: 1, memMiB: 512, nodeId: outsider });
+    // An operator's plan of one move inside pod p1; the change comes in pod p2.
+    const mover = await createVm(c, { name: "mover", cpu: 1, memMiB: 512, nodeId: nodes["p1-r1"] });
+    const { body: plan } = await c
+      .admin()
+      .post("/api/v1/plans")
+      .send({ kind: "operator", moves: [{ vmId: mover.id, toNodeId: nodes["p1-r2"] }], reason: "rebalance by hand" })
+      .expect(201);
+    expect(plan).toMatchObject({ kind: "operator", mode: "operator", state: "proposed", expiresAt: expect.any(String), steps: [expect.objectContaining({ reason: "rebalance by hand" })] });
+    expect(plan.scope.nodeIds).not.toContain(nodes["p2-r3"]);
+    await createVm(c, { name: "bystander", cpu: 1, memMiB: 512, nodeId: nodes["p2-r3"] });
     await c.admin().post(`/api/v1/plans/${plan.id}/apply`).send({}).expect(202);
-    await c.admin().post(`/api/v1/plans/${plan.id}/cancel`).expect(202);
+    const done = await eventually(async () => {
+      const p = (await c.admin().get(`/api/v1/plans/${plan.id}`).expect(200)).body;
+      return ["succeeded", "failed"].includes(p.state) ? p : undefined;
+    }, 30_000, "the operator's plan to finish");
+    expect(done).toMatchObject({ state: "succeeded", progress: { percent: 100, stepsDone: 1, stepsTotal: 1 } });
+    expect((await c.admin().get(`/api/v1/vms/${mover.id}`).expect(200)).body.nodeId).toBe(nodes["p1-r2"]);
   });
 
   it("applies a plan, independent moves side by side, until the traffic cost has dropped", async () => {

@@ -8,7 +8,7 @@ describe("policies API", () => {
 
   it("lists every live policy with its mode, interval and parameters", async () => {
     const { body } = await c.admin().get("/api/v1/policies").expect(200);
-    expect(body.items.map((p: { name: string }) => p.name)).toEqual(["evacuate", "starvation", "balance", "consolidate", "traffic"]);
+    expect(body.items.map((p: { name: string }) => p.name)).toEqual(["evacuate", "sla-network", "starvation", "balance", "consolidate", "traffic"]);
     expect(body.items).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: "balance", mode: "auto", intervalS: 300, params: expect.objectContaining({ strategy: "ferry", holdS: 1800 }) }),

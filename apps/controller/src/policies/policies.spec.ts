@@ -4,6 +4,7 @@ import type { ClusterSnapshot as PlacementSnapshot } from "../placement/cluster-
 import { balance } from "./definitions/balance";
 import { consolidate } from "./definitions/consolidate";
 import { evacuate } from "./definitions/evacuate";
+import { slaNetwork } from "./definitions/sla-network";
 import { starvation } from "./definitions/starvation";
 import { traffic } from "./definitions/traffic";
 import type { PolicyRunInput } from "./live-policy";
@@ -239,5 +240,53 @@ describe("starvation", () => {
     if (!("draft" in out)) throw new Error(out.none);
     expect(out.draft.moves.map((m) => [m.vmId, m.toNodeId])).toEqual(want);
     expect(out.draft.reason).toMatchObject({ metric: "cpu-demand", windowS: 300 });
+  });
+});
+
+describe("sla-network", () => {
+  const nodes = [
+    node("a", { labels: { pod: "p1", rack: "r1" } }),
+    node("b", { labels: { pod: "p1", rack: "r1" } }),
+    node("c", { labels: { pod: "p2", rack: "r2" } }),
+  ];
+  const placement = (vms: PolicyVm[], cFree = 8): PlacementSnapshot => ({
+    hosts: nodes.map((n) => ({ id: n.id, cpu: n.id === "c" ? cFree : 8, memMiB: 32_768, state: "active", labels: n.labels })),
+    vms: vms.map((v) => ({ id: v.id, cpu: v.cpu, memMiB: v.memMiB })),
+    current: Object.fromEntries(vms.map((v) => [v.id, v.nodeId])),
+    traffic: [],
+    nodeNames: new Map(),
+    vmNames: new Map(),
+    version: "",
+  });
+  const pair = (sla: PolicyVm["slaNetwork"]) => [vm("x", "a", flat(0.5), { cpu: 2, slaNetwork: sla }), vm("y", "c", flat(0.5), { cpu: 2 })];
+
+  it.each<{ name: string; vms: PolicyVm[]; nodes?: PolicyNode[]; cFree?: number; want: [string, string][] | RegExp }>([
+    { name: "a VM too far from its peer moves next to it", vms: pair({ peers: ["y"], maxDistance: 1 }), want: [["x", "c"]] },
+    // c holds only y (2 of 2 cores): x cannot go there, so y comes into x's rack instead.
+    { name: "when no node near the peer takes the VM, the peer moves", vms: pair({ peers: ["y"], maxDistance: 1 }), cFree: 2, want: /^[yb]/ },
+    { name: "distance within the threshold: nothing to do", vms: pair({ peers: ["y"], maxDistance: 5 }), want: /every VM meets/ },
+    {
+      // a sends 9 Gbit/s on average: 1 Gbit/s spare against a 4 Gbit/s minimum; b has 10 to spare.
+      name: "too little spare bandwidth on the way to the peer moves the VM",
+      vms: pair({ peers: ["y"], minBandwidthMbps: 4000 }),
+      nodes: nodes.map((n) => (n.id === "a" ? { ...n, netTxMbps: 9000 } : n)),
+      want: /^x/,
+    },
+  ])("$name", ({ vms, nodes: ns, cFree, want }) => {
+    const out = slaNetwork.propose(input(ns ?? nodes, vms, { placement: placement(vms, cFree) }), slaNetwork.params.parse({}));
+    if (want instanceof RegExp && !("draft" in out)) {
+      expect(out.none).toMatch(want);
+      return;
+    }
+    if (!("draft" in out)) throw new Error(out.none);
+    const got = out.draft.moves.map((m) => [m.vmId, m.toNodeId] as [string, string]);
+    if (want instanceof RegExp) {
+      expect(got).toHaveLength(1);
+      expect(got[0]!.join("")).toMatch(want);
+      expect(got[0]![1]).not.toBe("c");
+    } else {
+      expect(got).toEqual(want);
+    }
+    expect(out.draft.reason).toMatchObject({ metric: "network-distance-and-bandwidth" });
   });
 });

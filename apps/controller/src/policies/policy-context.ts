@@ -4,7 +4,7 @@ import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { PrismaService } from "../database/prisma.service";
 import { readSnapshot } from "../placement/cluster-snapshot";
 import type { PolicyRunInput, UsageWindow } from "./live-policy";
-import type { RecentMove } from "./policy-input";
+import type { PolicyVm, RecentMove } from "./policy-input";
 import { UsageService } from "../usage/usage.service";
 
 /** Completed migrations older than this never matter to a policy's hold time or reversal window. */
@@ -61,6 +61,8 @@ export class PolicyContext {
         idleWatts: n.idleWatts,
         peakWatts: n.peakWatts,
         labels: n.labels as Record<string, string>,
+        netTxMbps: usage.nodes.get(n.id)?.netTxMbps,
+        netRxMbps: usage.nodes.get(n.id)?.netRxMbps,
         // A node younger than the window cannot have sent a window's worth of heartbeats: it is not judged.
         health:
           now.getTime() - n.createdAt.getTime() >= window.intervalS * 1000
@@ -78,6 +80,7 @@ export class PolicyContext {
         slaMaxDowntimeMs: v.slaMaxDowntimeMs,
         slaMaxTotalMs: v.slaMaxTotalMs,
         allowPostCopy: v.allowPostCopy,
+        ...(v.slaNetwork ? { slaNetwork: v.slaNetwork as unknown as NonNullable<PolicyVm["slaNetwork"]> } : {}),
         cpuHistory: history.get(v.id) ?? [],
         ...(arrived.has(v.id) ? { lastMigratedAt: arrived.get(v.id)! } : {}),
       })),

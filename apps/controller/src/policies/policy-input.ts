@@ -11,6 +11,9 @@ export interface PolicyNode {
   idleWatts: number;
   peakWatts: number;
   labels: Record<string, string>;
+  /** Average traffic over the policy's window (sla-network reads it). */
+  netTxMbps?: number;
+  netRxMbps?: number;
   /** How well the node's agent reports, over the policy's window (evacuate reads it). */
   health?: {
     /** Heartbeats received over those expected. */

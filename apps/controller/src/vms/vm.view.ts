@@ -12,7 +12,7 @@ export function vmView(vm: Vm) {
     dirtyRateMiBps: vm.dirtyRateMiBps,
     allowPostCopy: vm.allowPostCopy,
     workload: vm.workload,
-    sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs },
+    sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs, network: vm.slaNetwork ?? null },
     createdAt: vm.createdAt.toISOString(),
   };
 }

@@ -27,7 +27,7 @@ export class VmsService {
       if (await tx.vm.findUnique({ where: { name: input.name }, select: { id: true } })) {
         throw new FerryError("NameTaken", `a VM named ${input.name} already exists`, { field: "name" });
       }
-      await requireVms(tx, input.peers.map((p) => p.vmId));
+      await requireVms(tx, [...input.peers.map((p) => p.vmId), ...(input.sla.network?.peers ?? [])]);
       let nodeId: string;
       let placedBy: "operator" | "placement";
       if (input.nodeId) {
@@ -62,6 +62,7 @@ export class VmsService {
           workload: input.workload,
           slaMaxDowntimeMs: input.sla.maxDowntimeMs ?? null,
           slaMaxTotalMs: input.sla.maxTotalMs ?? null,
+          ...(input.sla.network ? { slaNetwork: input.sla.network } : {}),
         },
       });
       if (input.peers.length) {

@@ -19,6 +19,19 @@ export const createVmSchema = z.object({
     .object({
       maxDowntimeMs: z.number().int().positive().optional(),
       maxTotalMs: z.number().int().positive().optional(),
+      /**
+       * Network thresholds toward named peers, held by the sla-network policy: the largest network distance
+       * (0 same node, 1 same rack, 3 same pod, 5 elsewhere) and the least spare bandwidth on the way to each.
+       */
+      network: z
+        .object({
+          peers: z.array(z.string().uuid("must be a UUID")).min(1).max(64),
+          maxDistance: z.number().int().min(0).max(5).optional(),
+          minBandwidthMbps: z.number().positive().max(10_000_000).optional(),
+        })
+        .strict()
+        .refine((n) => n.maxDistance !== undefined || n.minBandwidthMbps !== undefined, { message: "give maxDistance, minBandwidthMbps or both" })
+        .optional(),
     })
     .strict()
     .default({}),
