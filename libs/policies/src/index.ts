@@ -68,3 +68,20 @@ export {
 } from "./simulator/datacenter";
 export type { SimulationMetrics } from "./simulator/metrics";
 export { runDay, resolveTraceFolder, planetLabDataFolder, repoRoot, type DayRun, type RunDayOptions } from "./simulator/run-day";
+
+// CloudSim 3.0.3's own figures, and the comparison with them.
+export {
+  CLOUDSIM_3_0_3_REFERENCE,
+  CLOUDSIM_REFERENCE_PROVENANCE,
+  CLOUDSIM_TOLERANCE,
+  type CloudSimReferenceRow,
+} from "./reference/cloudsim-3-0-3";
+export {
+  compareWithCloudSim,
+  comparisonTable,
+  COMPARED_METRICS,
+  type ComparedMetric,
+  type ComparedRun,
+  type MetricComparison,
+  type ReferenceComparison,
+} from "./reference/compare";
