@@ -55,6 +55,8 @@ export interface PolicyDefinition {
 export interface PolicyOptions {
   readonly safety?: number;
   readonly costModel: MigrationCostModel;
+  /** The published heuristics reproduce CloudSim 3.0.3's quirks (see MigrationHeuristicParts); the simulator sets it. */
+  readonly cloudSimQuirks?: boolean;
 }
 
 type Factory = (options: PolicyOptions) => PolicyDefinition;
@@ -126,6 +128,7 @@ export function createPolicy(name: string, options: PolicyOptions): PolicyDefini
       selector: selector(),
       chooser: pabfd(built),
       costModel: options.costModel,
+      cloudSimQuirks: options.cloudSimQuirks === true,
     }),
   };
 }

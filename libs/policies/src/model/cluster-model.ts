@@ -163,6 +163,14 @@ export class ClusterModel {
     return Math.min(this.vmDemandMips[vm]! / vcpus, this.peMips[host]!) * vcpus;
   }
 
+  /**
+   * CPU allocated on a host in the tentative placement (CloudSim's VM scheduler: each vCPU capped at a
+   * core, never more than the host has). Equals startAllocatedMips until VMs come or go.
+   */
+  allocatedMips(host: number): number {
+    return Math.min(this.cappedMips[host]!, this.capacityMips[host]!);
+  }
+
   availableMips(host: number): number {
     return Math.max(0, this.capacityMips[host]! - this.cappedMips[host]!);
   }

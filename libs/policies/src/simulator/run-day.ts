@@ -66,6 +66,7 @@ export function runDay(options: RunDayOptions): DayRun {
   const costModel = migrationCostModel(predictor);
   const definition = createPolicy(options.policy, {
     costModel,
+    cloudSimQuirks: true,
     ...(options.safety === undefined ? {} : { safety: options.safety }),
   });
   const hostCount = options.hosts ?? PLANETLAB_HOSTS;
