@@ -6,6 +6,7 @@ import { Worker } from "node:worker_threads";
 import {
   CLOUDSIM_3_0_3_REFERENCE,
   CLOUDSIM_REFERENCE_PROVENANCE,
+  CLOUDSIM_REFERENCE_FIRST_FILE,
   CLOUDSIM_TOLERANCE,
   compareWithCloudSim,
   comparisonTable,
@@ -72,6 +73,14 @@ async function runAll(): Promise<DayRun[]> {
 async function main(): Promise<void> {
   const runs = await runAll();
   const rows = compareWithCloudSim(reference, runs);
+  for (const day of new Set(runs.map((r) => r.day))) {
+    const first = runs.find((r) => r.day === day)!.firstVm;
+    if (CLOUDSIM_REFERENCE_FIRST_FILE[day] !== first) {
+      process.stderr.write(
+        `warning: ${day} lists ${first} first, CloudSim's run listed ${CLOUDSIM_REFERENCE_FIRST_FILE[day]}: VM types are paired with other traces, rows are not comparable one by one\n`,
+      );
+    }
+  }
   const table = comparisonTable(rows);
   const failing = rows.filter((r) => r.outside.length > 0);
   const tolerance = `energy within ${CLOUDSIM_TOLERANCE.energyKWh * 100} %, migrations within ${CLOUDSIM_TOLERANCE.migrations * 100} %, SLAV within ${CLOUDSIM_TOLERANCE.slav * 100} %`;

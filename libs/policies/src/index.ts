@@ -54,7 +54,7 @@ export { FERRY_PLACEMENT_WEIGHTS, type FerryPlacementWeights } from "./adapters/
 
 // Simulator.
 export { simulate, type SimulationInput, type SimulationResult, type VmLifetime } from "./simulator/engine";
-export { loadDayTrace, type DayTrace } from "./simulator/trace";
+export { loadDayTrace, type DayTrace, type FileOrder } from "./simulator/trace";
 export {
   HOST_TYPES,
   VM_TYPES,
@@ -73,6 +73,7 @@ export { runDay, resolveTraceFolder, planetLabDataFolder, repoRoot, type DayRun,
 export {
   CLOUDSIM_3_0_3_REFERENCE,
   CLOUDSIM_REFERENCE_PROVENANCE,
+  CLOUDSIM_REFERENCE_FIRST_FILE,
   CLOUDSIM_TOLERANCE,
   type CloudSimReferenceRow,
 } from "./reference/cloudsim-3-0-3";

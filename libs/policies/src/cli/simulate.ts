@@ -5,6 +5,7 @@ import { policyNames } from "../registry";
 import type { VmTypeAssignment } from "../simulator/datacenter";
 import type { VmLifetime } from "../simulator/engine";
 import { runDay, type DayRun } from "../simulator/run-day";
+import type { FileOrder } from "../simulator/trace";
 
 const USAGE = `usage: npm run -s simulate -- --trace <day folder | day> --policy <name> [options]
 
@@ -17,6 +18,8 @@ const USAGE = `usage: npm run -s simulate -- --trace <day folder | day> --policy
   --seed <n>           seed for random choices (RS), default 1
   --vm-lifetime <l>    cloudsim (default: a VM whose demand drops to zero stops, as in CloudSim) or whole-day
   --vm-types <t>       cloudsim (default: contiguous quarters per type) or round-robin (type i % 4)
+  --file-order <o>     directory (default: the folder's listing order, as CloudSim's File.listFiles())
+                       or name (sorted, the same on every machine); decides which trace gets which type
   --json               print one JSON object instead of a table
   --help               this text`;
 
@@ -48,6 +51,7 @@ function main(argv: string[]): void {
         seed: { type: "string" },
         "vm-lifetime": { type: "string" },
         "vm-types": { type: "string" },
+        "file-order": { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean" },
       },
@@ -77,6 +81,7 @@ function main(argv: string[]): void {
       seed,
       vmLifetime: values["vm-lifetime"] as VmLifetime | undefined,
       vmTypes: values["vm-types"] as VmTypeAssignment | undefined,
+      fileOrder: values["file-order"] as FileOrder | undefined,
       now: () => performance.now(),
     });
   } catch (error) {
@@ -94,7 +99,7 @@ function main(argv: string[]): void {
     ["day", run.day],
     ["policy", `${run.policy}${run.safety === null ? "" : ` (safety ${run.safety})`}`],
     ["VMs / hosts", `${run.vms} / ${run.hosts}${run.unplacedVms ? ` (${run.unplacedVms} VMs found no host)` : ""}`],
-    ["VMs stopped idle", `${run.retiredVms} (vm lifetime ${run.vmLifetime}, vm types ${run.vmTypes})`],
+    ["VMs stopped idle", `${run.retiredVms} (vm lifetime ${run.vmLifetime}, vm types ${run.vmTypes}, file order ${run.fileOrder})`],
     ["energy", `${run.energyKWh.toFixed(2)} kWh`],
     ["migrations", String(run.migrations)],
     ["SLATAH", `${run.slatahPct.toFixed(2)} %`],
