@@ -18,6 +18,7 @@ const base = (overrides: Partial<SimulationInput> = {}): SimulationInput => ({
   costModel: memoryOverBandwidth(),
   rng: createRng(1),
   vmLifetime: "whole-day",
+  accounting: "whole-trace",
   ...overrides,
 });
 
@@ -90,6 +91,35 @@ describe("VM lifetime", () => {
   it("whole-day keeps it", () => {
     const r = simulate(base({ trace: twoVmTrace([0.5, 0.5, 0.5, 0.5], [0.2, 0, 0, 0.3]), strategy: noMigration("dvfs") }));
     expect(r.retiredVms).toBe(0);
+  });
+});
+
+describe("CloudSim's accounting window on the two-host day", () => {
+  /*
+   * Its first update is one interval in, and it charges nothing before (every host's previous utilisation
+   * is 0 then); its last update is at the last sample and nothing after it is charged, as no migration
+   * runs then. So only [300, 600] of the day above counts: energy 1 520 + 1 200 + 49 300 J, active
+   * 20 + 290 s, violation 10 s, requested 700 MIPS x 300 s. The non-power-aware data centre charges
+   * every host at full power from t = 0 to the last sample.
+   */
+  const r = simulate(base({ accounting: "cloudsim" }));
+  it.each([
+    { name: "energy (kWh)", got: r.energyKWh, want: 52_020 / 3.6e6 },
+    { name: "SLATAH (%)", got: r.slatahPct, want: (10 / 310) * 100 },
+    { name: "PDM (%)", got: r.pdmPct, want: (200 / 210_000) * 100 },
+    { name: "simulated seconds", got: r.simulatedS, want: 300 },
+  ])("$name", ({ got, want }) => {
+    expect(got).toBeCloseTo(want, 10);
+  });
+  it("NPA from t = 0 to the last sample", () => {
+    const npa = simulate(base({ accounting: "cloudsim", powerAware: false, strategy: noMigration("npa") }));
+    const maxW = TWO_HOSTS.reduce((sum, h) => sum + h.powerModel.maxW, 0);
+    expect(npa.energyKWh).toBeCloseTo((maxW * 600) / 3.6e6, 10);
+  });
+  it("a migration the last update starts is charged until it ends", () => {
+    const moveAtLast: Strategy = { name: "late", plan: (s) => (s.timeS === 600 ? moveBAt300.plan({ ...s, timeS: 300 }, createRng(1)) : emptyPlan("late", s.timeS)) };
+    const late = simulate(base({ accounting: "cloudsim", strategy: moveAtLast }));
+    expect(late.simulatedS).toBeCloseTo(300 + 10, 10);
   });
 });
 

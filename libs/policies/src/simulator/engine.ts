@@ -29,11 +29,18 @@ export interface SimulationInput {
    * "whole-day": every VM runs all day, idle or not.
    */
   readonly vmLifetime?: VmLifetime;
+  /**
+   * Which part of the trace the metrics cover. "cloudsim" (default): CloudSim's window, from the first
+   * update (one interval in; from t = 0 for the non-power-aware data centre) to the last sample, plus the
+   * migrations that last update starts. "whole-trace": every second from t = 0 to the end.
+   */
+  readonly accounting?: AccountingWindow;
   /** Called with every plan, e.g. to log or check it. */
   readonly onPlan?: (plan: Plan) => void;
 }
 
 export type VmLifetime = "cloudsim" | "whole-day";
+export type AccountingWindow = "cloudsim" | "whole-trace";
 
 export interface SimulationResult extends SimulationMetrics {
   readonly vms: number;
@@ -252,8 +259,9 @@ export function simulate(input: SimulationInput): SimulationResult {
    * centre charges from t = 0); its last update is at the last sample, and after it only the migrations
    * that update starts are processed (each completion is an update), up to the end of the last of them.
    */
+  const wholeTrace = input.accounting === "whole-trace";
   const accounted = (k: number, endsAtMigration: boolean): boolean =>
-    (k >= 1 || !input.powerAware) && (k < S - 1 || endsAtMigration);
+    wholeTrace || ((k >= 1 || !input.powerAware) && (k < S - 1 || endsAtMigration));
 
   for (let k = 0; k < S; k++) {
     const startS = k * intervalS;
