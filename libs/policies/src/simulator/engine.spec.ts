@@ -123,6 +123,29 @@ describe("CloudSim's accounting window on the two-host day", () => {
   });
 });
 
+describe("a VM moved twice in one plan (CloudSim's quirk)", () => {
+  /*
+   * Three of the two-host day's hosts; at t = 300 the plan moves b from host-1 to host-0 and again to
+   * host-2. Both migrations run from host-1 for 10 s, host-0 and host-2 each carry 10 % of b (20 MIPS)
+   * while 200 are requested of them: both are in violation for those 10 s, and b ends on host-2.
+   */
+  const twice: Strategy = {
+    name: "twice",
+    plan(s) {
+      if (s.timeS !== 300) return emptyPlan("twice", s.timeS);
+      const move = { vmId: "b", fromHostId: "host-1", reason: "host-underloaded" as const, detail: "", expectedDurationMs: 10_000 };
+      return { ...emptyPlan("twice", s.timeS), moves: [{ ...move, toHostId: "host-0" }, { ...move, toHostId: "host-2" }] };
+    },
+  };
+  const r = simulate(base({ hosts: [...TWO_HOSTS, TWO_HOSTS[0]!], strategy: twice }));
+  it("counts two migrations", () => expect(r.migrations).toBe(2));
+  it("puts both targets in violation while the migrations run", () => {
+    // active: [0,300] 2 hosts; [300,310] 3; [310,900] host-0 and host-2: 600 + 30 + 1180 = 1810 s
+    expect(r.slatahPct).toBeCloseTo((20 / 1810) * 100, 10);
+  });
+  it("charges the VM's 10 % once (PDM)", () => expect(r.pdmPct).toBeCloseTo((200 / 630_000) * 100, 10));
+});
+
 describe("plans that do not match the cluster are refused", () => {
   const bad = (move: object): Strategy => ({
     name: "bad",
