@@ -12,7 +12,7 @@ const USAGE = `usage: npm run -s simulate -- --trace <day folder | day> --policy
   --trace <path|day>   a PlanetLab day folder, or a day name (20110303) under ../shared/data/planetlab
   --policy <name>      <detector>-<selection> (thr|iqr|mad|lr|lrr x mmt|mc|rs|mu), dvfs, npa, ferry, ...
   --safety <x>         the detector's parameter (defaults: thr 0.8, iqr 1.5, mad 2.5, lr and lrr 1.2;
-                       for ferry the forecast margin in standard deviations, default 1.5)
+                       for ferry the forecast margin in standard deviations, default 0.5)
   --hosts <n>          number of hosts, alternating HP ML110 G4 and G5 (default 800)
   --predictor <name>   migration time model: memory-bandwidth (CloudSim, default) or ferry (@ferry/migration)
   --seed <n>           seed for random choices (RS), default 1

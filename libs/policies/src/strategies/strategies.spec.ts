@@ -44,7 +44,7 @@ describe("THR-MMT (CloudSim semantics) on 'one hot host'", () => {
 describe("Ferry on 'one hot host'", () => {
   const strategy = ferry("ferry", costModel);
   it("leaves a host at 85 % alone (forecast peak below capacity) and empties the near-idle host onto it", () => {
-    // h0: levels 2 x 2250, spread floor 2 % of 2500 = 50 each, peak 4500 + 1.5 sqrt(2 x 50^2) = 4606 (86.6 %)
+    // h0: levels 2 x 2250, spread floor 2 % of 2500 = 50 each, peak 4500 + 0.5 sqrt(2 x 50^2) = 4535 (85.3 %)
     const plan = strategy.plan(hotHost(), createRng(1));
     expect(moves(plan)).toEqual(["v2: h1 -> h0 (host-underloaded)"]);
     expect(plan.switchOff).toEqual(["h1"]);
