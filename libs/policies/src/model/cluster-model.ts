@@ -24,7 +24,9 @@ export interface HostLoad {
 /**
  * The working state a strategy mutates while it plans: index-based arrays built once from a snapshot.
  * "Start" arrays are frozen at the snapshot (CloudSim's policies read the host utilisation measured
- * before the round, even after they have tentatively placed VMs); the others follow tentative moves.
+ * before the round for a host's current power, for switched-off hosts and for under-load candidates, even
+ * after they have tentatively placed VMs); the others follow tentative moves (allocatedMips: PABFD's
+ * power after allocation).
  */
 export class ClusterModel {
   readonly hostCount: number;
