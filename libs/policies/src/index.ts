@@ -54,7 +54,7 @@ export { FERRY_PLACEMENT_WEIGHTS, type FerryPlacementWeights } from "./adapters/
 
 // Simulator.
 export { simulate, type SimulationInput, type SimulationResult, type VmLifetime } from "./simulator/engine";
-export { loadDayTrace, type DayTrace } from "./simulator/trace";
+export { loadDayTrace, type DayTrace, type FileOrder } from "./simulator/trace";
 export {
   HOST_TYPES,
   VM_TYPES,
@@ -68,3 +68,21 @@ export {
 } from "./simulator/datacenter";
 export type { SimulationMetrics } from "./simulator/metrics";
 export { runDay, resolveTraceFolder, planetLabDataFolder, repoRoot, type DayRun, type RunDayOptions } from "./simulator/run-day";
+
+// CloudSim 3.0.3's own figures, and the comparison with them.
+export {
+  CLOUDSIM_3_0_3_REFERENCE,
+  CLOUDSIM_REFERENCE_PROVENANCE,
+  CLOUDSIM_REFERENCE_FIRST_FILE,
+  CLOUDSIM_TOLERANCE,
+  type CloudSimReferenceRow,
+} from "./reference/cloudsim-3-0-3";
+export {
+  compareWithCloudSim,
+  comparisonTable,
+  COMPARED_METRICS,
+  type ComparedMetric,
+  type ComparedRun,
+  type MetricComparison,
+  type ReferenceComparison,
+} from "./reference/compare";

@@ -1,7 +1,7 @@
 import type { OverloadDetector } from "./detectors/detector";
 import { iqr } from "./detectors/iqr";
-import { lr } from "./detectors/lr";
-import { lrr } from "./detectors/lrr";
+import { cloudSimFit, loessFit, lr } from "./detectors/lr";
+import { lrr, robustLoessFit } from "./detectors/lrr";
 import { mad } from "./detectors/mad";
 import { thr } from "./detectors/thr";
 import type { MigrationCostModel } from "./migration-cost/migration-cost";
@@ -23,7 +23,8 @@ export const FALLBACK_THRESHOLD = 0.7;
 
 interface DetectorEntry {
   readonly defaultSafety: number;
-  readonly build: (safety: number) => OverloadDetector;
+  /** cloudSim: build CloudSim 3.0.3's variant where it differs from the paper (LR and LRR: least squares). */
+  readonly build: (safety: number, cloudSim?: boolean) => OverloadDetector;
 }
 
 /** The one list of detectors, with the paper's default safety parameters. */
@@ -31,8 +32,8 @@ export const DETECTORS: Readonly<Record<string, DetectorEntry>> = {
   thr: { defaultSafety: 0.8, build: (s) => thr(s) },
   iqr: { defaultSafety: 1.5, build: (s) => iqr(s, thr(FALLBACK_THRESHOLD)) },
   mad: { defaultSafety: 2.5, build: (s) => mad(s, thr(FALLBACK_THRESHOLD)) },
-  lr: { defaultSafety: 1.2, build: (s) => lr(s, thr(FALLBACK_THRESHOLD)) },
-  lrr: { defaultSafety: 1.2, build: (s) => lrr(s, thr(FALLBACK_THRESHOLD)) },
+  lr: { defaultSafety: 1.2, build: (s, c) => lr(s, thr(FALLBACK_THRESHOLD), c ? cloudSimFit : loessFit) },
+  lrr: { defaultSafety: 1.2, build: (s, c) => lrr(s, thr(FALLBACK_THRESHOLD), c ? cloudSimFit : robustLoessFit) },
 };
 
 export const SELECTORS: Readonly<Record<string, () => VmSelector>> = {
@@ -55,6 +56,8 @@ export interface PolicyDefinition {
 export interface PolicyOptions {
   readonly safety?: number;
   readonly costModel: MigrationCostModel;
+  /** The published heuristics reproduce CloudSim 3.0.3's quirks (see MigrationHeuristicParts); the simulator sets it. */
+  readonly cloudSimQuirks?: boolean;
 }
 
 type Factory = (options: PolicyOptions) => PolicyDefinition;
@@ -114,7 +117,7 @@ export function createPolicy(name: string, options: PolicyOptions): PolicyDefini
     throw new PoliciesError("UnknownPolicy", `unknown policy "${name}"; known: ${policyNames().join(", ")}`);
   }
   const safety = checkedSafety(options.safety ?? detector.defaultSafety);
-  const built = detector.build(safety);
+  const built = detector.build(safety, options.cloudSimQuirks === true);
   return {
     name,
     safety,
@@ -126,6 +129,7 @@ export function createPolicy(name: string, options: PolicyOptions): PolicyDefini
       selector: selector(),
       chooser: pabfd(built),
       costModel: options.costModel,
+      cloudSimQuirks: options.cloudSimQuirks === true,
     }),
   };
 }

@@ -5,18 +5,21 @@ import { policyNames } from "../registry";
 import type { VmTypeAssignment } from "../simulator/datacenter";
 import type { VmLifetime } from "../simulator/engine";
 import { runDay, type DayRun } from "../simulator/run-day";
+import type { FileOrder } from "../simulator/trace";
 
 const USAGE = `usage: npm run -s simulate -- --trace <day folder | day> --policy <name> [options]
 
   --trace <path|day>   a PlanetLab day folder, or a day name (20110303) under ../shared/data/planetlab
   --policy <name>      <detector>-<selection> (thr|iqr|mad|lr|lrr x mmt|mc|rs|mu), dvfs, npa, ferry, ...
   --safety <x>         the detector's parameter (defaults: thr 0.8, iqr 1.5, mad 2.5, lr and lrr 1.2;
-                       for ferry the forecast margin in standard deviations, default 1.5)
+                       for ferry the forecast margin in standard deviations, default 0.5)
   --hosts <n>          number of hosts, alternating HP ML110 G4 and G5 (default 800)
   --predictor <name>   migration time model: memory-bandwidth (CloudSim, default) or ferry (@ferry/migration)
   --seed <n>           seed for random choices (RS), default 1
   --vm-lifetime <l>    cloudsim (default: a VM whose demand drops to zero stops, as in CloudSim) or whole-day
   --vm-types <t>       cloudsim (default: contiguous quarters per type) or round-robin (type i % 4)
+  --file-order <o>     directory (default: the folder's listing order, as CloudSim's File.listFiles())
+                       or name (sorted, the same on every machine); decides which trace gets which type
   --json               print one JSON object instead of a table
   --help               this text`;
 
@@ -48,6 +51,7 @@ function main(argv: string[]): void {
         seed: { type: "string" },
         "vm-lifetime": { type: "string" },
         "vm-types": { type: "string" },
+        "file-order": { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean" },
       },
@@ -77,6 +81,7 @@ function main(argv: string[]): void {
       seed,
       vmLifetime: values["vm-lifetime"] as VmLifetime | undefined,
       vmTypes: values["vm-types"] as VmTypeAssignment | undefined,
+      fileOrder: values["file-order"] as FileOrder | undefined,
       now: () => performance.now(),
     });
   } catch (error) {
@@ -94,7 +99,7 @@ function main(argv: string[]): void {
     ["day", run.day],
     ["policy", `${run.policy}${run.safety === null ? "" : ` (safety ${run.safety})`}`],
     ["VMs / hosts", `${run.vms} / ${run.hosts}${run.unplacedVms ? ` (${run.unplacedVms} VMs found no host)` : ""}`],
-    ["VMs stopped idle", `${run.retiredVms} (vm lifetime ${run.vmLifetime}, vm types ${run.vmTypes})`],
+    ["VMs stopped idle", `${run.retiredVms} (vm lifetime ${run.vmLifetime}, vm types ${run.vmTypes}, file order ${run.fileOrder})`],
     ["energy", `${run.energyKWh.toFixed(2)} kWh`],
     ["migrations", String(run.migrations)],
     ["SLATAH", `${run.slatahPct.toFixed(2)} %`],

@@ -12,11 +12,12 @@ export interface Evacuation {
  * the least utilised host (utilisation at the start of the round, strictly between 0 and 1) that is not
  * excluded, try to place all its VMs elsewhere (largest demand first), and keep the placements only if
  * every VM found a host; the host is then empty and can be switched off. A host that has been tried, or
- * emptied, no longer receives VMs, and hosts that received VMs are not emptied in the same round.
+ * emptied, no longer receives VMs, and hosts that received VMs here are not emptied in the same round.
  *
- * Deviation from CloudSim, on purpose: CloudSim meant to exclude hosts that took VMs from overloaded
- * hosts as sources but adds them from an empty list, so such a host can be emptied (moving the VM it just
- * received twice in one plan). Here `excludedAsSource` is honoured as the comment there intends.
+ * Which hosts may not be emptied is the caller's `excludedAsSource`. CloudSim meant to exclude hosts that
+ * took VMs from overloaded hosts but adds them from an empty list, so such a host can be emptied, moving
+ * the VM it just received a second time; migrationHeuristic leaves them out of `excludedAsSource` only
+ * with `cloudSimQuirks`.
  */
 export function evacuateUnderloadedHosts(
   model: ClusterModel,

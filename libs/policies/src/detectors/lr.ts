@@ -15,6 +15,16 @@ const scratch = new Float64Array(LR_WINDOW);
 export const loessFit: TrendFit = (y) =>
   weightedLinearFit(y, y.length === LR_WINDOW ? WINDOW_WEIGHTS : tricubeWeights(y.length));
 
+const UNIT_WEIGHTS = new Float64Array(LR_WINDOW).fill(1);
+
+/**
+ * CloudSim 3.0.3's LR and LRR fit: MathUtil.createWeigthedLinearRegression applies its weights only when
+ * at least 40 % of them are zero, and the tricube weights it is given never are, so both of its fits
+ * are plain least squares (and LRR's refit, on the same points, gives the same line).
+ */
+export const cloudSimFit: TrendFit = (y) =>
+  weightedLinearFit(y, y.length === LR_WINDOW ? UNIT_WEIGHTS : new Float64Array(y.length).fill(1));
+
 /**
  * The utilisation LR expects once the slowest VM could have been moved away: the trend line of the last
  * 10 samples evaluated at x = 10 + ceil(longest migration / sampling interval). NaN while the history is
@@ -50,6 +60,6 @@ export function trendDetector(
 }
 
 /** Local regression (LR): overloaded when s x the extrapolated utilisation reaches 100 %. */
-export function lr(safety: number, fallback: OverloadDetector): OverloadDetector {
-  return trendDetector(`lr-${safety}`, safety, loessFit, fallback);
+export function lr(safety: number, fallback: OverloadDetector, fit: TrendFit = loessFit): OverloadDetector {
+  return trendDetector(`lr-${safety}`, safety, fit, fallback);
 }

@@ -19,6 +19,6 @@ export const robustLoessFit: TrendFit = (y) => {
 };
 
 /** Robust local regression (LRR). */
-export function lrr(safety: number, fallback: OverloadDetector): OverloadDetector {
-  return trendDetector(`lrr-${safety}`, safety, robustLoessFit, fallback);
+export function lrr(safety: number, fallback: OverloadDetector, fit: TrendFit = robustLoessFit): OverloadDetector {
+  return trendDetector(`lrr-${safety}`, safety, fit, fallback);
 }

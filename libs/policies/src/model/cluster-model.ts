@@ -24,7 +24,9 @@ export interface HostLoad {
 /**
  * The working state a strategy mutates while it plans: index-based arrays built once from a snapshot.
  * "Start" arrays are frozen at the snapshot (CloudSim's policies read the host utilisation measured
- * before the round, even after they have tentatively placed VMs); the others follow tentative moves.
+ * before the round for a host's current power, for switched-off hosts and for under-load candidates, even
+ * after they have tentatively placed VMs); the others follow tentative moves (allocatedMips: PABFD's
+ * power after allocation).
  */
 export class ClusterModel {
   readonly hostCount: number;
@@ -161,6 +163,14 @@ export class ClusterModel {
   cappedDemandMips(vm: number, host: number): number {
     const vcpus = this.vmVcpus[vm]!;
     return Math.min(this.vmDemandMips[vm]! / vcpus, this.peMips[host]!) * vcpus;
+  }
+
+  /**
+   * CPU allocated on a host in the tentative placement (CloudSim's VM scheduler: each vCPU capped at a
+   * core, never more than the host has). Equals startAllocatedMips until VMs come or go.
+   */
+  allocatedMips(host: number): number {
+    return Math.min(this.cappedMips[host]!, this.capacityMips[host]!);
   }
 
   availableMips(host: number): number {

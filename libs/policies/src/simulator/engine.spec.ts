@@ -18,6 +18,7 @@ const base = (overrides: Partial<SimulationInput> = {}): SimulationInput => ({
   costModel: memoryOverBandwidth(),
   rng: createRng(1),
   vmLifetime: "whole-day",
+  accounting: "whole-trace",
   ...overrides,
 });
 
@@ -91,6 +92,58 @@ describe("VM lifetime", () => {
     const r = simulate(base({ trace: twoVmTrace([0.5, 0.5, 0.5, 0.5], [0.2, 0, 0, 0.3]), strategy: noMigration("dvfs") }));
     expect(r.retiredVms).toBe(0);
   });
+});
+
+describe("CloudSim's accounting window on the two-host day", () => {
+  /*
+   * Its first update is one interval in, and it charges nothing before (every host's previous utilisation
+   * is 0 then); its last update is at the last sample and nothing after it is charged, as no migration
+   * runs then. So only [300, 600] of the day above counts: energy 1 520 + 1 200 + 49 300 J, active
+   * 20 + 290 s, violation 10 s, requested 700 MIPS x 300 s. The non-power-aware data centre charges
+   * every host at full power from t = 0 to the last sample.
+   */
+  const r = simulate(base({ accounting: "cloudsim" }));
+  it.each([
+    { name: "energy (kWh)", got: r.energyKWh, want: 52_020 / 3.6e6 },
+    { name: "SLATAH (%)", got: r.slatahPct, want: (10 / 310) * 100 },
+    { name: "PDM (%)", got: r.pdmPct, want: (200 / 210_000) * 100 },
+    { name: "simulated seconds", got: r.simulatedS, want: 300 },
+  ])("$name", ({ got, want }) => {
+    expect(got).toBeCloseTo(want, 10);
+  });
+  it("NPA from t = 0 to the last sample", () => {
+    const npa = simulate(base({ accounting: "cloudsim", powerAware: false, strategy: noMigration("npa") }));
+    const maxW = TWO_HOSTS.reduce((sum, h) => sum + h.powerModel.maxW, 0);
+    expect(npa.energyKWh).toBeCloseTo((maxW * 600) / 3.6e6, 10);
+  });
+  it("a migration the last update starts is charged until it ends", () => {
+    const moveAtLast: Strategy = { name: "late", plan: (s) => (s.timeS === 600 ? moveBAt300.plan({ ...s, timeS: 300 }, createRng(1)) : emptyPlan("late", s.timeS)) };
+    const late = simulate(base({ accounting: "cloudsim", strategy: moveAtLast }));
+    expect(late.simulatedS).toBeCloseTo(300 + 10, 10);
+  });
+});
+
+describe("a VM moved twice in one plan (CloudSim's quirk)", () => {
+  /*
+   * Three of the two-host day's hosts; at t = 300 the plan moves b from host-1 to host-0 and again to
+   * host-2. Both migrations run from host-1 for 10 s, host-0 and host-2 each carry 10 % of b (20 MIPS)
+   * while 200 are requested of them: both are in violation for those 10 s, and b ends on host-2.
+   */
+  const twice: Strategy = {
+    name: "twice",
+    plan(s) {
+      if (s.timeS !== 300) return emptyPlan("twice", s.timeS);
+      const move = { vmId: "b", fromHostId: "host-1", reason: "host-underloaded" as const, detail: "", expectedDurationMs: 10_000 };
+      return { ...emptyPlan("twice", s.timeS), moves: [{ ...move, toHostId: "host-0" }, { ...move, toHostId: "host-2" }] };
+    },
+  };
+  const r = simulate(base({ hosts: [...TWO_HOSTS, TWO_HOSTS[0]!], strategy: twice }));
+  it("counts two migrations", () => expect(r.migrations).toBe(2));
+  it("puts both targets in violation while the migrations run", () => {
+    // active: [0,300] 2 hosts; [300,310] 3; [310,900] host-0 and host-2: 600 + 30 + 1180 = 1810 s
+    expect(r.slatahPct).toBeCloseTo((20 / 1810) * 100, 10);
+  });
+  it("charges the VM's 10 % once (PDM)", () => expect(r.pdmPct).toBeCloseTo((200 / 630_000) * 100, 10));
 });
 
 describe("plans that do not match the cluster are refused", () => {

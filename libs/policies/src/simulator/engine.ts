@@ -29,11 +29,18 @@ export interface SimulationInput {
    * "whole-day": every VM runs all day, idle or not.
    */
   readonly vmLifetime?: VmLifetime;
+  /**
+   * Which part of the trace the metrics cover. "cloudsim" (default): CloudSim's window, from the first
+   * update (one interval in; from t = 0 for the non-power-aware data centre) to the last sample, plus the
+   * migrations that last update starts. "whole-trace": every second from t = 0 to the end.
+   */
+  readonly accounting?: AccountingWindow;
   /** Called with every plan, e.g. to log or check it. */
   readonly onPlan?: (plan: Plan) => void;
 }
 
 export type VmLifetime = "cloudsim" | "whole-day";
+export type AccountingWindow = "cloudsim" | "whole-trace";
 
 export interface SimulationResult extends SimulationMetrics {
   readonly vms: number;
@@ -91,6 +98,8 @@ export function simulate(input: SimulationInput): SimulationResult {
   const migrationEndS = new Float64Array(V);
   const lastMigratedAtS = new Float64Array(V).fill(Number.NaN);
   const inFlight: number[] = [];
+  /** Targets of a VM's first migration when the same plan moved it again (see apply). */
+  let passing: { readonly vm: number; readonly host: number; readonly endS: number }[] = [];
 
   const metrics = new MetricsAccumulator();
   const hostEffective = new Float64Array(H);
@@ -128,6 +137,11 @@ export function simulate(input: SimulationInput): SimulationResult {
         hostEffective[g] = hostEffective[g]! + MIGRATION_DEGRADATION * capped(v, d, g);
       }
     }
+    for (const p of passing) {
+      const d = demand(p.vm, k, frac);
+      hostRequested[p.host] = hostRequested[p.host]! + d;
+      hostEffective[p.host] = hostEffective[p.host]! + MIGRATION_DEGRADATION * capped(p.vm, d, p.host);
+    }
     for (let h = 0; h < H; h++) allocated[h] = Math.min(hostEffective[h]!, capacity[h]!);
     let underMigrating = 0;
     for (const v of inFlight) {
@@ -158,6 +172,7 @@ export function simulate(input: SimulationInput): SimulationResult {
   };
 
   const completeMigrations = (timeS: number, k: number): void => {
+    if (passing.length > 0) passing = passing.filter((p) => p.endS > timeS + EPSILON_S);
     for (let i = 0; i < inFlight.length; ) {
       const v = inFlight[i]!;
       if (migrationEndS[v]! > timeS + EPSILON_S) {
@@ -211,6 +226,7 @@ export function simulate(input: SimulationInput): SimulationResult {
 
   const apply = (plan: Plan, k: number): void => {
     const nowS = k * intervalS;
+    const movedNow = new Set<number>();
     for (const move of plan.moves) {
       const v = vmIndex.get(move.vmId);
       const from = hostIndex.get(move.fromHostId);
@@ -218,19 +234,34 @@ export function simulate(input: SimulationInput): SimulationResult {
       if (v === undefined || from === undefined || to === undefined || to === from) {
         throw new PoliciesError("InvalidPlan", `${plan.strategy}: bad move ${JSON.stringify(move)}`);
       }
-      if (vmHost[v] !== from || migrationTarget[v]! >= 0) {
+      if (vmHost[v] !== from || (migrationTarget[v]! >= 0 && !movedNow.has(v))) {
         throw new PoliciesError("InvalidPlan", `${plan.strategy}: vm ${move.vmId} is not movable from ${move.fromHostId}`);
       }
+      // A second move of a VM in one plan (CloudSim's quirk): both migrations run from its host, the
+      // first target carries its share until that migration ends, the VM ends on the later target.
+      const again = movedNow.has(v);
+      if (again) passing.push({ vm: v, host: migrationTarget[v]!, endS: migrationEndS[v]! });
+      movedNow.add(v);
       const durationMs = costModel.migrationTimeMs(
         { ramMiB: vms[v]!.ramMiB, utilization: util[v * S + k]! },
         { bandwidthMbps: hosts[to]!.bandwidthMbps },
       );
       migrationTarget[v] = to;
       migrationEndS[v] = nowS + durationMs / 1000;
-      inFlight.push(v);
+      if (!again) inFlight.push(v);
       metrics.migrations++;
     }
   };
+
+  /**
+   * CloudSim's accounting window. Its first update comes one interval after the cloudlets start and,
+   * finding every host's previous utilisation at 0, charges nothing before it (the non-power-aware data
+   * centre charges from t = 0); its last update is at the last sample, and after it only the migrations
+   * that update starts are processed (each completion is an update), up to the end of the last of them.
+   */
+  const wholeTrace = input.accounting === "whole-trace";
+  const accounted = (k: number, endsAtMigration: boolean): boolean =>
+    wholeTrace || ((k >= 1 || !input.powerAware) && (k < S - 1 || endsAtMigration));
 
   for (let k = 0; k < S; k++) {
     const startS = k * intervalS;
@@ -242,7 +273,8 @@ export function simulate(input: SimulationInput): SimulationResult {
       input.onPlan?.(plan);
       apply(plan, k);
     }
-    const boundaries = [...new Set(inFlight.map((v) => migrationEndS[v]!).filter((t) => t > startS && t < endS))];
+    const ends = [...inFlight.map((v) => migrationEndS[v]!), ...passing.map((p) => p.endS)];
+    const boundaries = [...new Set(ends.filter((t) => t > startS && t < endS))];
     boundaries.sort((a, b) => a - b);
     boundaries.push(endS);
 
@@ -250,6 +282,14 @@ export function simulate(input: SimulationInput): SimulationResult {
     let [requested, underMigrating] = evaluate(k, 0);
     for (const toS of boundaries) {
       const dt = toS - fromS;
+      if (!accounted(k, toS < endS)) {
+        if (toS < endS) {
+          completeMigrations(toS, k);
+          [requested, underMigrating] = evaluate(k, (toS - startS) / intervalS);
+        }
+        fromS = toS;
+        continue;
+      }
       for (let h = 0; h < H; h++) {
         active[h] = allocated[h]! > 0 ? 1 : 0;
         violated[h] = allocated[h]! < hostRequested[h]! ? 1 : 0;

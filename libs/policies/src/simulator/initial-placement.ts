@@ -4,9 +4,13 @@ import type { HostSpec, VmSpec } from "./datacenter";
  * Where VMs start, before any policy runs. Both rules see each VM's nominal MIPS, memory and bandwidth,
  * as CloudSim does while a VM is being instantiated.
  *  - "first-fit": CloudSim's PowerVmAllocationPolicySimple (used for DVFS and NPA).
- *  - "power-aware-best-fit": the migration policies' findHostForVm at time 0. No host has been measured
- *    yet, so every host counts as idle and the power increase depends on the host type only: each VM
- *    goes to the first host, of the type it costs least on, where it fits.
+ *  - "power-aware-best-fit": the migration policies' findHostForVm at time 0 (CloudSim 3.0.3). No host
+ *    has been measured yet, so every host's current power is its idle power, while the power after
+ *    allocation counts the VMs already placed on it (getUtilizationOfCpuMips: allocated MIPS, nominal
+ *    while a VM is being created): each VM goes where P(placed + vm) - P(0) is least, which is an empty
+ *    host of the type it costs least on while there is one. VMs are spread one per host before any host
+ *    takes a second. CloudSim's overload check after allocation cannot fire here: the VMs already placed
+ *    request nothing until their cloudlets arrive, and no single VM type fills 70 % of a host.
  */
 export type InitialPlacementRule = "first-fit" | "power-aware-best-fit";
 
@@ -32,7 +36,8 @@ export function initialPlacement(rule: InitialPlacementRule, hosts: readonly Hos
         best = h;
         break;
       }
-      const after = vm.mips / (host.cores * host.mipsPerCore);
+      const capacity = host.cores * host.mipsPerCore;
+      const after = (capacity - freeMips[h]! + vm.mips) / capacity;
       if (after > 1) continue;
       const diff = host.powerModel.powerW(after) - host.powerModel.powerW(0);
       if (diff < bestDiff) {

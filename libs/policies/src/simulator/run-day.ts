@@ -6,7 +6,7 @@ import { createRng } from "@ferry/random";
 import { createPolicy } from "../registry";
 import { planetLabHosts, planetLabVms, PLANETLAB_HOSTS, type VmTypeAssignment } from "./datacenter";
 import { simulate, type SimulationResult, type VmLifetime } from "./engine";
-import { loadDayTrace } from "./trace";
+import { loadDayTrace, type FileOrder } from "./trace";
 
 export interface RunDayOptions {
   /** A day folder, or a bare day name (20110303) looked up in ../shared/data/planetlab. */
@@ -18,6 +18,8 @@ export interface RunDayOptions {
   readonly seed?: number;
   readonly vmLifetime?: VmLifetime;
   readonly vmTypes?: VmTypeAssignment;
+  /** Which trace gets which VM type: "directory" (default, CloudSim's File.listFiles()) or "name". */
+  readonly fileOrder?: FileOrder;
   /** Wall clock for wallMs, injected so the library itself never reads time. */
   readonly now: () => number;
 }
@@ -30,6 +32,9 @@ export interface DayRun extends SimulationResult {
   readonly seed: number;
   readonly vmLifetime: VmLifetime;
   readonly vmTypes: VmTypeAssignment;
+  readonly fileOrder: FileOrder;
+  /** The first trace file in that order (types go by quarters of it): says which pairing a run used. */
+  readonly firstVm: string;
   readonly wallMs: number;
 }
 
@@ -66,6 +71,7 @@ export function runDay(options: RunDayOptions): DayRun {
   const costModel = migrationCostModel(predictor);
   const definition = createPolicy(options.policy, {
     costModel,
+    cloudSimQuirks: true,
     ...(options.safety === undefined ? {} : { safety: options.safety }),
   });
   const hostCount = options.hosts ?? PLANETLAB_HOSTS;
@@ -81,8 +87,12 @@ export function runDay(options: RunDayOptions): DayRun {
   if (vmTypes !== "cloudsim" && vmTypes !== "round-robin") {
     throw new PoliciesError("InvalidParameter", `vm types must be cloudsim or round-robin, got ${vmTypes}`);
   }
+  const fileOrder = options.fileOrder ?? "directory";
+  if (fileOrder !== "directory" && fileOrder !== "name") {
+    throw new PoliciesError("InvalidParameter", `file order must be directory or name, got ${fileOrder}`);
+  }
   const started = options.now();
-  const trace = loadDayTrace(resolveTraceFolder(options.trace));
+  const trace = loadDayTrace(resolveTraceFolder(options.trace), fileOrder);
   const result = simulate({
     trace,
     hosts: planetLabHosts(hostCount),
@@ -102,6 +112,8 @@ export function runDay(options: RunDayOptions): DayRun {
     seed,
     vmLifetime,
     vmTypes,
+    fileOrder,
+    firstVm: trace.vmNames[0]!,
     ...result,
     wallMs: options.now() - started,
   };

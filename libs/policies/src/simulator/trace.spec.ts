@@ -25,6 +25,16 @@ describe("loading a day", () => {
     expect([...trace.utilization]).toEqual([0, 1, 0.5, 0.1, 0.2, 0.3]);
     expect(trace.day).toBe("good");
   });
+  it("in directory order, reads the files the folder lists, unsorted, as CloudSim's File.listFiles()", () => {
+    const folder = day("listing", { c: "1\n", a: "2\n", b: "3\n" });
+    const listed = loadDayTrace(folder, "directory");
+    expect([...listed.vmNames].sort()).toEqual(["a", "b", "c"]);
+    expect(listed.fileOrder).toBe("directory");
+    const byName = loadDayTrace(folder, "name");
+    expect(byName.vmNames).toEqual(["a", "b", "c"]);
+    // each VM keeps its own samples whatever the order
+    listed.vmNames.forEach((name, i) => expect(listed.utilization[i]).toBe(byName.utilization[byName.vmNames.indexOf(name)]));
+  });
   it("accepts a missing final newline and CRLF line ends", () => {
     const trace = loadDayTrace(day("crlf", { vm: "5\r\n6\r\n7" }));
     expect([...trace.utilization]).toEqual([0.05, 0.06, 0.07]);

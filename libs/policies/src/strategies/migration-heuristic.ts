@@ -16,6 +16,13 @@ export interface MigrationHeuristicParts {
   readonly selector: VmSelector;
   readonly chooser: TargetChooser;
   readonly costModel: MigrationCostModel;
+  /**
+   * Reproduce CloudSim 3.0.3 where its code departs from its own comment (default false): hosts that
+   * have just received VMs from overloaded hosts may still be emptied as underloaded in the same round,
+   * so such a VM can be moved twice in one plan (two moves from its host; the later one decides where
+   * it ends, both are migrations). The simulator's CloudSim runs set it; a live controller should not.
+   */
+  readonly cloudSimQuirks?: boolean;
 }
 
 /**
@@ -36,11 +43,12 @@ export interface MigrationHeuristicParts {
  */
 export function migrationHeuristic(parts: MigrationHeuristicParts): Strategy {
   const { name, detector, selector, chooser, costModel } = parts;
+  const quirks = parts.cloudSimQuirks === true;
   return {
     name,
     plan(snapshot: ClusterSnapshot, rng: Rng): Plan {
       const model = new ClusterModel(snapshot, costModel);
-      const plan = new PlanBuilder(name, model);
+      const plan = new PlanBuilder(name, model, { allowSecondMove: quirks });
       const H = model.hostCount;
 
       const overloaded: number[] = [];
@@ -74,7 +82,7 @@ export function migrationHeuristic(parts: MigrationHeuristicParts): Strategy {
           continue;
         }
         model.attach(vm, target);
-        excludedAsSource[target] = 1;
+        if (!quirks) excludedAsSource[target] = 1;
         plan.move(vm, target, "host-overloaded", `${why.get(vm)}; ${chooser.explain(model, vm, target)}`);
       }
 

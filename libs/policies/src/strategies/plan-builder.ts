@@ -7,16 +7,21 @@ export class PlanBuilder {
   private readonly findings: HostFinding[] = [];
   private readonly moved = new Set<number>();
   private readonly targets: number[] = [];
+  private readonly finalHost = new Map<number, number>();
 
   constructor(
     private readonly strategy: string,
     private readonly model: ClusterModel,
+    private readonly options: { readonly allowSecondMove?: boolean } = {},
   ) {}
 
   move(vm: number, target: number, reason: MoveReason, detail: string): void {
     const model = this.model;
-    if (this.moved.has(vm)) throw new Error(`strategy ${this.strategy} moved vm ${model.vmIds[vm]} twice in one plan`);
+    if (this.moved.has(vm) && !this.options.allowSecondMove) {
+      throw new Error(`strategy ${this.strategy} moved vm ${model.vmIds[vm]} twice in one plan`);
+    }
     this.moved.add(vm);
+    this.finalHost.set(vm, target);
     this.targets.push(target);
     this.moves.push({
       vmId: model.vmIds[vm]!,
@@ -42,7 +47,7 @@ export class PlanBuilder {
     const remaining = new Int32Array(model.hostCount);
     for (let vm = 0; vm < model.vmCount; vm++) remaining[model.vmStartHost[vm]!]!++;
     for (const vm of this.moved) remaining[model.vmStartHost[vm]!]!--;
-    for (const target of this.targets) remaining[target]!++;
+    for (const vm of this.moved) remaining[this.finalHost.get(vm)!]!++;
     for (let h = 0; h < model.hostCount; h++) {
       if (remaining[h] === 0 && model.poweredOn[h]) switchOff.push(model.hostIds[h]!);
     }

@@ -44,7 +44,7 @@ describe("THR-MMT (CloudSim semantics) on 'one hot host'", () => {
 describe("Ferry on 'one hot host'", () => {
   const strategy = ferry("ferry", costModel);
   it("leaves a host at 85 % alone (forecast peak below capacity) and empties the near-idle host onto it", () => {
-    // h0: levels 2 x 2250, spread floor 2 % of 2500 = 50 each, peak 4500 + 1.5 sqrt(2 x 50^2) = 4606 (86.6 %)
+    // h0: levels 2 x 2250, spread floor 2 % of 2500 = 50 each, peak 4500 + 0.5 sqrt(2 x 50^2) = 4535 (85.3 %)
     const plan = strategy.plan(hotHost(), createRng(1));
     expect(moves(plan)).toEqual(["v2: h1 -> h0 (host-underloaded)"]);
     expect(plan.switchOff).toEqual(["h1"]);
@@ -81,5 +81,61 @@ describe("registry", () => {
   });
   it("rejects --safety for policies without a detector", () => {
     expect(() => createPolicy("npa", { costModel, safety: 1 })).toThrow(/no detector/);
+  });
+});
+
+/**
+ * Scenario "two to place": h0 is over 80 % (2500 + 900 + 900 = 4300 of 5320 MIPS) and gives up its two
+ * small-memory VMs; h1 and h2 are switched off.
+ */
+const twoToPlace = () =>
+  cluster(
+    [g5("h0"), g5("h1", { poweredOn: false }), g5("h2", { poweredOn: false })],
+    [
+      vm("v0", "h0", flat(1, 12), { mips: 2500, ramMiB: 1740 }),
+      vm("v1", "h0", flat(0.9, 12), { ramMiB: 613 }),
+      vm("v2", "h0", flat(0.9, 12), { ramMiB: 613 }),
+      vm("v3", "h0", flat(0.9, 12), { ramMiB: 613 }),
+    ],
+  );
+
+describe("PABFD counts the VMs it has already placed in the round (CloudSim 3.0.3)", () => {
+  it("wakes a second idle host rather than stacking on the one it just woke", () => {
+    // v1 -> h1: +6.1 W on an idle G5. For v2, h1 now holds 900 MIPS: +13.2 W there, +6.1 W on idle h2.
+    const plan = createPolicy("thr-mmt", { costModel }).strategy.plan(twoToPlace(), createRng(1));
+    expect(moves(plan)).toEqual(["v1: h0 -> h1 (host-overloaded)", "v2: h0 -> h2 (host-overloaded)"]);
+    expect(plan.switchOn).toEqual(["h1", "h2"]);
+  });
+});
+
+/**
+ * Scenario "target then emptied": h0 gives up v1 (900 MIPS); the cheapest target is the nearly idle h1
+ * (one VM at 100 MIPS), which is then the least utilised host of the round.
+ */
+const targetThenEmptied = () =>
+  cluster(
+    [g5("h0"), g5("h1"), g5("h2")],
+    [
+      vm("v0", "h0", flat(1, 12), { mips: 2500, ramMiB: 1740 }),
+      vm("v1", "h0", flat(0.9, 12), { ramMiB: 613 }),
+      vm("v2", "h0", flat(0.9, 12), { ramMiB: 870 }),
+      vm("v3", "h1", flat(0.2, 12), { mips: 500, ramMiB: 613 }),
+      vm("v4", "h2", flat(0.5, 12), { ramMiB: 1740 }),
+    ],
+  );
+
+describe("hosts that just took VMs from overloaded hosts as underload sources", () => {
+  it("are not emptied in the same round by default (as CloudSim's comment intends)", () => {
+    const plan = createPolicy("thr-mmt", { costModel }).strategy.plan(targetThenEmptied(), createRng(1));
+    expect(moves(plan)).toEqual(["v1: h0 -> h1 (host-overloaded)", "v4: h2 -> h1 (host-underloaded)"]);
+  });
+  it("are emptied with cloudSimQuirks, moving the VM twice from its host (as CloudSim 3.0.3 does)", () => {
+    const plan = createPolicy("thr-mmt", { costModel, cloudSimQuirks: true }).strategy.plan(targetThenEmptied(), createRng(1));
+    expect(moves(plan)).toEqual([
+      "v1: h0 -> h1 (host-overloaded)",
+      "v1: h0 -> h2 (host-underloaded)",
+      "v3: h1 -> h2 (host-underloaded)",
+    ]);
+    expect(plan.switchOff).toEqual(["h1"]);
   });
 });
