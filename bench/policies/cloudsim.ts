@@ -12,7 +12,7 @@ import {
   comparisonTable,
   type DayRun,
 } from "@ferry/policies";
-import { gitCommit, machine, REPO_ROOT } from "../bench-env";
+import { dataFolder, gitCommit, machine, REPO_ROOT } from "../bench-env";
 import type { Job } from "./worker";
 
 /**
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     policies: { type: "string" },
     workers: { type: "string" },
     readme: { type: "boolean" },
+    data: { type: "string" },
   },
 });
 
@@ -35,7 +36,17 @@ const reference = CLOUDSIM_3_0_3_REFERENCE.filter(
     (!values.days || values.days.split(",").includes(r.day)) &&
     (!values.policies || values.policies.split(",").includes(r.policy)),
 );
-const jobs: Job[] = reference.map((r, id) => ({ id, day: r.day, policy: r.policy, predictor: "memory-bandwidth", vmLifetime: "cloudsim" }));
+// The PlanetLab traces are not in the repository: --data <folder>, else FERRY_PLANETLAB_DIR, else ../shared.
+const traces = dataFolder({
+  bench: "bench:cloudsim",
+  flag: "data",
+  env: "FERRY_PLANETLAB_DIR",
+  name: "planetlab",
+  holds: "one folder of traces per day (20110303, ...)",
+  given: values.data,
+  needs: [...new Set(reference.map((r) => r.day))],
+});
+const jobs: Job[] = reference.map((r, id) => ({ id, day: r.day, trace: join(traces, r.day), policy: r.policy, predictor: "memory-bandwidth", vmLifetime: "cloudsim" }));
 const workers = Math.max(1, Math.min(Number(values.workers ?? 2), availableParallelism()));
 
 async function runAll(): Promise<DayRun[]> {
