@@ -5,7 +5,7 @@ import { z } from "zod";
 import { AgentAccess, Caller, CallerOf } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody } from "../common/zod";
-import { MigrationsService } from "../migrations/migrations.service";
+import { AgentReportsService } from "../migrations/agent-reports.service";
 import { NodesService } from "../nodes/nodes.service";
 import { claimBodySchema, completeBodySchema, failBodySchema, progressBodySchema, slaBreachBodySchema } from "./dto/agent-reports.dto";
 
@@ -17,7 +17,7 @@ import { claimBodySchema, completeBodySchema, failBodySchema, progressBodySchema
 export class AgentsController {
   constructor(
     private readonly nodes: NodesService,
-    private readonly migrations: MigrationsService,
+    private readonly migrations: AgentReportsService,
   ) {}
 
   @Post("register")

@@ -4,7 +4,7 @@ import { CLOCK, Clock } from "../common/clock";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { Periodic } from "../common/periodic";
 import { PrismaService } from "../database/prisma.service";
-import { MigrationsService } from "../migrations/migrations.service";
+import { MigrationReconciler } from "../migrations/migration-reconciler";
 import { HeartbeatBuffer } from "../nodes/heartbeat-buffer";
 
 export type LivenessVerdict = "fail" | "recover" | "keep";
@@ -42,7 +42,7 @@ export class NodeLiveness implements OnModuleInit {
   constructor(
     private readonly prisma: PrismaService,
     private readonly heartbeats: HeartbeatBuffer,
-    private readonly migrations: MigrationsService,
+    private readonly migrations: MigrationReconciler,
     private readonly audit: AuditService,
     private readonly periodic: Periodic,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,

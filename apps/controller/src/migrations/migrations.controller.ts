@@ -5,6 +5,7 @@ import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { EventQuery, MigrationQuery, RequestMigration, eventQuerySchema, migrationQuerySchema, requestMigrationSchema } from "./dto/migration.dto";
 import { MigrationScheduler } from "../scheduler/migration-scheduler";
+import { MigrationQueries } from "./migration-queries.service";
 import { MigrationsService } from "./migrations.service";
 
 @ApiTags("migrations")
@@ -13,6 +14,7 @@ import { MigrationsService } from "./migrations.service";
 export class MigrationsController {
   constructor(
     private readonly migrations: MigrationsService,
+    private readonly queries: MigrationQueries,
     private readonly scheduler: MigrationScheduler,
   ) {}
 
@@ -21,27 +23,27 @@ export class MigrationsController {
   async request(@ZodBody(requestMigrationSchema) body: RequestMigration, @CallerOf() caller: Caller) {
     const m = await this.migrations.request(body, caller.name);
     await this.scheduler.pass();
-    return this.migrations.get(m.id);
+    return this.queries.get(m.id);
   }
 
   @Get()
   list(@ZodQuery(migrationQuerySchema) query: MigrationQuery) {
-    return this.migrations.list(query);
+    return this.queries.list(query);
   }
 
   @Get(":id")
   get(@IdParam() id: string) {
-    return this.migrations.get(id);
+    return this.queries.get(id);
   }
 
   @Get(":id/events")
   events(@IdParam() id: string, @ZodQuery(eventQuerySchema) query: EventQuery) {
-    return this.migrations.events(id, query);
+    return this.queries.events(id, query);
   }
 
   @Get(":id/sla-breaches")
   slaBreaches(@IdParam() id: string) {
-    return this.migrations.slaBreaches(id);
+    return this.queries.slaBreaches(id);
   }
 
   @Post(":id/cancel")

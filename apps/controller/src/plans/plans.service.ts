@@ -8,6 +8,7 @@ import { pageArgs, toPage } from "../common/pagination";
 import { lockRow } from "../database/lock";
 import { PrismaService, type Tx } from "../database/prisma.service";
 import { Prisma, type Plan, type PlanStep } from "../generated/prisma/client";
+import { MigrationQueries } from "../migrations/migration-queries.service";
 import { MigrationsService } from "../migrations/migrations.service";
 import { admitTechnique, predictionView } from "../migrations/technique-choice";
 import { allocations } from "../nodes/capacity";
@@ -49,6 +50,7 @@ export class PlansService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly migrations: MigrationsService,
+    private readonly migrationQueries: MigrationQueries,
     @Inject(forwardRef(() => PlanExecutor)) private readonly executor: PlanExecutor,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
@@ -280,7 +282,7 @@ export class PlansService {
       if (s.state === "succeeded") steps.push({ state: "done", memoryBytes: bytes });
       if (s.state === "pending") steps.push({ state: "waiting", memoryBytes: bytes, ...((s.prediction as { totalMs?: number }).totalMs !== undefined ? { estimatedMs: (s.prediction as { totalMs: number }).totalMs } : {}) });
       if (s.state === "running") {
-        const view = s.migrationId ? await this.migrations.live(s.migrationId) : null;
+        const view = s.migrationId ? await this.migrationQueries.live(s.migrationId) : null;
         steps.push(view ? { state: "running", memoryBytes: bytes, view } : { state: "waiting", memoryBytes: bytes });
       }
     }

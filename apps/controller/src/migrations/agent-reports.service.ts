@@ -1,0 +1,187 @@
+import { Inject, Injectable } from "@nestjs/common";
+import {
+  techniqueSchema,
+  type ClaimedMigration,
+  type ClaimResponse,
+  type CompleteReport,
+  type FailReport,
+  type ProgressReport,
+  type SlaBreachReport,
+} from "@ferry/protocol";
+import { AuditService } from "../audit/audit.service";
+import { CLOCK, Clock } from "../common/clock";
+import { FerryError, notFound } from "../common/errors";
+import { lockRow } from "../database/lock";
+import { PrismaService, type Tx } from "../database/prisma.service";
+import type { Migration } from "../generated/prisma/client";
+import { MigrationEnding } from "./migration-ending";
+import { migrationView } from "./migration.view";
+
+/**
+ * Node states a migration may still start between: a source may be on its way out (that is often why its
+ * VMs move); a target may have been cordoned after the request (cordoning stops new requests, not those
+ * already admitted), but not be leaving, failed or off.
+ */
+const USABLE_SOURCE_STATES = new Set(["active", "cordoned", "draining", "maintenance"]);
+const USABLE_TARGET_STATES = new Set(["active", "cordoned"]);
+
+/**
+ * What source agents report on their migrations: the claim before anything moves, progress, completion (the
+ * only place a VM changes node), failure and SLA breaches. Each is checked against the migration's source and
+ * recorded under the migration's row lock.
+ */
+@Injectable()
+export class AgentReportsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+    private readonly ending: MigrationEnding,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Lock a migration reported on by an agent, checking that the agent is its source. */
+  private async lockForAgent(tx: Tx, id: string, nodeId: string): Promise<Migration> {
+    if (!(await lockRow(tx, "Migration", id))) throw notFound("MigrationNotFound", id);
+    const m = await tx.migration.findUniqueOrThrow({ where: { id } });
+    if (m.sourceNodeId !== nodeId) {
+      throw new FerryError("InvalidTransition", `node ${nodeId} is not the source of migration ${id}`);
+    }
+    return m;
+  }
+
+  /**
+   * The gate every migration job passes before it moves anything: the agent may start only a migration
+   * that is requested or queued and whose nodes are still usable. Claims are idempotent per agent attempt:
+   * the attempt that started a migration and claims it again (its first answer was lost) gets the same
+   * go-ahead. Any other claim of a running migration is a job delivered again after the agent lost it
+   * mid-way (a crash): that attempt is failed and the VM stays on its source, rather than starting a second copy.
+   */
+  async claim(id: string, nodeId: string, agent: string, attemptId?: string): Promise<ClaimResponse> {
+    return this.prisma.$transaction(async (tx) => {
+      const m = await this.lockForAgent(tx, id, nodeId);
+      if (m.state === "running") {
+        if (attemptId !== undefined && m.claimAttempt === attemptId) return { proceed: true, migration: await this.claimed(tx, m) };
+        await this.ending.end(tx, m, "failed", "the source agent lost the migration mid-way (restart); the VM stays on its source", agent);
+        return { proceed: false, reason: "migration was already running: failed, VM stays on its source" };
+      }
+      if (m.state !== "requested" && m.state !== "queued") return { proceed: false, reason: `migration is ${m.state}` };
+      const [source, target] = await Promise.all([
+        tx.node.findUniqueOrThrow({ where: { id: m.sourceNodeId } }),
+        tx.node.findUniqueOrThrow({ where: { id: m.targetNodeId } }),
+      ]);
+      for (const [node, usable] of [
+        [source, USABLE_SOURCE_STATES],
+        [target, USABLE_TARGET_STATES],
+      ] as const) {
+        if (!usable.has(node.state)) {
+          const why = `node ${node.name} is ${node.state}`;
+          await this.ending.end(tx, m, "failed", why, agent);
+          return { proceed: false, reason: why };
+        }
+      }
+      const now = this.clock.now();
+      await tx.migration.update({ where: { id }, data: { state: "running", startedAt: now, lastProgressAt: now, claimAttempt: attemptId ?? null } });
+      await this.audit.record(tx, { actor: agent, action: "migration.started", targetType: "migration", targetId: id });
+      return { proceed: true, migration: await this.claimed(tx, m) };
+    });
+  }
+
+  /** What the source agent needs to carry out a migration it claimed. */
+  private async claimed(tx: Tx, m: Migration): Promise<ClaimedMigration> {
+    const [target, vm] = await Promise.all([
+      tx.node.findUniqueOrThrow({ where: { id: m.targetNodeId } }),
+      tx.vm.findUniqueOrThrow({ where: { id: m.vmId } }),
+    ]);
+    return {
+      id: m.id,
+      technique: techniqueSchema.parse(m.technique),
+      techniqueOptions: m.techniqueOptions as Record<string, unknown>,
+      vm: { id: vm.id, name: vm.name, cpu: vm.cpu, memMiB: vm.memMiB, dirtyRateMiBps: vm.dirtyRateMiBps },
+      sourceNodeId: m.sourceNodeId,
+      target: { id: target.id, name: target.name },
+      sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs },
+    };
+  }
+
+  /** Record progress; the answer tells the agent whether to stop (cancel asked, or the migration ended). */
+  async progress(id: string, nodeId: string, report: ProgressReport): Promise<{ cancel: boolean }> {
+    return this.prisma.$transaction(async (tx) => {
+      const m = await this.lockForAgent(tx, id, nodeId);
+      if (m.state !== "running") return { cancel: true };
+      await tx.migrationEvent.create({
+        data: {
+          migrationId: id,
+          phase: report.phase,
+          round: report.round ?? null,
+          progress: report.progress,
+          bytesSent: report.bytesSent === undefined ? null : BigInt(report.bytesSent),
+          pagesRemaining: report.pagesRemaining === undefined ? null : BigInt(report.pagesRemaining),
+          etaMs: report.etaMs ?? null,
+          message: report.message ?? null,
+        },
+      });
+      await tx.migration.update({ where: { id }, data: { progress: report.progress, lastProgressAt: this.clock.now() } });
+      return { cancel: m.cancelRequestedAt !== null };
+    });
+  }
+
+  /** The switchover happened: the VM now runs on the target. Idempotent. */
+  async complete(id: string, nodeId: string, report: CompleteReport, agent: string) {
+    const m = await this.prisma.$transaction(async (tx) => {
+      const current = await this.lockForAgent(tx, id, nodeId);
+      if (current.state === "completed") return current;
+      if (current.state !== "running") {
+        throw new FerryError("InvalidTransition", `migration ${id} is ${current.state}; the VM must stay on its source`, {
+          state: current.state,
+        });
+      }
+      const done = await tx.migration.update({
+        where: { id },
+        data: {
+          state: "completed",
+          finishedAt: this.clock.now(),
+          progress: 1,
+          ...report.metrics,
+          pagesTransferred: BigInt(report.metrics.pagesTransferred),
+          bytesTransferred: BigInt(report.bytesTransferred),
+        },
+      });
+      await tx.vm.update({ where: { id: current.vmId }, data: { nodeId: current.targetNodeId, state: "running" } });
+      await this.audit.record(tx, {
+        actor: agent,
+        action: "migration.completed",
+        targetType: "migration",
+        targetId: id,
+        details: { vmId: current.vmId, from: current.sourceNodeId, to: current.targetNodeId, metrics: report.metrics },
+      });
+      return done;
+    });
+    return migrationView(m);
+  }
+
+  /** The migration stopped before switchover; the VM is still on its source. Idempotent. */
+  async fail(id: string, nodeId: string, report: FailReport, agent: string) {
+    const m = await this.prisma.$transaction(async (tx) => {
+      const current = await this.lockForAgent(tx, id, nodeId);
+      if (current.state === "failed" || current.state === "cancelled") return current;
+      if (current.state === "completed") {
+        throw new FerryError("InvalidTransition", `migration ${id} already completed`, { state: current.state });
+      }
+      const cancelled = report.cancelled && current.cancelRequestedAt !== null;
+      return this.ending.end(tx, current, cancelled ? "cancelled" : "failed", report.error, agent);
+    });
+    return migrationView(m);
+  }
+
+  async reportSlaBreach(id: string, nodeId: string, report: SlaBreachReport, agent: string) {
+    const m = await this.prisma.migration.findUnique({ where: { id } });
+    if (!m) throw notFound("MigrationNotFound", id);
+    if (m.sourceNodeId !== nodeId) throw new FerryError("InvalidTransition", `node ${nodeId} is not the source of migration ${id}`);
+    const breach = await this.prisma.slaBreach.upsert({
+      where: { migrationId_kind: { migrationId: id, kind: report.kind } },
+      create: { migrationId: id, vmId: m.vmId, kind: report.kind, limitMs: report.limitMs, actualMs: report.actualMs, reportedBy: agent },
+      update: {},
+    });
+    return { id: breach.id.toString(), migrationId: id, vmId: m.vmId, kind: breach.kind, limitMs: breach.limitMs, actualMs: breach.actualMs };
+  }
+}
