@@ -2,7 +2,7 @@ import { Queue } from "bullmq";
 import { nodeQueueName } from "@ferry/protocol";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MigrationScheduler } from "../src/scheduler/migration-scheduler";
-import { TestController, counts, createVm, eventually, registerNode, startController } from "./support/harness";
+import { TestController, counts, createVm, registerNode, startController } from "./support/harness";
 
 const metrics = { preparationMs: 1, downtimeMs: 120, resumeMs: 2, pagesTransferred: 262144, totalMs: 1500, degradation: 0.02 };
 
