@@ -1,4 +1,5 @@
 import { planReplacement, type Plan } from "@ferry/placement";
+import type { PlanDraft, PlanReason } from "../plans/plan-draft";
 import type { ClusterSnapshot } from "./cluster-snapshot";
 
 export interface ReplanParams {
@@ -25,4 +26,32 @@ export function replan(snapshot: ClusterSnapshot, params: ReplanParams): Plan {
       weights: params.weights,
     },
   );
+}
+
+/** A computed re-placement as a plan draft, for an operator's request or the traffic policy alike. */
+export function trafficDraft(computed: Plan, reason: PlanReason, params: Record<string, unknown>): PlanDraft {
+  return {
+    kind: "traffic",
+    reason,
+    moves: computed.moves.map((m) => ({
+      vmId: m.vmId,
+      fromNodeId: m.fromHostId,
+      toNodeId: m.toHostId,
+      reason: `brings it nearer its peers (traffic cost -${Math.round(m.gain)})`,
+      gain: m.gain,
+    })),
+    costBefore: computed.costBefore,
+    costAfter: computed.costAfter,
+    params,
+    explanation: {
+      objective: "sum over VM pairs of traffic (Mbit/s) x network distance (0 same node, 1 same rack, 3 same pod, 5 otherwise)",
+      stoppedBecause: computed.stoppedBecause,
+      seed: computed.seed,
+      elapsedMs: computed.elapsedMs,
+      objectiveBefore: computed.objectiveBefore,
+      objectiveAfter: computed.objectiveAfter,
+      memoryMovedMiB: computed.memoryMovedMiB,
+      budget: computed.budget,
+    },
+  };
 }

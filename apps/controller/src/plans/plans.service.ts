@@ -14,7 +14,7 @@ import { admitTechnique, predictionView } from "../migrations/technique-choice";
 import { allocations } from "../nodes/capacity";
 import { readSnapshot } from "../placement/cluster-snapshot";
 import { placeNewVm } from "../placement/initial-placement";
-import { replan } from "../placement/replan";
+import { replan, trafficDraft } from "../placement/replan";
 import type { ApplyPlan, ComputePlan, CreatePlan, PlanQuery, Preview } from "./dto/plan.dto";
 import type { PlanDraft } from "./plan-draft";
 import { PlanExecutor } from "./plan-executor";
@@ -81,34 +81,15 @@ export class PlansService {
     // A consistent snapshot, then the solver outside any transaction (it may run for its whole time budget).
     const snapshot = await this.prisma.$transaction((tx) => readSnapshot(tx), { isolationLevel: "RepeatableRead" });
     const computed = replan(snapshot, { ...input, seed });
-    return {
-      kind: "traffic",
-      reason: {
+    return trafficDraft(
+      computed,
+      {
         summary: `traffic cost ${Math.round(computed.costBefore)} can drop to ${Math.round(computed.costAfter)} within a budget of ${input.maxMigrations} moves`,
         metric: "traffic-cost",
         observed: computed.costBefore,
       },
-      moves: computed.moves.map((m) => ({
-        vmId: m.vmId,
-        fromNodeId: m.fromHostId,
-        toNodeId: m.toHostId,
-        reason: `brings it nearer its peers (traffic cost -${Math.round(m.gain)})`,
-        gain: m.gain,
-      })),
-      costBefore: computed.costBefore,
-      costAfter: computed.costAfter,
-      params: { ...input, seed },
-      explanation: {
-        objective: "sum over VM pairs of traffic (Mbit/s) x network distance (0 same node, 1 same rack, 3 same pod, 5 otherwise)",
-        stoppedBecause: computed.stoppedBecause,
-        seed: computed.seed,
-        elapsedMs: computed.elapsedMs,
-        objectiveBefore: computed.objectiveBefore,
-        objectiveAfter: computed.objectiveAfter,
-        memoryMovedMiB: computed.memoryMovedMiB,
-        budget: computed.budget,
-      },
-    };
+      { ...input, seed },
+    );
   }
 
   /** An operator's plan: the traffic re-placement, or the moves they list, each checked before it is stored. */

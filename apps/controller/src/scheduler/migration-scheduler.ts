@@ -54,12 +54,14 @@ export class MigrationScheduler implements OnModuleInit {
     const started: Migration[] = [];
     const result = await this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('ferry:scheduler'))`;
-      const decided = await this.decide(tx);
-      if (!decided) return null;
+      const waiting = await tx.migration.findMany({ where: { state: "requested" }, include: { vm: true }, orderBy: { requestedAt: "asc" } });
+      if (!waiting.length) return null;
+      const decided = await this.decide(tx, waiting);
+      const byId = new Map(waiting.map((m) => [m.id, m]));
       const now = this.clock.now();
       for (const start of decided.starts) {
         if (start.hop) continue;
-        const m = await tx.migration.findUniqueOrThrow({ where: { id: start.moveId } });
+        const m = byId.get(start.moveId)!;
         const moved = await tx.migration.updateMany({
           where: { id: start.moveId, state: "requested" },
           data: {
@@ -88,9 +90,7 @@ export class MigrationScheduler implements OnModuleInit {
     return result;
   }
 
-  private async decide(tx: Tx): Promise<ScheduleResult | null> {
-    const waiting = await tx.migration.findMany({ where: { state: "requested" }, include: { vm: true }, orderBy: { requestedAt: "asc" } });
-    if (!waiting.length) return null;
+  private async decide(tx: Tx, waiting: Parameters<typeof scheduleInput>[4]): Promise<ScheduleResult> {
     const [nodes, resident, inFlight, settings] = await Promise.all([
       tx.node.findMany(),
       tx.vm.groupBy({ by: ["nodeId"], where: { nodeId: { not: null } }, _sum: { cpu: true, memMiB: true } }),

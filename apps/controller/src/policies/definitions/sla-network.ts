@@ -1,6 +1,7 @@
-import { labelTopology, placeVm } from "@ferry/placement";
+import { labelTopology } from "@ferry/placement";
 import { DEFAULT_LINKS, LINK_LABELS } from "@ferry/scheduler";
 import { z } from "zod";
+import { moveTargets } from "../../placement/move-targets";
 import type { DraftMove } from "../../plans/plan-draft";
 import type { LivePolicy } from "../live-policy";
 import type { PolicyNode, PolicyVm } from "../policy-input";
@@ -72,18 +73,8 @@ export const slaNetwork: LivePolicy<SlaNetworkParams> = {
     const moves: DraftMove[] = [];
     const moved = new Set<string>();
     let current = { ...input.placement.current };
-    const best = (vm: PolicyVm, ok: (node: string) => boolean): string | null => {
-      const { [vm.id]: _here, ...others } = current;
-      const result = placeVm({
-        hosts,
-        vms: input.placement.vms.filter((v) => v.id !== vm.id),
-        current: others,
-        vm: { id: vm.id, cpu: vm.cpu, memMiB: vm.memMiB },
-        traffic: input.placement.traffic.filter(([a, b]) => (a === vm.id || others[a]) && (b === vm.id || others[b])),
-      });
-      const fits = result.hosts.filter((h) => h.feasible && h.hostId !== where.get(vm.id) && nodes.get(h.hostId)?.state === "active" && ok(h.hostId));
-      return fits.sort((a, b) => b.score - a.score || a.hostId.localeCompare(b.hostId))[0]?.hostId ?? null;
-    };
+    const best = (vm: PolicyVm, ok: (node: string) => boolean): string | null =>
+      moveTargets(input.placement, current, vm).find((h) => nodes.get(h.hostId)?.state === "active" && ok(h.hostId))?.hostId ?? null;
     for (const b of breaches) {
       if (moves.length >= p.maxMoves || moved.has(b.vm.id) || moved.has(b.peer.id)) continue;
       const peersOk = (node: string) => b.vm.slaNetwork!.peers.every((id) => !byId.has(id) || meets(b.vm, node, where.get(id)!, p.bandwidthHeadroom));

@@ -1,7 +1,7 @@
-import { placeVm } from "@ferry/placement";
 import { z } from "zod";
 import { FerryError } from "../../common/errors";
 import { admitTechnique } from "../../migrations/technique-choice";
+import { moveTargets } from "../../placement/move-targets";
 import type { DraftMove } from "../../plans/plan-draft";
 import type { LivePolicy, PolicyRunInput } from "../live-policy";
 import type { PolicyVm } from "../policy-input";
@@ -133,16 +133,8 @@ function target(
   cpuOf: ReadonlyMap<string, number>,
   relievedBelow: number,
 ): string | null {
-  const { [vm.id]: _here, ...others } = current;
-  const result = placeVm({
-    hosts: input.placement.hosts,
-    vms: input.placement.vms.filter((v) => v.id !== vm.id),
-    current: others,
-    vm: { id: vm.id, cpu: vm.cpu, memMiB: vm.memMiB },
-    traffic: input.placement.traffic.filter(([a, b]) => (a === vm.id || others[a]) && (b === vm.id || others[b])),
-  });
-  const fits = result.hosts
-    .filter((h) => h.feasible && h.hostId !== vm.nodeId && cpuOf.has(h.hostId) && (load.get(h.hostId) ?? 0) + cores <= relievedBelow * cpuOf.get(h.hostId)!)
-    .sort((a, b) => b.score - a.score || a.hostId.localeCompare(b.hostId));
-  return fits[0]?.hostId ?? null;
+  const fit = moveTargets(input.placement, current, vm).find(
+    (h) => cpuOf.has(h.hostId) && (load.get(h.hostId) ?? 0) + cores <= relievedBelow * cpuOf.get(h.hostId)!,
+  );
+  return fit?.hostId ?? null;
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { pinned } from "../../placement/cluster-snapshot";
-import { replan } from "../../placement/replan";
+import { replan, trafficDraft } from "../../placement/replan";
 import type { LivePolicy } from "../live-policy";
 
 const params = z
@@ -38,26 +38,16 @@ export const traffic: LivePolicy<TrafficParams> = {
       return { none: `best plan gains ${gainPct.toFixed(1)} % of the traffic cost (threshold ${p.minGainPct} %)` };
     }
     return {
-      draft: {
-        kind: "traffic",
-        reason: {
+      draft: trafficDraft(
+        computed,
+        {
           summary: `traffic cost ${Math.round(computed.costBefore)} can drop by ${gainPct.toFixed(1)} %`,
           metric: "traffic-cost",
           observed: computed.costBefore,
           threshold: p.minGainPct,
         },
-        moves: computed.moves.map((m) => ({
-          vmId: m.vmId,
-          fromNodeId: m.fromHostId,
-          toNodeId: m.toHostId,
-          reason: `brings it nearer its peers (traffic cost -${Math.round(m.gain)})`,
-          gain: m.gain,
-        })),
-        costBefore: computed.costBefore,
-        costAfter: computed.costAfter,
-        params: { ...p, seed },
-        explanation: { stoppedBecause: computed.stoppedBecause, elapsedMs: computed.elapsedMs, memoryMovedMiB: computed.memoryMovedMiB },
-      },
+        { ...p, seed },
+      ),
     };
   },
 };
