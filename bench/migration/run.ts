@@ -80,7 +80,7 @@ async function run(variant: string, vm: VmSpec, bandwidthMbps: number, technique
 }
 
 const sweepVm = (dirtyMiBps: number, extra: Partial<VmSpec["workload"]> = {}): VmSpec => ({
-  memoryMiB: SWEEP_VM_MIB,
+  memMiB: SWEEP_VM_MIB,
   workload: { dirtyMiBps, locality: SWEEP_WORKLOAD, ...extra },
 });
 
@@ -269,7 +269,7 @@ interface ErrorRow {
   /** The QEMU feature on in the run ("none" for the base grid). */
   feature: string;
   technique: string;
-  memoryMiB: number;
+  memMiB: number;
   dirtyMiBps: number;
   bandwidthMbps: number;
   locality: string;
@@ -294,25 +294,25 @@ const ERROR_TECHNIQUES: { label: string; spec: TechniqueSpec }[] = [
  * with 4 channels on a link one stream fills a quarter of (not with delta, which QEMU refuses with multifd, nor
  * post-copy, whose pages go on the main stream); 2 MiB pages (not with delta, modelled for pages up to 64 KiB).
  */
-const FEATURES: { name: string; memoryMiB: number[]; vm: (vm: VmSpec) => VmSpec; link: (l: LinkSpecInput) => LinkSpecInput; technique: (t: TechniqueSpec) => TechniqueSpec | undefined }[] = [
-  { name: "none", memoryMiB: [1024, 4096, 16384], vm: (vm) => vm, link: (l) => l, technique: (t) => t },
+const FEATURES: { name: string; memMiB: number[]; vm: (vm: VmSpec) => VmSpec; link: (l: LinkSpecInput) => LinkSpecInput; technique: (t: TechniqueSpec) => TechniqueSpec | undefined }[] = [
+  { name: "none", memMiB: [1024, 4096, 16384], vm: (vm) => vm, link: (l) => l, technique: (t) => t },
   {
     name: "zero pages (half)",
-    memoryMiB: [1024, 4096],
+    memMiB: [1024, 4096],
     vm: (vm) => ({ ...vm, workload: { ...vm.workload, zeroPageFraction: 0.5 } }),
     link: (l) => l,
     technique: (t) => t,
   },
   {
     name: "multifd (4 channels, stream = link / 4)",
-    memoryMiB: [1024, 4096],
+    memMiB: [1024, 4096],
     vm: (vm) => vm,
     link: (l) => ({ ...l, streamMbps: l.bandwidthMbps / 4 }),
     technique: (t) => (t.name === "post-copy" || (t.name === "pre-copy" && t.delta) ? undefined : { ...t, multifd: true, multifdChannels: 4 }),
   },
   {
     name: "huge pages (2 MiB)",
-    memoryMiB: [1024, 4096],
+    memMiB: [1024, 4096],
     vm: (vm) => ({ ...vm, pageSizeBytes: 2 << 20 }),
     link: (l) => l,
     technique: (t) => (t.name === "pre-copy" && t.delta ? undefined : t),
@@ -322,14 +322,14 @@ const FEATURES: { name: string; memoryMiB: number[]; vm: (vm: VmSpec) => VmSpec;
 async function predictorErrors(): Promise<ErrorRow[]> {
   const out: ErrorRow[] = [];
   for (const feature of FEATURES) {
-    for (const memoryMiB of feature.memoryMiB) {
+    for (const memMiB of feature.memMiB) {
       for (const dirtyMiBps of [10, 100, 400]) {
         for (const bandwidthMbps of [1000, 10000]) {
           for (const locality of ["uniform", "hotset:0.1", "zipf:0.99"]) {
             for (const t of ERROR_TECHNIQUES) {
               const technique = feature.technique(t.spec);
               if (!technique) continue;
-              const vm = feature.vm({ memoryMiB, workload: { dirtyMiBps, locality } });
+              const vm = feature.vm({ memMiB, workload: { dirtyMiBps, locality } });
               const link = feature.link({ bandwidthMbps, rttMs: RTT_MS });
               const sim = await runMigration({ vm, link, technique, seed: SEED });
               const p = predict({ vm, link, technique });
@@ -337,7 +337,7 @@ async function predictorErrors(): Promise<ErrorRow[]> {
               out.push({
                 feature: feature.name,
                 technique: t.label,
-                memoryMiB,
+                memMiB,
                 dirtyMiBps,
                 bandwidthMbps,
                 locality,
@@ -351,7 +351,7 @@ async function predictorErrors(): Promise<ErrorRow[]> {
           }
         }
       }
-      process.stderr.write(`predictor grid: ${feature.name}, ${memoryMiB} MiB done\n`);
+      process.stderr.write(`predictor grid: ${feature.name}, ${memMiB} MiB done\n`);
     }
   }
   return out;
@@ -392,7 +392,7 @@ function errorTable(rows: ErrorRow[]): string {
   out.push("|---|---|---|---|---|---|---|---|---|---|");
   for (const r of worst) {
     out.push(
-      `| ${r.feature} | ${r.technique} | ${r.memoryMiB / 1024} GiB | ${r.dirtyMiBps} MiB/s | ${r.bandwidthMbps / 1000} Gbit/s | ${r.locality} | ${pct(r.total)} | ${pct(r.downtime)} | ${r.degradation.toFixed(3)} | ${r.stopAgrees ? "yes" : "no"} |`,
+      `| ${r.feature} | ${r.technique} | ${r.memMiB / 1024} GiB | ${r.dirtyMiBps} MiB/s | ${r.bandwidthMbps / 1000} Gbit/s | ${r.locality} | ${pct(r.total)} | ${pct(r.downtime)} | ${r.degradation.toFixed(3)} | ${r.stopAgrees ? "yes" : "no"} |`,
     );
   }
   return out.join("\n");
@@ -406,27 +406,27 @@ async function speed(): Promise<{ text: string; data: Record<string, unknown> }>
     {
       // A hot set (1.6 GiB) written at 1 GiB/s never fits in a 1 ms downtime limit, so all 30 rounds run.
       label: "pre-copy, 30 rounds",
-      vm: { memoryMiB: 16384, workload: { dirtyMiBps: 1024, locality: "hotset:0.1:1" } },
+      vm: { memMiB: 16384, workload: { dirtyMiBps: 1024, locality: "hotset:0.1:1" } },
       technique: { name: "pre-copy", maxRounds: 30, byteCapFactor: 100, noConvergenceRounds: 100, downtimeLimitMs: 1 },
     },
     {
       label: "pre-copy+delta+hot-bitmap, 30 rounds",
-      vm: { memoryMiB: 16384, workload: { dirtyMiBps: 1024, locality: "hotset:0.1:1" } },
+      vm: { memMiB: 16384, workload: { dirtyMiBps: 1024, locality: "hotset:0.1:1" } },
       technique: { name: "pre-copy", delta: true, hotBitmap: true, maxRounds: 30, byteCapFactor: 100, noConvergenceRounds: 100, downtimeLimitMs: 1 },
     },
     {
       // The worst case: a uniform writer at 2.5x the link's rate re-dirties ~90% of memory every round.
       label: "pre-copy, 30 rounds, uniform 3000 MiB/s",
-      vm: { memoryMiB: 16384, workload: { dirtyMiBps: 3000, locality: "uniform" } },
+      vm: { memMiB: 16384, workload: { dirtyMiBps: 3000, locality: "uniform" } },
       technique: { name: "pre-copy", maxRounds: 30, byteCapFactor: 100, noConvergenceRounds: 100, downtimeLimitMs: 1 },
     },
     {
       label: "pre-copy+delta, 30 rounds, uniform 3000 MiB/s",
-      vm: { memoryMiB: 16384, workload: { dirtyMiBps: 3000, locality: "uniform" } },
+      vm: { memMiB: 16384, workload: { dirtyMiBps: 3000, locality: "uniform" } },
       technique: { name: "pre-copy", delta: true, maxRounds: 30, byteCapFactor: 100, noConvergenceRounds: 100, downtimeLimitMs: 1 },
     },
-    { label: "post-copy(bubble)", vm: { memoryMiB: 16384, workload: { dirtyMiBps: 200, locality: "zipf:0.99" } }, technique: { name: "post-copy" } },
-    { label: "hybrid", vm: { memoryMiB: 16384, workload: { dirtyMiBps: 400, locality: "hotset:0.1" } }, technique: { name: "hybrid" } },
+    { label: "post-copy(bubble)", vm: { memMiB: 16384, workload: { dirtyMiBps: 200, locality: "zipf:0.99" } }, technique: { name: "post-copy" } },
+    { label: "hybrid", vm: { memMiB: 16384, workload: { dirtyMiBps: 400, locality: "hotset:0.1" } }, technique: { name: "hybrid" } },
   ];
   const out: string[] = [
     "| 16 GiB VM (4 194 304 pages), 10 Gbit/s | rounds | pages transferred | wall time (best of 3) | pages / wall second |",

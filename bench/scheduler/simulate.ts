@@ -210,7 +210,7 @@ export function simulate(nodesIn: readonly SchedulerNode[], arrivalsIn: readonly
 }
 
 function vmSpec(m: WaitingMove) {
-  return { memoryMiB: m.memMiB, workload: { dirtyMiBps: m.dirtyMiBps } };
+  return { memMiB: m.memMiB, workload: { dirtyMiBps: m.dirtyMiBps } };
 }
 
 function closestAllowed(candidates: readonly { technique: ResolvedTechnique }[]): ResolvedTechnique {

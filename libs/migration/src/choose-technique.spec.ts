@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { chooseTechnique } from "./choose-technique";
 import type { LinkSpecInput, VmSpec } from "./spec";
 
-const WEB: VmSpec = { memoryMiB: 4096, workload: { dirtyMiBps: 50, locality: "hotset:0.1" } };
-const HOG: VmSpec = { memoryMiB: 4096, workload: { dirtyMiBps: 400, locality: "uniform" } };
+const WEB: VmSpec = { memMiB: 4096, workload: { dirtyMiBps: 50, locality: "hotset:0.1" } };
+const HOG: VmSpec = { memMiB: 4096, workload: { dirtyMiBps: 400, locality: "uniform" } };
 const GBIT: LinkSpecInput = { bandwidthMbps: 1000, rttMs: 0.5 };
 const TEN_GBIT: LinkSpecInput = { bandwidthMbps: 10000, rttMs: 0.5 };
 

@@ -12,7 +12,7 @@ import {
 /** The README's examples, run as written: what the node agent and the controller call. */
 describe("public API (README examples)", () => {
   const input: MigrationInput = {
-    vm: { memoryMiB: 2048, workload: { dirtyMiBps: 80, locality: "hotset:0.1" } },
+    vm: { memMiB: 2048, workload: { dirtyMiBps: 80, locality: "hotset:0.1" } },
     link: { bandwidthMbps: 10_000, rttMs: 0.5 },
     technique: { name: "pre-copy", delta: true },
     seed: 42,

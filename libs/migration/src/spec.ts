@@ -62,7 +62,7 @@ export const workloadSchema = z.object({
 });
 
 export const vmSchema = z.object({
-  memoryMiB: z.number().gt(0).max(16 * 1024 * 1024),
+  memMiB: z.number().gt(0).max(16 * 1024 * 1024),
   /**
    * The unit of dirty tracking and transfer: 4 KiB base pages, or huge pages (2 MiB, 1 GiB) when the guest's
    * memory is backed by them and dirtied at that granularity, so that one write dirties the whole huge page.
@@ -165,12 +165,12 @@ export const migrationInputSchema = z
     reservationMs: z.number().min(0).default(100),
   })
   .superRefine((input, ctx) => {
-    if (input.content === "bytes" && input.vm.memoryMiB > 1024) {
+    if (input.content === "bytes" && input.vm.memMiB > 1024) {
       ctx.addIssue({ code: "custom", path: ["content"], message: "bytes content is limited to 1024 MiB of memory" });
     }
-    const pages = (input.vm.memoryMiB * 1048576) / input.vm.pageSizeBytes;
+    const pages = (input.vm.memMiB * 1048576) / input.vm.pageSizeBytes;
     if (!Number.isInteger(pages)) {
-      ctx.addIssue({ code: "custom", path: ["vm", "memoryMiB"], message: "must be a whole number of pages" });
+      ctx.addIssue({ code: "custom", path: ["vm", "memMiB"], message: "must be a whole number of pages" });
     }
     if (input.vm.workload.writeBytes > input.vm.pageSizeBytes) {
       ctx.addIssue({ code: "custom", path: ["vm", "workload", "writeBytes"], message: "must not exceed the page size" });

@@ -13,7 +13,7 @@ const request = (over: Partial<PlaceVmRequest>): PlaceVmRequest => ({
   // web5 is listed but not running: the VMs not in `current` take no room.
   vms: fixture.vms,
   current,
-  vm: vm("web5").cpus(4).memoryMiB(8192).build(),
+  vm: vm("web5").cpus(4).memMiB(8192).build(),
   traffic: fixture.traffic,
   groups: fixture.groups,
   topology: fixture.topology,
@@ -57,7 +57,7 @@ describe("placeVm", () => {
 
   it("an affinity group pins the new VM to its group's host", () => {
     const groups = [fixture.groups![0], { id: "db", policy: "affinity" as const, vmIds: ["db0", "db1", "db2"] }];
-    const r = placeVm(request({ vm: vm("db2").cpus(2).memoryMiB(4096).build(), groups }));
+    const r = placeVm(request({ vm: vm("db2").cpus(2).memMiB(4096).build(), groups }));
     expect(r.hostId).toBe("l0-h4");
     expect(r.hosts.find((h) => h.hostId === "l0-h5")!.rejections).toEqual([{ filter: "affinity", reason: 'affinity group "db" runs on host "l0-h4"' }]);
   });

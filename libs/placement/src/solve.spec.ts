@@ -13,8 +13,8 @@ function slots(name: string, hostCpu = 1): PlacementProblem {
   const traffic: TrafficRow[] = [];
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && a[i * n + j] > 0) traffic.push([`v${i}`, `v${j}`, a[i * n + j]]);
   return {
-    hosts: Array.from({ length: n }, (_, i) => host(`h${i}`).cpus(hostCpu).memoryMiB(1024).build()),
-    vms: Array.from({ length: n }, (_, i) => vm(`v${i}`).cpus(1).memoryMiB(512).build()),
+    hosts: Array.from({ length: n }, (_, i) => host(`h${i}`).cpus(hostCpu).memMiB(1024).build()),
+    vms: Array.from({ length: n }, (_, i) => vm(`v${i}`).cpus(1).memMiB(512).build()),
     traffic,
     topology: { kind: "matrix", distance: Array.from({ length: n }, (_, i) => Array.from(b.subarray(i * n, i * n + n))) },
   };
@@ -62,7 +62,7 @@ describe("solvePlacement", () => {
     },
     {
       name: "memory short overall",
-      problem: { hosts: [host("h1").memoryMiB(1024).build()], vms: [vm("a").memoryMiB(2048).build()] },
+      problem: { hosts: [host("h1").memMiB(1024).build()], vms: [vm("a").memMiB(2048).build()] },
       want: /VMs need 2048 memMiB in all but the active hosts have 1024/,
     },
     {

@@ -18,7 +18,7 @@ export function defaultSla(move: Pick<WaitingMove, "memMiB">): Sla {
  * that meets the SLA at this share, or the closest one when none does.
  */
 export function predictAtShare(move: Priced, shareMbps: number, rttMs: number): SharePrediction {
-  const vm: VmSpec = { memoryMiB: move.memMiB, workload: { dirtyMiBps: move.dirtyMiBps } };
+  const vm: VmSpec = { memMiB: move.memMiB, workload: { dirtyMiBps: move.dirtyMiBps } };
   const link = { bandwidthMbps: shareMbps, rttMs };
   const sla = move.sla ?? defaultSla(move);
   if (move.technique) {

@@ -32,7 +32,7 @@ describe("DomainErrorFilter", () => {
     { name: "an infeasible placement", thrown: new PlacementError("Infeasible", "VMs need 9 cpu"), status: 409, error: "NoFeasibleNode" },
     {
       name: "malformed migration input",
-      thrown: new MigrationError("InvalidInput", "vm.memoryMiB: too small", [{ field: "vm.memoryMiB", reason: "too small" }]),
+      thrown: new MigrationError("InvalidInput", "vm.memMiB: too small", [{ field: "vm.memMiB", reason: "too small" }]),
       status: 400,
       error: "ValidationFailed",
     },

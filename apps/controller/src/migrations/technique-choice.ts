@@ -46,7 +46,7 @@ const isPostCopy = (t: ResolvedTechnique) => t.name === "post-copy" || t.name ==
 const ms = (v: number) => `${Math.round(v)} ms`;
 
 function vmSpec(vm: MigratingVm): VmSpec {
-  return { memoryMiB: vm.memMiB, workload: { dirtyMiBps: vm.dirtyRateMiBps } };
+  return { memMiB: vm.memMiB, workload: { dirtyMiBps: vm.dirtyRateMiBps } };
 }
 
 /** The SLA a technique is chosen against: the VM's own, or QEMU's and KubeVirt's defaults where it has none. */

@@ -54,11 +54,11 @@ describe("the controller's snapshot is the simulator's snapshot", () => {
   const simulated: ClusterSnapshot = {
     timeS: now.getTime() / 1000,
     intervalS: 60,
-    hosts: ["a", "b", "c"].map((id) => ({ id, cores: 4, mipsPerCore: MIPS_PER_CORE, ramMiB: 16_384, bandwidthMbps: 10_000, powerModel: linear, poweredOn: true, labels: {} })),
+    hosts: ["a", "b", "c"].map((id) => ({ id, cores: 4, mipsPerCore: MIPS_PER_CORE, memMiB: 16_384, bandwidthMbps: 10_000, powerModel: linear, poweredOn: true, labels: {} })),
     vms: [
-      ...["a1", "a2", "a3", "a4", "a5"].map((id) => ({ id, hostId: "a", vcpus: 1, mips: 1000, ramMiB: 1024, ramDemandMiB: 1024, bandwidthDemandMbps: 0, utilizationHistory: flat(0.9), migrating: false, dirtyRateMiBps: 10 })),
-      { id: "b1", hostId: "b", vcpus: 1, mips: 1000, ramMiB: 1024, ramDemandMiB: 1024, bandwidthDemandMbps: 0, utilizationHistory: flat(0.2), migrating: false, dirtyRateMiBps: 10 },
-      { id: "c1", hostId: "c", vcpus: 1, mips: 1000, ramMiB: 1024, ramDemandMiB: 1024, bandwidthDemandMbps: 0, utilizationHistory: flat(0.3), migrating: false, dirtyRateMiBps: 10 },
+      ...["a1", "a2", "a3", "a4", "a5"].map((id) => ({ id, hostId: "a", vcpus: 1, mips: 1000, memMiB: 1024, memDemandMiB: 1024, bandwidthDemandMbps: 0, utilizationHistory: flat(0.9), migrating: false, dirtyRateMiBps: 10 })),
+      { id: "b1", hostId: "b", vcpus: 1, mips: 1000, memMiB: 1024, memDemandMiB: 1024, bandwidthDemandMbps: 0, utilizationHistory: flat(0.2), migrating: false, dirtyRateMiBps: 10 },
+      { id: "c1", hostId: "c", vcpus: 1, mips: 1000, memMiB: 1024, memDemandMiB: 1024, bandwidthDemandMbps: 0, utilizationHistory: flat(0.3), migrating: false, dirtyRateMiBps: 10 },
     ],
   };
   const live = input(

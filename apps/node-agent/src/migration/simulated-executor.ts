@@ -47,7 +47,7 @@ export class SimulatedExecutor implements MigrationExecutor {
 
   async run(m: ClaimedMigration, hooks: ExecutionHooks): Promise<ExecutionResult> {
     const input: MigrationInput = {
-      vm: { memoryMiB: m.vm.memMiB, workload: { dirtyMiBps: m.vm.dirtyRateMiBps } },
+      vm: { memMiB: m.vm.memMiB, workload: { dirtyMiBps: m.vm.dirtyRateMiBps } },
       link: { bandwidthMbps: this.link.bandwidthMbps, rttMs: this.link.rttMs },
       technique: { ...m.techniqueOptions, name: m.technique } as TechniqueSpec,
       seed: migrationSeed(this.link.seed, m.id),

@@ -138,7 +138,7 @@ export function parseMigrateSimArgs(argv: readonly string[]): ParsedArgs {
   if (values["write-bytes"] !== undefined) workload.writeBytes = num("write-bytes");
   if (values.contention !== undefined) workload.contention = num("contention");
   if (values["zero-page-fraction"] !== undefined) workload.zeroPageFraction = num("zero-page-fraction");
-  const vm: Record<string, unknown> = { memoryMiB: num("mem-mib"), workload };
+  const vm: Record<string, unknown> = { memMiB: num("mem-mib"), workload };
   if (values["state-kib"] !== undefined) vm.deviceStateKiB = num("state-kib");
   if (values["page-size-bytes"] !== undefined) vm.pageSizeBytes = num("page-size-bytes");
   const input: Record<string, unknown> = {

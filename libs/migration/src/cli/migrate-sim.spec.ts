@@ -15,7 +15,7 @@ describe("migrate-sim flags", () => {
     { name: "pre-copy over 4 multifd channels", args: ["--technique", "pre-copy", "--multifd", "--multifd-channels", "4"], want: { name: "pre-copy", multifd: true, multifdChannels: 4 } },
   ])("$name", ({ args, want }) => {
     const parsed = parseMigrateSimArgs([...args, ...BASE]);
-    expect(parsed).toMatchObject({ input: { technique: want, seed: 3, vm: { memoryMiB: 64, workload: { dirtyMiBps: 20, locality: "hotset:0.1" } } } });
+    expect(parsed).toMatchObject({ input: { technique: want, seed: 3, vm: { memMiB: 64, workload: { dirtyMiBps: 20, locality: "hotset:0.1" } } } });
   });
 
   it("reads a bandwidth-share schedule", () => {

@@ -35,7 +35,7 @@ async function main(argv: readonly string[]): Promise<number> {
 /** Names a schema field by its flag where there is one. */
 function cliField(field: string): string {
   const flags: Record<string, string> = {
-    "vm.memoryMiB": "--mem-mib",
+    "vm.memMiB": "--mem-mib",
     "vm.workload.dirtyMiBps": "--dirty-mibps",
     "vm.workload.readMiBps": "--read-mibps",
     "vm.workload.locality": "--workload",

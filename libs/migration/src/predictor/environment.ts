@@ -33,7 +33,7 @@ export interface ModelEnvironment {
 
 export function modelEnvironment(vm: ResolvedVm, link: LinkModel, reservationMs: number): ModelEnvironment {
   const w = vm.workload;
-  const pageCount = (vm.memoryMiB * 1048576) / vm.pageSizeBytes;
+  const pageCount = (vm.memMiB * 1048576) / vm.pageSizeBytes;
   const readMiBps = w.readMiBps ?? 2 * w.dirtyMiBps;
   return {
     pageCount,

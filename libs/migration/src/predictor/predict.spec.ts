@@ -16,9 +16,9 @@ import { predict } from "./predict";
  *   post-copy (the bench: 0.111 max; the fault model is the coarsest part of the predictor).
  */
 const VMS: { name: string; vm: VmSpec }[] = [
-  { name: "uniform 40 MiB/s", vm: { memoryMiB: 256, workload: { dirtyMiBps: 40, locality: "uniform" } } },
-  { name: "hot set 80 MiB/s", vm: { memoryMiB: 256, workload: { dirtyMiBps: 80, locality: "hotset:0.1" } } },
-  { name: "zipf 80 MiB/s", vm: { memoryMiB: 256, workload: { dirtyMiBps: 80, locality: "zipf:0.99" } } },
+  { name: "uniform 40 MiB/s", vm: { memMiB: 256, workload: { dirtyMiBps: 40, locality: "uniform" } } },
+  { name: "hot set 80 MiB/s", vm: { memMiB: 256, workload: { dirtyMiBps: 80, locality: "hotset:0.1" } } },
+  { name: "zipf 80 MiB/s", vm: { memMiB: 256, workload: { dirtyMiBps: 80, locality: "zipf:0.99" } } },
 ];
 const LINKS = [
   { name: "1 Gbit/s", link: { bandwidthMbps: 1000, rttMs: 0.5 } },
@@ -63,10 +63,10 @@ describe("predictor against the simulator", () => {
  *   total) can differ by one, as in the Zipf case here (24%): pre-copy's total within 30% (the bench: 14.7% max),
  *   downtime within 5% (the bench: 5.3% max for plain pre-copy); everything else as above.
  */
-const FEATURES: { name: string; memoryMiB: number; vm: (vm: VmSpec) => VmSpec; link: (l: { bandwidthMbps: number; rttMs: number }) => LinkSpecInput; technique: (t: TechniqueSpec) => TechniqueSpec | undefined; tolerance: (name: string, t: Tolerance) => Tolerance }[] = [
+const FEATURES: { name: string; memMiB: number; vm: (vm: VmSpec) => VmSpec; link: (l: { bandwidthMbps: number; rttMs: number }) => LinkSpecInput; technique: (t: TechniqueSpec) => TechniqueSpec | undefined; tolerance: (name: string, t: Tolerance) => Tolerance }[] = [
   {
     name: "half the pages zero",
-    memoryMiB: 256,
+    memMiB: 256,
     vm: (vm) => ({ ...vm, workload: { ...vm.workload, zeroPageFraction: 0.5 } }),
     link: (l) => l,
     technique: (t) => t,
@@ -74,7 +74,7 @@ const FEATURES: { name: string; memoryMiB: number; vm: (vm: VmSpec) => VmSpec; l
   },
   {
     name: "multifd, 4 channels of a quarter of the link",
-    memoryMiB: 256,
+    memMiB: 256,
     vm: (vm) => vm,
     link: (l) => ({ ...l, streamMbps: l.bandwidthMbps / 4 }),
     technique: (t) => (t.name === "post-copy" || (t.name === "pre-copy" && t.delta) ? undefined : { ...t, multifd: true, multifdChannels: 4 }),
@@ -82,7 +82,7 @@ const FEATURES: { name: string; memoryMiB: number; vm: (vm: VmSpec) => VmSpec; l
   },
   {
     name: "2 MiB pages",
-    memoryMiB: 1024,
+    memMiB: 1024,
     vm: (vm) => ({ ...vm, pageSizeBytes: 2 << 20 }),
     link: (l) => l,
     technique: (t) => (t.name === "pre-copy" && t.delta ? undefined : t),
@@ -96,7 +96,7 @@ const featureGrid = FEATURES.flatMap((f) =>
       TECHNIQUES.flatMap((t) => {
         const technique = f.technique(t.technique);
         if (!technique) return [];
-        const vm = f.vm({ ...v.vm, memoryMiB: f.memoryMiB });
+        const vm = f.vm({ ...v.vm, memMiB: f.memMiB });
         return [{ label: `${f.name}: ${t.name}, ${v.name}, ${l.name}`, vm, link: f.link(l.link), technique, tolerance: f.tolerance(t.name, t.tolerance) }];
       }),
     ),
@@ -119,7 +119,7 @@ describe("predictor against the simulator, with zero pages, multifd and huge pag
 describe("predictor, closed forms", () => {
   it("non-live is reservation + a round trip + memory and state over the link + one-way latency", () => {
     // 64 MiB = 16384 pages x 4104 B + 512 KiB of state = 67 764 224 B over 125 000 B/ms = 542.11 ms.
-    const p = predict({ vm: { memoryMiB: 64, workload: { dirtyMiBps: 10 } }, link: { bandwidthMbps: 1000, rttMs: 2 }, technique: { name: "non-live" } });
+    const p = predict({ vm: { memMiB: 64, workload: { dirtyMiBps: 10 } }, link: { bandwidthMbps: 1000, rttMs: 2 }, technique: { name: "non-live" } });
     expect(p.downtimeMs).toBeCloseTo(100 + 2 + 67_764_224 / 125_000 + 1, 6);
     expect(p.totalMs).toBe(p.downtimeMs);
     expect(p.degradation).toBe(1);
@@ -130,7 +130,7 @@ describe("predictor, closed forms", () => {
     // While w E << pages the rounds shrink by rho, so pages sent = N / (1 - rho) and the rounds end when
     // N rho^r <= 297 pages (what 10 ms of downtime carries): r = ln(297 / N) / ln(rho) = 3.9.
     const p = predict({
-      vm: { memoryMiB: 16384, deviceStateKiB: 0, workload: { dirtyMiBps: 10, contention: 0 } },
+      vm: { memMiB: 16384, deviceStateKiB: 0, workload: { dirtyMiBps: 10, contention: 0 } },
       link: { bandwidthMbps: 1000, rttMs: 0.5 },
       technique: { name: "pre-copy", downtimeLimitMs: 10 },
     });
@@ -144,7 +144,7 @@ describe("predictor, closed forms", () => {
 
   it("post-copy transfers each page once and stalls more as the guest touches more", () => {
     const at = (dirtyMiBps: number) =>
-      predict({ vm: { memoryMiB: 1024, workload: { dirtyMiBps } }, link: { bandwidthMbps: 1000, rttMs: 0.5 }, technique: { name: "post-copy" } });
+      predict({ vm: { memMiB: 1024, workload: { dirtyMiBps } }, link: { bandwidthMbps: 1000, rttMs: 0.5 }, technique: { name: "post-copy" } });
     expect(at(10).pagesTransferred).toBe(262_144);
     expect(at(100).degradation).toBeGreaterThan(at(10).degradation);
     expect(at(0).networkFaults).toBe(0);

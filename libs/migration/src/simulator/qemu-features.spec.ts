@@ -12,8 +12,8 @@ import { runMigration, simulate } from "./simulate";
 const STATE_BYTES = 512 * 1024;
 const LINK_1G = { bandwidthMbps: 1000, rttMs: 0.5 };
 const run = (input: MigrationInput) => runMigration(input);
-const vm = (memoryMiB: number, dirtyMiBps: number, extra: Partial<VmSpec> = {}, zeroPageFraction?: number): VmSpec => ({
-  memoryMiB,
+const vm = (memMiB: number, dirtyMiBps: number, extra: Partial<VmSpec> = {}, zeroPageFraction?: number): VmSpec => ({
+  memMiB,
   ...extra,
   workload: { dirtyMiBps, locality: "uniform", ...(zeroPageFraction === undefined ? {} : { zeroPageFraction }) },
 });
@@ -150,7 +150,7 @@ describe("validation", () => {
     { name: "delta with multifd (QEMU refuses the pair)", input: { vm: vm(64, 10), link: LINK_1G, technique: { name: "pre-copy", delta: true, multifd: true }, seed: 1 }, field: "technique.multifd" },
     { name: "delta with 2 MiB pages", input: { vm: vm(64, 10, { pageSizeBytes: 2 << 20 }), link: LINK_1G, technique: { name: "hybrid", delta: true }, seed: 1 }, field: "technique.delta" },
     { name: "pages below 4 KiB", input: { vm: vm(64, 10, { pageSizeBytes: 2048 }), link: LINK_1G, technique: { name: "pre-copy" }, seed: 1 }, field: "vm.pageSizeBytes" },
-    { name: "memory not a whole number of huge pages", input: { vm: vm(65, 10, { pageSizeBytes: 2 << 20 }), link: LINK_1G, technique: { name: "pre-copy" }, seed: 1 }, field: "vm.memoryMiB" },
+    { name: "memory not a whole number of huge pages", input: { vm: vm(65, 10, { pageSizeBytes: 2 << 20 }), link: LINK_1G, technique: { name: "pre-copy" }, seed: 1 }, field: "vm.memMiB" },
     { name: "a zero-page fraction above 1", input: { vm: vm(64, 10, {}, 1.5), link: LINK_1G, technique: { name: "pre-copy" }, seed: 1 }, field: "vm.workload.zeroPageFraction" },
     { name: "multifd on post-copy", input: { vm: vm(64, 10), link: LINK_1G, technique: { name: "post-copy", multifd: true } as TechniqueSpec, seed: 1 }, field: "technique" },
     { name: "a stream limit of 0", input: { vm: vm(64, 10), link: { ...LINK_1G, streamMbps: 0 }, technique: { name: "pre-copy" }, seed: 1 }, field: "link.streamMbps" },

@@ -64,7 +64,7 @@ describe("invariants", () => {
   )("$name on $vm over $link never sends less than memory", async ({ technique, vm, link }) => {
     const r = await runMigration(scenario(vm, link, technique));
     expect(r.pagesTransferred).toBeGreaterThanOrEqual(r.memoryPages);
-    expect(r.bytesTransferred).toBeGreaterThanOrEqual(VMS[vm].memoryMiB * 1048576);
+    expect(r.bytesTransferred).toBeGreaterThanOrEqual(VMS[vm].memMiB * 1048576);
     expect(r.resumeMs).toBe(0);
     expect(r.rounds).toBeGreaterThanOrEqual(1);
   });
@@ -230,11 +230,11 @@ describe("running a migration for an agent", () => {
 
   it("rejects bad input with every problem named", async () => {
     await expect(
-      runMigration({ vm: { memoryMiB: -1, workload: { dirtyMiBps: 5 } }, link: { bandwidthMbps: 0, rttMs: 1 }, technique: { name: "pre-copy" }, seed: 1 }),
+      runMigration({ vm: { memMiB: -1, workload: { dirtyMiBps: 5 } }, link: { bandwidthMbps: 0, rttMs: 1 }, technique: { name: "pre-copy" }, seed: 1 }),
     ).rejects.toMatchObject({
       code: "InvalidInput",
       problems: [
-        { field: "vm.memoryMiB", reason: expect.any(String) },
+        { field: "vm.memMiB", reason: expect.any(String) },
         { field: "link.bandwidthMbps", reason: expect.any(String) },
       ],
     });

@@ -56,7 +56,7 @@ export async function simulate(
   const { vm, link: linkSpec, technique, seed } = r;
   const w = vm.workload;
   const pageSizeBytes = vm.pageSizeBytes;
-  const pageCount = (vm.memoryMiB * 1048576) / pageSizeBytes;
+  const pageCount = (vm.memMiB * 1048576) / pageSizeBytes;
   const rng = createRng(seed);
   const locality = buildLocality(w.locality, pageCount, regionPagesOf(vm), rng.fork("layout"));
   const clock = options.clock ?? createInstantClock();

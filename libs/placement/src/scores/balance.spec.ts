@@ -6,8 +6,8 @@ import { createRng } from "@ferry/random";
 import { balanceScore } from "./balance";
 
 describe("balance score", () => {
-  const hosts = [host("h1").cpus(8).memoryMiB(8192).build(), host("h2").cpus(8).memoryMiB(8192).build()];
-  const vms = [vm("a").cpus(4).memoryMiB(4096).build(), vm("b").cpus(4).memoryMiB(4096).build()];
+  const hosts = [host("h1").cpus(8).memMiB(8192).build(), host("h2").cpus(8).memMiB(8192).build()];
+  const vms = [vm("a").cpus(4).memMiB(4096).build(), vm("b").cpus(4).memMiB(4096).build()];
   it.each([
     // Both on h1: cpu 1.0, mem 1.0 -> 1 + 1; h2 empty -> 2.
     { name: "packed", current: { a: "h1", b: "h1" }, want: 2 },

@@ -64,11 +64,11 @@ export function ferryMigrationPredictor(options: Partial<FerryPredictorOptions> 
       const bandwidthMbps = link.bandwidthMbps * o.migrationShare;
       let byMemory = memo.get(bandwidthMbps);
       if (!byMemory) memo.set(bandwidthMbps, (byMemory = new Map()));
-      let byRate = byMemory.get(vm.ramMiB);
-      if (!byRate) byMemory.set(vm.ramMiB, (byRate = new Map()));
+      let byRate = byMemory.get(vm.memMiB);
+      if (!byRate) byMemory.set(vm.memMiB, (byRate = new Map()));
       const known = byRate.get(dirtyMiBps);
       if (known !== undefined) return known;
-      const totalMs = predictedTotalMs(vm.ramMiB, dirtyMiBps, bandwidthMbps, o);
+      const totalMs = predictedTotalMs(vm.memMiB, dirtyMiBps, bandwidthMbps, o);
       if (entries >= MEMO_LIMIT) {
         memo.clear();
         entries = 0;
@@ -81,21 +81,21 @@ export function ferryMigrationPredictor(options: Partial<FerryPredictorOptions> 
   };
 }
 
-function predictedTotalMs(memoryMiB: number, dirtyMiBps: number, bandwidthMbps: number, o: FerryPredictorOptions): number {
+function predictedTotalMs(memMiB: number, dirtyMiBps: number, bandwidthMbps: number, o: FerryPredictorOptions): number {
   let choice: ReturnType<typeof chooseTechnique>;
   try {
     choice = chooseTechnique(
-      { memoryMiB, workload: { dirtyMiBps, locality: o.locality } },
+      { memMiB, workload: { dirtyMiBps, locality: o.locality } },
       { bandwidthMbps, rttMs: o.rttMs },
-      { maxDowntimeMs: o.maxDowntimeMs, maxTotalMs: (o.maxTotalMsPerGiB * memoryMiB) / 1024, allowPostCopy: false },
+      { maxDowntimeMs: o.maxDowntimeMs, maxTotalMs: (o.maxTotalMsPerGiB * memMiB) / 1024, allowPostCopy: false },
     );
   } catch (e) {
     if (!(e instanceof MigrationError)) throw e;
     const problems = e.problems.map((p) => `${p.field}: ${p.reason}`).join("; ");
-    throw new PoliciesError("InvalidSnapshot", `migration predictor rejected ${memoryMiB} MiB at ${dirtyMiBps} MiB/s over ${bandwidthMbps} Mbit/s: ${problems || e.message}`);
+    throw new PoliciesError("InvalidSnapshot", `migration predictor rejected ${memMiB} MiB at ${dirtyMiBps} MiB/s over ${bandwidthMbps} Mbit/s: ${problems || e.message}`);
   }
   const prediction: Prediction | undefined =
     choice.prediction ?? choice.candidates.find((c) => c.technique.name !== "post-copy" && c.technique.name !== "hybrid")?.prediction;
-  if (!prediction) throw new Error(`@ferry/migration priced no technique for ${memoryMiB} MiB at ${dirtyMiBps} MiB/s`);
+  if (!prediction) throw new Error(`@ferry/migration priced no technique for ${memMiB} MiB at ${dirtyMiBps} MiB/s`);
   return prediction.totalMs;
 }

@@ -142,10 +142,10 @@ function mixedRack(seed: number): ClusterSnapshot {
   );
   const running = hosts.filter((_, h) => h % 3 !== 2);
   const types = [
-    { mips: 2500, ramMiB: 870 },
-    { mips: 2000, ramMiB: 1740 },
-    { mips: 1000, ramMiB: 1740 },
-    { mips: 500, ramMiB: 613 },
+    { mips: 2500, memMiB: 870 },
+    { mips: 2000, memMiB: 1740 },
+    { mips: 1000, memMiB: 1740 },
+    { mips: 500, memMiB: 613 },
   ];
   const vms: VmSnapshot[] = Array.from({ length: 30 }, (_, i) => {
     const type = types[i % 4]!;
@@ -182,7 +182,7 @@ describe("the compressed request (one aggregate per host, one empty host per kin
       const hosts: Host[] = model.hostIds.map((id, h) => ({
         id,
         cpu: model.capacityMips[h]!,
-        memMiB: model.hostRamMiB[h]!,
+        memMiB: model.hostMemMiB[h]!,
         powerIdleW: model.powerModels[h]!.idleW,
         powerMaxW: model.powerModels[h]!.maxW,
         labels: model.hostLabels[h]!,

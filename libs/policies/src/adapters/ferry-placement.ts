@@ -62,7 +62,7 @@ export function ferryTargetChooser(forecast: DemandForecast, options: FerryTarge
     return {
       id,
       cpu: model.capacityMips[h]!,
-      memMiB: model.hostRamMiB[h]!,
+      memMiB: model.hostMemMiB[h]!,
       powerIdleW: model.powerModels[h]!.idleW,
       powerMaxW: model.powerModels[h]!.maxW,
       ...(labels ? { labels } : {}),
@@ -219,7 +219,7 @@ function hostKinds(model: ClusterModel): string[] {
     return JSON.stringify([
       model.capacityMips[h],
       model.peMips[h],
-      model.hostRamMiB[h],
+      model.hostMemMiB[h],
       model.hostBandwidthMbps[h],
       model.powerModels[h]!.name,
       labels?.["rack"] ?? null,

@@ -9,7 +9,7 @@ export function memoryOverBandwidth(migrationShare = 0.5): MigrationCostModel {
   return {
     name: "memory-over-bandwidth",
     migrationTimeMs(vm: MigratingVm, link: Link): number {
-      return (vm.ramMiB * 8 * 1000) / (link.bandwidthMbps * migrationShare);
+      return (vm.memMiB * 8 * 1000) / (link.bandwidthMbps * migrationShare);
     },
   };
 }

@@ -6,10 +6,10 @@ const GBIT = { bandwidthMbps: 1000 };
 describe("memory over bandwidth (CloudSim)", () => {
   it.each([
     // CloudSim: ram / (1e6 kbit/s / (2 * 8000)) = ram / 62.5 s
-    { name: "1740 MiB", ramMiB: 1740, wantMs: 27_840 },
-    { name: "870 MiB", ramMiB: 870, wantMs: 13_920 },
-    { name: "613 MiB", ramMiB: 613, wantMs: 9_808 },
-  ])("$name over 1 Gbit/s", ({ ramMiB, wantMs }) => {
-    expect(memoryOverBandwidth().migrationTimeMs({ ramMiB, utilization: 0.9 }, GBIT)).toBeCloseTo(wantMs, 6);
+    { name: "1740 MiB", memMiB: 1740, wantMs: 27_840 },
+    { name: "870 MiB", memMiB: 870, wantMs: 13_920 },
+    { name: "613 MiB", memMiB: 613, wantMs: 9_808 },
+  ])("$name over 1 Gbit/s", ({ memMiB, wantMs }) => {
+    expect(memoryOverBandwidth().migrationTimeMs({ memMiB, utilization: 0.9 }, GBIT)).toBeCloseTo(wantMs, 6);
   });
 });

@@ -3,7 +3,7 @@
  * weigh cost against gain (Ferry); the simulator uses it for the time a VM spends migrating.
  */
 export interface MigratingVm {
-  readonly ramMiB: number;
+  readonly memMiB: number;
   /** Current CPU utilisation (0..1): a busy VM dirties memory faster. */
   readonly utilization: number;
   /** Measured page-write rate, when the cluster reports one; models that need it derive it from CPU otherwise. */

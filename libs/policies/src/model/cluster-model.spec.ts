@@ -26,7 +26,7 @@ describe("host history as CloudSim builds it", () => {
     expect(n.hostLoad(0).historyLength).toBe(2);
   });
   it("the longest migration on the host is what LR looks ahead by", () => {
-    const n = model([g5("h0")], [vm("a", "h0", [0.5], { ramMiB: 613 }), vm("b", "h0", [0.5], { ramMiB: 1740 })]);
+    const n = model([g5("h0")], [vm("a", "h0", [0.5], { memMiB: 613 }), vm("b", "h0", [0.5], { memMiB: 1740 })]);
     expect(n.hostLoad(0).maxMigrationTimeS()).toBeCloseTo(27.84, 9);
   });
 });

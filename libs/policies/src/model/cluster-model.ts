@@ -37,7 +37,7 @@ export class ClusterModel {
   readonly vmIds: readonly string[];
   readonly capacityMips: Float64Array;
   readonly peMips: Float64Array;
-  readonly hostRamMiB: Float64Array;
+  readonly hostMemMiB: Float64Array;
   readonly hostBandwidthMbps: Float64Array;
   readonly powerModels: readonly PowerModel[];
   readonly poweredOn: Uint8Array;
@@ -45,7 +45,7 @@ export class ClusterModel {
 
   readonly vmMips: Float64Array;
   readonly vmVcpus: Float64Array;
-  readonly vmRamMiB: Float64Array;
+  readonly vmMemMiB: Float64Array;
   readonly vmRamDemandMiB: Float64Array;
   readonly vmBandwidthDemandMbps: Float64Array;
   /** Current requested MIPS (last utilisation sample x nominal MIPS). */
@@ -104,7 +104,7 @@ export class ClusterModel {
     });
     this.capacityMips = Float64Array.from(hosts, (h) => h.cores * h.mipsPerCore);
     this.peMips = Float64Array.from(hosts, (h) => h.mipsPerCore);
-    this.hostRamMiB = Float64Array.from(hosts, (h) => h.ramMiB);
+    this.hostMemMiB = Float64Array.from(hosts, (h) => h.memMiB);
     this.hostBandwidthMbps = Float64Array.from(hosts, (h) => h.bandwidthMbps);
     this.powerModels = hosts.map((h) => h.powerModel);
     this.poweredOn = Uint8Array.from(hosts, (h) => (h.poweredOn ? 1 : 0));
@@ -121,8 +121,8 @@ export class ClusterModel {
     });
     this.vmMips = Float64Array.from(vms, (v) => v.mips);
     this.vmVcpus = Float64Array.from(vms, (v) => v.vcpus);
-    this.vmRamMiB = Float64Array.from(vms, (v) => v.ramMiB);
-    this.vmRamDemandMiB = Float64Array.from(vms, (v) => v.ramDemandMiB);
+    this.vmMemMiB = Float64Array.from(vms, (v) => v.memMiB);
+    this.vmRamDemandMiB = Float64Array.from(vms, (v) => v.memDemandMiB);
     this.vmBandwidthDemandMbps = Float64Array.from(vms, (v) => v.bandwidthDemandMbps);
     this.vmHistory = vms.map((v) => v.utilizationHistory);
     this.vmUtilization = Float64Array.from(vms, (v) => v.utilizationHistory[v.utilizationHistory.length - 1]!);
@@ -183,7 +183,7 @@ export class ClusterModel {
     return (
       this.peMips[host]! >= demand / this.vmVcpus[vm]! &&
       this.availableMips(host) >= demand &&
-      this.hostRamMiB[host]! - this.ramUsedMiB[host]! >= this.vmRamDemandMiB[vm]! &&
+      this.hostMemMiB[host]! - this.ramUsedMiB[host]! >= this.vmRamDemandMiB[vm]! &&
       this.hostBandwidthMbps[host]! - this.bandwidthUsedMbps[host]! >= this.vmBandwidthDemandMbps[vm]!
     );
   }
@@ -232,8 +232,8 @@ export class ClusterModel {
     const dirty = this.vmDirtyRateMiBps[vm]!;
     const ms = this.costModel.migrationTimeMs(
       Number.isNaN(dirty)
-        ? { ramMiB: this.vmRamMiB[vm]!, utilization: this.vmUtilization[vm]! }
-        : { ramMiB: this.vmRamMiB[vm]!, utilization: this.vmUtilization[vm]!, dirtyRateMiBps: dirty },
+        ? { memMiB: this.vmMemMiB[vm]!, utilization: this.vmUtilization[vm]! }
+        : { memMiB: this.vmMemMiB[vm]!, utilization: this.vmUtilization[vm]!, dirtyRateMiBps: dirty },
       { bandwidthMbps },
     );
     this.migrationCacheMbps[vm] = bandwidthMbps;

@@ -9,7 +9,7 @@ export interface HostSnapshot {
   readonly id: string;
   readonly cores: number;
   readonly mipsPerCore: number;
-  readonly ramMiB: number;
+  readonly memMiB: number;
   /** Link capacity; a migration gets a share of it (see MigrationCostModel). */
   readonly bandwidthMbps: number;
   readonly powerModel: PowerModel;
@@ -29,12 +29,12 @@ export interface VmSnapshot {
   /** Nominal capacity of the VM (all vCPUs together). */
   readonly mips: number;
   /** Configured memory: what a migration has to copy. */
-  readonly ramMiB: number;
+  readonly memMiB: number;
   /**
    * Memory that must fit on the host. CloudSim's PlanetLab workload requests no memory after boot
    * (UtilizationModelNull), so the simulator sets 0 here; a live cluster reports resident memory.
    */
-  readonly ramDemandMiB: number;
+  readonly memDemandMiB: number;
   readonly bandwidthDemandMbps: number;
   /**
    * CPU utilisation as a fraction of `mips`, one sample per `intervalS`, oldest first; the last sample is

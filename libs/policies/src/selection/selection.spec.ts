@@ -20,7 +20,7 @@ describe("MMT", () => {
     { name: "ties go to the VM that arrived first", rams: [1740, 613, 870, 613], want: "v1" },
     { name: "a migrating VM is skipped", rams: [1740, 613, 870], migrating: "v1", want: "v2" },
   ])("$name", ({ rams, migrating, want }) => {
-    const model = host(rams.map((ramMiB, i) => vm(`v${i}`, "h0", [0.5], { ramMiB, migrating: `v${i}` === migrating })));
+    const model = host(rams.map((memMiB, i) => vm(`v${i}`, "h0", [0.5], { memMiB, migrating: `v${i}` === migrating })));
     expect(pick(model, mmt().select(model, 0, createRng(1)))).toBe(want);
   });
   it("returns -1 on an empty host", () => {
@@ -83,14 +83,14 @@ describe("MC", () => {
   it("falls back to MMT when there are not more samples than VMs", () => {
     // 3 VMs, 3 samples: no degrees of freedom; MMT picks the 613 MiB VM
     const model = host([
-      vm("v0", "h0", [0.1, 0.2, 0.3], { ramMiB: 1740 }),
-      vm("v1", "h0", [0.3, 0.2, 0.1], { ramMiB: 613 }),
-      vm("v2", "h0", [0.2, 0.2, 0.2], { ramMiB: 870 }),
+      vm("v0", "h0", [0.1, 0.2, 0.3], { memMiB: 1740 }),
+      vm("v1", "h0", [0.3, 0.2, 0.1], { memMiB: 613 }),
+      vm("v2", "h0", [0.2, 0.2, 0.2], { memMiB: 870 }),
     ]);
     expect(pick(model, mc(mmt()).select(model, 0, createRng(1)))).toBe("v1");
   });
   it("uses only the common part of the histories", () => {
-    const model = host([vm("v0", "h0", flat(0.2, 30), { ramMiB: 870 }), vm("v1", "h0", [0.4, 0.5], { ramMiB: 613 })]);
+    const model = host([vm("v0", "h0", flat(0.2, 30), { memMiB: 870 }), vm("v1", "h0", [0.4, 0.5], { memMiB: 613 })]);
     // 2 common samples for 2 VMs: falls back to MMT
     expect(pick(model, mc(mmt()).select(model, 0, createRng(1)))).toBe("v1");
   });

@@ -5,7 +5,7 @@ export interface HostSpec {
   readonly name: string;
   readonly cores: number;
   readonly mipsPerCore: number;
-  readonly ramMiB: number;
+  readonly memMiB: number;
   readonly bandwidthMbps: number;
   readonly powerModel: PowerModel;
 }
@@ -13,7 +13,7 @@ export interface HostSpec {
 export interface VmSpec {
   readonly vcpus: number;
   readonly mips: number;
-  readonly ramMiB: number;
+  readonly memMiB: number;
   readonly bandwidthMbps: number;
 }
 
@@ -22,15 +22,15 @@ export interface VmSpec {
  * G4 (2 x 1860 MIPS) and G5 (2 x 2660 MIPS), 4 GiB, 1 Gbit/s; VMs are the four EC2-like types below.
  */
 export const HOST_TYPES: readonly HostSpec[] = [
-  { name: "ml110-g4", cores: 2, mipsPerCore: 1860, ramMiB: 4096, bandwidthMbps: 1000, powerModel: HP_PROLIANT_ML110_G4 },
-  { name: "ml110-g5", cores: 2, mipsPerCore: 2660, ramMiB: 4096, bandwidthMbps: 1000, powerModel: HP_PROLIANT_ML110_G5 },
+  { name: "ml110-g4", cores: 2, mipsPerCore: 1860, memMiB: 4096, bandwidthMbps: 1000, powerModel: HP_PROLIANT_ML110_G4 },
+  { name: "ml110-g5", cores: 2, mipsPerCore: 2660, memMiB: 4096, bandwidthMbps: 1000, powerModel: HP_PROLIANT_ML110_G5 },
 ];
 
 export const VM_TYPES: readonly VmSpec[] = [
-  { vcpus: 1, mips: 2500, ramMiB: 870, bandwidthMbps: 100 },
-  { vcpus: 1, mips: 2000, ramMiB: 1740, bandwidthMbps: 100 },
-  { vcpus: 1, mips: 1000, ramMiB: 1740, bandwidthMbps: 100 },
-  { vcpus: 1, mips: 500, ramMiB: 613, bandwidthMbps: 100 },
+  { vcpus: 1, mips: 2500, memMiB: 870, bandwidthMbps: 100 },
+  { vcpus: 1, mips: 2000, memMiB: 1740, bandwidthMbps: 100 },
+  { vcpus: 1, mips: 1000, memMiB: 1740, bandwidthMbps: 100 },
+  { vcpus: 1, mips: 500, memMiB: 613, bandwidthMbps: 100 },
 ];
 
 export const PLANETLAB_HOSTS = 800;

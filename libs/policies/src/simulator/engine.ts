@@ -197,7 +197,7 @@ export function simulate(input: SimulationInput): SimulationResult {
       id: hostIds[i]!,
       cores: h.cores,
       mipsPerCore: h.mipsPerCore,
-      ramMiB: h.ramMiB,
+      memMiB: h.memMiB,
       bandwidthMbps: h.bandwidthMbps,
       powerModel: h.powerModel,
       poweredOn: hostVms[i]!.length > 0,
@@ -211,9 +211,9 @@ export function simulate(input: SimulationInput): SimulationResult {
           hostId: hostIds[h]!,
           vcpus: vcpus[v]!,
           mips: mips[v]!,
-          ramMiB: vms[v]!.ramMiB,
+          memMiB: vms[v]!.memMiB,
           // CloudSim's PlanetLab cloudlets request no memory or bandwidth once the VM runs.
-          ramDemandMiB: 0,
+          memDemandMiB: 0,
           bandwidthDemandMbps: 0,
           utilizationHistory: util.subarray(row, row + k + 1),
           migrating: migrationTarget[v]! >= 0,
@@ -243,7 +243,7 @@ export function simulate(input: SimulationInput): SimulationResult {
       if (again) passing.push({ vm: v, host: migrationTarget[v]!, endS: migrationEndS[v]! });
       movedNow.add(v);
       const durationMs = costModel.migrationTimeMs(
-        { ramMiB: vms[v]!.ramMiB, utilization: util[v * S + k]! },
+        { memMiB: vms[v]!.memMiB, utilization: util[v * S + k]! },
         { bandwidthMbps: hosts[to]!.bandwidthMbps },
       );
       migrationTarget[v] = to;

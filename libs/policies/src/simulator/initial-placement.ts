@@ -18,7 +18,7 @@ export type InitialPlacementRule = "first-fit" | "power-aware-best-fit";
 export function initialPlacement(rule: InitialPlacementRule, hosts: readonly HostSpec[], vms: readonly VmSpec[]): Int32Array {
   const H = hosts.length;
   const freeMips = Float64Array.from(hosts, (h) => h.cores * h.mipsPerCore);
-  const freeRam = Float64Array.from(hosts, (h) => h.ramMiB);
+  const freeRam = Float64Array.from(hosts, (h) => h.memMiB);
   const freeBandwidth = Float64Array.from(hosts, (h) => h.bandwidthMbps);
   const placement = new Int32Array(vms.length).fill(-1);
   vms.forEach((vm, v) => {
@@ -29,7 +29,7 @@ export function initialPlacement(rule: InitialPlacementRule, hosts: readonly Hos
       const fits =
         host.mipsPerCore >= vm.mips / vm.vcpus &&
         freeMips[h]! >= vm.mips &&
-        freeRam[h]! >= vm.ramMiB &&
+        freeRam[h]! >= vm.memMiB &&
         freeBandwidth[h]! >= vm.bandwidthMbps;
       if (!fits) continue;
       if (rule === "first-fit") {
@@ -48,7 +48,7 @@ export function initialPlacement(rule: InitialPlacementRule, hosts: readonly Hos
     if (best < 0) return;
     placement[v] = best;
     freeMips[best] = freeMips[best]! - vm.mips;
-    freeRam[best] = freeRam[best]! - vm.ramMiB;
+    freeRam[best] = freeRam[best]! - vm.memMiB;
     freeBandwidth[best] = freeBandwidth[best]! - vm.bandwidthMbps;
   });
   return placement;

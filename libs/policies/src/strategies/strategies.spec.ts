@@ -17,9 +17,9 @@ const hotHost = (overrides: { v2LastMigratedAtS?: number; v0u?: number; extra?: 
   cluster(
     [g5("h0"), g5("h1"), g5("h2", { poweredOn: false })],
     [
-      vm("v0", "h0", flat(overrides.v0u ?? 0.9, 12), { mips: 2500, ramMiB: 1740 }),
-      vm("v1", "h0", flat(overrides.v0u ?? 0.9, 12), { mips: 2500, ramMiB: 870 }),
-      ...(overrides.extra ? [vm("v3", "h0", flat(0.5, 12), { ramMiB: 870 })] : []),
+      vm("v0", "h0", flat(overrides.v0u ?? 0.9, 12), { mips: 2500, memMiB: 1740 }),
+      vm("v1", "h0", flat(overrides.v0u ?? 0.9, 12), { mips: 2500, memMiB: 870 }),
+      ...(overrides.extra ? [vm("v3", "h0", flat(0.5, 12), { memMiB: 870 })] : []),
       vm("v2", "h1", flat(0.1, 12), overrides.v2LastMigratedAtS === undefined ? {} : { lastMigratedAtS: overrides.v2LastMigratedAtS }),
     ],
   );
@@ -92,10 +92,10 @@ const twoToPlace = () =>
   cluster(
     [g5("h0"), g5("h1", { poweredOn: false }), g5("h2", { poweredOn: false })],
     [
-      vm("v0", "h0", flat(1, 12), { mips: 2500, ramMiB: 1740 }),
-      vm("v1", "h0", flat(0.9, 12), { ramMiB: 613 }),
-      vm("v2", "h0", flat(0.9, 12), { ramMiB: 613 }),
-      vm("v3", "h0", flat(0.9, 12), { ramMiB: 613 }),
+      vm("v0", "h0", flat(1, 12), { mips: 2500, memMiB: 1740 }),
+      vm("v1", "h0", flat(0.9, 12), { memMiB: 613 }),
+      vm("v2", "h0", flat(0.9, 12), { memMiB: 613 }),
+      vm("v3", "h0", flat(0.9, 12), { memMiB: 613 }),
     ],
   );
 
@@ -116,11 +116,11 @@ const targetThenEmptied = () =>
   cluster(
     [g5("h0"), g5("h1"), g5("h2")],
     [
-      vm("v0", "h0", flat(1, 12), { mips: 2500, ramMiB: 1740 }),
-      vm("v1", "h0", flat(0.9, 12), { ramMiB: 613 }),
-      vm("v2", "h0", flat(0.9, 12), { ramMiB: 870 }),
-      vm("v3", "h1", flat(0.2, 12), { mips: 500, ramMiB: 613 }),
-      vm("v4", "h2", flat(0.5, 12), { ramMiB: 1740 }),
+      vm("v0", "h0", flat(1, 12), { mips: 2500, memMiB: 1740 }),
+      vm("v1", "h0", flat(0.9, 12), { memMiB: 613 }),
+      vm("v2", "h0", flat(0.9, 12), { memMiB: 870 }),
+      vm("v3", "h1", flat(0.2, 12), { mips: 500, memMiB: 613 }),
+      vm("v4", "h2", flat(0.5, 12), { memMiB: 1740 }),
     ],
   );
 
