@@ -4,7 +4,8 @@ import { TestController, createVm, eventually, startAgent, startController } fro
 type Agent = Awaited<ReturnType<typeof startAgent>>;
 
 /** Drains with real agents: every VM leaves, the node ends in maintenance; what cannot leave says why. */
-describe("draining a node", () => {
+// Generous waits: four migrations one at a time take seconds on a quiet machine, far longer on a loaded one.
+describe("draining a node", { timeout: 120_000 }, () => {
   let c: TestController;
   let agents: Agent[] = [];
   let nodes: Record<string, string>;
@@ -32,7 +33,7 @@ describe("draining a node", () => {
     eventually(async () => {
       const p = await plan(id);
       return ["succeeded", "failed", "cancelled"].includes(p.state) ? p : undefined;
-    }, 30_000, `plan ${id} to finish`);
+    }, 100_000, `plan ${id} to finish`);
 
   it("moves every VM off within the scheduler's limits and leaves the node in maintenance", async () => {
     await c.admin().patch("/api/v1/scheduler").send({ limits: { outboundPerNode: 1 } }).expect(200);
