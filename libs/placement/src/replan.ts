@@ -94,11 +94,16 @@ const METHODS: Readonly<Record<ReplanMethod, (setup: Setup, a: Assignment, budge
   auto: (setup, a, budget) => better(setup, a, [(b) => METHODS.greedy(setup, b, budget), (b) => METHODS["group-first"](setup, b, budget)]),
 };
 
-/** Runs each planner on its own copy of `a` and keeps the plan that ends lowest (the earlier one on a tie); leaves `a` at its end. */
+/**
+ * Runs each planner on its own copy of `a` and keeps the plan that ends lowest (the earlier one on a tie); leaves
+ * `a` at its end. A planner is skipped once the deadline has passed (the first always runs).
+ */
 function better(setup: Setup, a: Assignment, planners: readonly ((b: Assignment) => IncrementalResult)[]): IncrementalResult {
-  const objective = setup.framework.objective;
+  const { framework, ctx } = setup;
+  const objective = framework.objective;
   let best: { result: IncrementalResult; end: Assignment; value: number } | undefined;
   for (const plan of planners) {
+    if (best && ctx.clock.nowMs() >= ctx.deadlineMs) break;
     const b = a.clone();
     const result = plan(b);
     const value = objective.total(b);
