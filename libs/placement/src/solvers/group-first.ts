@@ -17,8 +17,9 @@ import type { SearchContext } from "./solver";
  * by a large share of either one's strongest such interaction (JOIN_SHARE), i.e. heavy traffic that the target
  * brings together; light background links do not chain groups into one.
  *
- * Selection (lazy greedy over groups): a group's key is its gain per unit of budget, its gain counted with all of
- * its moves in. The top group is re-priced in the current state, its moves applied in an order in which each is
+ * Selection (lazy greedy over groups): the candidates are every group whole and, for groups of two or more, each
+ * of its moves alone (a group's moves not yet taken). A candidate's key is its gain per share of the budget, its
+ * gain counted with all of its moves in. The top group is re-priced in the current state, its moves applied in an order in which each is
  * admitted by every filter (a move that waits for another of the group to free room goes later); it is taken if
  * its key is still the best, else pushed back. A group that cannot be ordered (it waits for room that another
  * group frees) is set aside until a group is taken. A unit moves at most once.
@@ -78,7 +79,6 @@ export function planGroupFirst(ctx: SearchContext, a: Assignment, target: Int32A
   let migrationsLeft = maxMig;
   let memoryLeft = maxMem;
   const whole = groupTargetMoves(c, a, target);
-  // Candidates: every group whole, and each move of a larger group alone (a group's moves not yet taken).
   const groups = [...whole, ...whole.filter((g) => g.length > 1).flatMap((g) => g.map((u) => [u]))];
   const moved = new Uint8Array(c.unitCount);
   let vms = 0;
