@@ -9,7 +9,7 @@
 export { placeVm } from "./place-vm";
 export type { PlaceVmRequest, PlaceVmResult } from "./place-vm";
 export { planReplacement } from "./replan";
-export type { ReplanOptions } from "./replan";
+export type { ReplanMethod, ReplanOptions } from "./replan";
 export { solvePlacement } from "./solve";
 export type { SolveOptions, SolveResult, SolverName } from "./solve";
 export { validatePlan, diffPlacements, explainPlan, assertValidPlan } from "./plan";

@@ -6,7 +6,22 @@ import type { Plan, PlanMove } from "./plan";
 import type { ScoreName } from "./registry";
 import type { Setup } from "./solve";
 import { countMigrations, placeUnplaced, setUp, trafficCost } from "./solve";
+import { planGroupFirst } from "./solvers/group-first";
+import type { IncrementalResult } from "./solvers/incremental";
 import { IncrementalPlanner } from "./solvers/incremental";
+import { LocalSearch } from "./solvers/local-search";
+import { MultilevelPlacement } from "./solvers/multilevel";
+import { UnplaceableUnit } from "./solvers/solver";
+
+/**
+ * How the plan picks its moves:
+ *  - "greedy": IncrementalPlanner alone, one action (a move, or an eviction and a move) at a time by gain;
+ *  - "group-first": a whole solve's placement as the target (multilevel placement, then local search), the
+ *    budget spent first on whole groups of its moves (solvers/group-first.ts), the rest on IncrementalPlanner's
+ *    actions; with two targets (multilevel refined from the current placement, and from scratch), the better plan;
+ *  - "auto" (default): both, and the plan that ends with the lower objective (fewer migrations on a tie).
+ */
+export type ReplanMethod = "auto" | "greedy" | "group-first";
 
 export interface ReplanOptions {
   /** Most VM migrations (default unlimited). */
@@ -21,6 +36,8 @@ export interface ReplanOptions {
   /** Default 1000 ms. */
   readonly timeLimitMs?: number;
   readonly clock?: Clock;
+  /** Default "auto"; see ReplanMethod. */
+  readonly method?: ReplanMethod;
   /** Opaque version of the cluster state the plan is computed against; copied into the plan for the apply check. */
   readonly baseVersion?: string;
 }
@@ -45,9 +62,10 @@ export function planReplacement(problem: PlacementProblem, opts: ReplanOptions =
   for (let v = 0; v < c.vmIds.length; v++) if (c.vmCurrentHost[v] < 0) newVms[c.vmIds[v]] = c.hostIds[a.hostOf[c.vmUnit[v]]];
   const costBefore = trafficCost(setup, a);
   const objectiveBefore = framework.objective.total(a);
-  const planner = new IncrementalPlanner(ctx, opts);
+  const method = opts.method ?? "auto";
+  if (!(method in METHODS)) throw new PlacementError("InvalidProblem", `method must be one of ${Object.keys(METHODS).join(", ")}, got ${JSON.stringify(method)}`);
   const before = a.clone();
-  const result = planner.plan(a);
+  const result = METHODS[method](setup, a, opts);
   const moves = vmMoves(problem, setup, before, result.steps);
   return {
     baseVersion: opts.baseVersion,
@@ -63,6 +81,71 @@ export function planReplacement(problem: PlacementProblem, opts: ReplanOptions =
     stoppedBecause: result.stoppedBecause,
     seed: ctx.rng.seed,
     elapsedMs: ctx.clock.nowMs() - setup.start,
+  };
+}
+
+/** Each method plans from `a` (the current assignment, new VMs placed) and leaves `a` at the plan's end. */
+const METHODS: Readonly<Record<ReplanMethod, (setup: Setup, a: Assignment, budget: ReplanOptions) => IncrementalResult>> = {
+  greedy: (setup, a, budget) => new IncrementalPlanner(setup.ctx, budget).plan(a),
+  "group-first": (setup, a, budget) => {
+    if (budget.maxMigrations === 0 || budget.maxMemoryMovedMiB === 0) return METHODS.greedy(setup, a, budget);
+    return better(setup, a, [(b) => groupFirst(setup, b, budget, true), (b) => groupFirst(setup, b, budget, false)]);
+  },
+  auto: (setup, a, budget) => better(setup, a, [(b) => METHODS.greedy(setup, b, budget), (b) => METHODS["group-first"](setup, b, budget)]),
+};
+
+/**
+ * Runs each planner on its own copy of `a` and keeps the plan that ends lowest (the earlier one on a tie); leaves
+ * `a` at its end. A planner is skipped once the deadline has passed (the first always runs).
+ */
+function better(setup: Setup, a: Assignment, planners: readonly ((b: Assignment) => IncrementalResult)[]): IncrementalResult {
+  const { framework, ctx } = setup;
+  const objective = framework.objective;
+  let best: { result: IncrementalResult; end: Assignment; value: number } | undefined;
+  for (const plan of planners) {
+    if (best && ctx.clock.nowMs() >= ctx.deadlineMs) break;
+    const b = a.clone();
+    const result = plan(b);
+    const value = objective.total(b);
+    if (!best || value < best.value - 1e-9) best = { result, end: b, value };
+  }
+  for (let u = 0; u < setup.cluster.unitCount; u++) a.move(u, best!.end.hostOf[u]);
+  return best!.result;
+}
+
+/**
+ * Group-first plan towards a multilevel placement: `anchored`, refined from where the VMs run now (keeps what is
+ * well placed; gathers groups whose VMs already sit near some of their peers), else built from scratch (finds
+ * homes for groups that are split evenly or scattered, at the price of many moves that gain little).
+ */
+function groupFirst(setup: Setup, a: Assignment, budget: ReplanOptions, anchored: boolean): IncrementalResult {
+  const { ctx } = setup;
+  const target = a.clone();
+  try {
+    new MultilevelPlacement(anchored ? { anchor: Int32Array.from(a.hostOf) } : {}).run(ctx, target);
+  } catch (e) {
+    // The multilevel repair step found no host for some unit: no target, so single actions only.
+    if (e instanceof UnplaceableUnit) return METHODS.greedy(setup, a, budget);
+    throw e;
+  }
+  new LocalSearch(ctx).run(ctx, target);
+  const groups = planGroupFirst(ctx, a, target.hostOf, budget);
+  const rest = new IncrementalPlanner(
+    ctx,
+    {
+      ...budget,
+      maxMigrations: (budget.maxMigrations ?? Infinity) - groups.migrations,
+      maxMemoryMovedMiB: (budget.maxMemoryMovedMiB ?? Infinity) - groups.memoryMovedMiB,
+    },
+    groups.moved,
+  ).plan(a);
+  const actions = groups.steps.length > 0 ? groups.steps[groups.steps.length - 1].action : 0;
+  return {
+    steps: [...groups.steps, ...rest.steps.map((s) => ({ ...s, action: s.action + actions }))],
+    migrations: groups.migrations + rest.migrations,
+    memoryMovedMiB: groups.memoryMovedMiB + rest.memoryMovedMiB,
+    stoppedBecause: groups.stoppedBecause === "time" ? "time" : rest.stoppedBecause,
+    evaluations: groups.evaluations + rest.evaluations,
   };
 }
 

@@ -81,9 +81,11 @@ export class IncrementalPlanner {
   private readonly allDeltas: Float64Array;
   private readonly scratchAction: Action = { gain: 0, unit: -1, host: -1, partner: -1, partnerHost: -1, partnerGain: 0 };
 
+  /** `moved`: units an earlier part of the plan already moved (they stay put; the budget is what is left). */
   constructor(
     private readonly ctx: SearchContext,
     budget: IncrementalBudget,
+    moved?: Uint8Array,
   ) {
     const c = ctx.cluster;
     this.cands = new CandidateHosts(c);
@@ -92,7 +94,7 @@ export class IncrementalPlanner {
     this.partnerDeltas = new Float64Array(this.partnerCands.cap);
     this.allHosts = Int32Array.from({ length: c.hostIds.length }, (_, h) => h);
     this.allDeltas = new Float64Array(c.hostIds.length);
-    this.locked = new Uint8Array(c.unitCount);
+    this.locked = moved ? Uint8Array.from(moved) : new Uint8Array(c.unitCount);
     this.key = new Float64Array(c.unitCount);
     this.keyEpoch = new Int32Array(c.unitCount).fill(-1);
     this.migrationsLeft = budget.maxMigrations ?? Infinity;

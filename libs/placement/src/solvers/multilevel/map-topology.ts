@@ -26,6 +26,12 @@ export interface MapOptions extends MultilevelOptions {
    * cluster an application still fits under one rack instead of being spread to the average utilisation.
    */
   readonly minFill?: number;
+  /**
+   * Host each unit runs on now (-1 for none). With it, each split starts from where the units run now (a unit
+   * that runs outside the node starts unassigned) and is improved by the partitioner's V-cycles instead of being
+   * built from scratch: a re-placement's target that keeps what is well placed and gathers what is spread.
+   */
+  readonly anchor?: Int32Array;
 }
 
 interface TreeNode {
@@ -90,7 +96,8 @@ export function mapOntoTopology(c: Cluster, rng: Rng, opts: MapOptions = {}): In
       }
     }
     const graph = unitGraph(c, units, localOf);
-    const part = multilevelPartition(graph, K, target, limit, rng, opts);
+    const initial = opts.anchor && partsNow(opts.anchor, units, kids, (h) => (leaf ? h : groupAt(level - 1, h)));
+    const part = multilevelPartition(graph, K, target, limit, rng, opts, initial);
     if (leaf) {
       units.forEach((u, i) => (hostOf[u] = part[i] >= 0 ? kids[part[i]] : -1));
       continue;
@@ -100,4 +107,10 @@ export function mapOntoTopology(c: Cluster, rng: Rng, opts: MapOptions = {}): In
     buckets.forEach((us, i) => stack.push({ level: level - 1, group: kids[i], units: Int32Array.from(us) }));
   }
   return hostOf;
+}
+
+/** The child of the node each unit runs under now (its index in `kids`), -1 for none or outside the node. */
+function partsNow(anchor: Int32Array, units: Int32Array, kids: readonly number[], childOfHost: (h: number) => number): Int32Array {
+  const kidIndex = new Map(kids.map((k, i) => [k, i]));
+  return Int32Array.from(units, (u) => (anchor[u] >= 0 ? (kidIndex.get(childOfHost(anchor[u])) ?? -1) : -1));
 }

@@ -27,4 +27,19 @@ describe("multilevel k-way partitioning", () => {
     const part = multilevelPartition(g, K, new Float64Array(K).fill(limit), new Float64Array(K).fill(limit), createRng(1));
     expect(Array.from(part).filter((p) => p < 0)).toHaveLength(unassigned);
   });
+
+  // 4 cliques of 10 into 4 parts of 12; clique c starts in part (c + 1) % 4 (the names of the parts matter now).
+  it.each([
+    { name: "the planted partition stays as it is", strays: [] },
+    { name: "two strays of clique 0 go back to its part", strays: [[0, 2], [5, 3]] },
+    { name: "strays of two cliques, and one unassigned vertex, go back", strays: [[1, 3], [12, 0], [25, -1]] },
+  ])("from an initial partition: $name", ({ strays }) => {
+    const g = plantedCliques(4, 10);
+    const limit = new Float64Array(4).fill(12);
+    const home = (v: number): number => (Math.floor(v / 10) + 1) % 4;
+    const initial = Int32Array.from({ length: g.n }, (_, v) => home(v));
+    for (const [v, p] of strays) initial[v] = p;
+    const part = multilevelPartition(g, 4, limit, limit, createRng(1), {}, initial);
+    expect(Array.from(part)).toEqual(Array.from({ length: g.n }, (_, v) => home(v)));
+  });
 });

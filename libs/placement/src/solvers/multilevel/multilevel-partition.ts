@@ -18,6 +18,10 @@ import { assignLeftovers, growPartition } from "./partition";
  *     lets FM move other clusters than the first one did).
  * Parts are filled towards `target` when grown and never beyond `limit` (both x[p * R + r]). Returns the part of
  * every vertex, -1 for those that fit in no part.
+ *
+ * With `initial` (a part per vertex, -1 for none), steps 1-3 are replaced by that partition, its unassigned
+ * vertices placed where they fit and refined by FM; the V-cycles of step 4 then improve it (adaptive
+ * repartitioning: what is already well placed stays, clusters that are spread get gathered).
  */
 export interface MultilevelOptions {
   readonly tries?: number;
@@ -29,7 +33,15 @@ export interface MultilevelOptions {
   readonly vCycles?: number;
 }
 
-export function multilevelPartition(g: Graph, K: number, target: Float64Array, limit: Float64Array, rng: Rng, opts: MultilevelOptions = {}): Int32Array {
+export function multilevelPartition(
+  g: Graph,
+  K: number,
+  target: Float64Array,
+  limit: Float64Array,
+  rng: Rng,
+  opts: MultilevelOptions = {},
+  initial?: Int32Array,
+): Int32Array {
   const R = g.R;
   if (K <= 1 || g.n === 0) {
     const part = new Int32Array(g.n).fill(-1);
@@ -39,9 +51,30 @@ export function multilevelPartition(g: Graph, K: number, target: Float64Array, l
   const maxSize = new Float64Array(R).fill(Infinity);
   const share = opts.maxVertexShare ?? 0.5;
   for (let p = 0; p < K; p++) for (let r = 0; r < R; r++) maxSize[r] = Math.min(maxSize[r], limit[p * R + r] * share);
+  const fm = new FmRefiner();
+  let part = initial ? Int32Array.from(initial) : fromScratch(g, K, target, limit, rng, opts, maxSize, fm);
+  if (initial) {
+    const used = partLoads(g, part, K);
+    assignLeftovers(g, part, K, used, limit);
+    fm.refine(g, part, K, used, limit, opts.fm);
+  }
+  // Iterated V-cycles: coarsen again inside the parts (so the partition survives) and refine on the way down.
+  const cycles = opts.vCycles ?? 2;
+  for (let cycle = initial ? 0 : 1; cycle < cycles; cycle++) {
+    const again = coarsen(g, { targetVertices: Math.max(16, K * (opts.coarsestPerPart ?? 30)), maxSize }, rng, part);
+    if (again.length === 0) break;
+    const top = again[again.length - 1];
+    fm.refine(top.graph, top.part!, K, partLoads(top.graph, top.part!, K), limit, opts.fm);
+    part = uncoarsen(g, again, top.part!, K, limit, fm, opts.fm);
+  }
+  return part;
+}
+
+/** Steps 1-3: coarsen, partition the coarsest graph (best of `tries`), project back with refinement. */
+function fromScratch(g: Graph, K: number, target: Float64Array, limit: Float64Array, rng: Rng, opts: MultilevelOptions, maxSize: Float64Array, fm: FmRefiner): Int32Array {
+  const R = g.R;
   const levels: CoarseLevel[] = coarsen(g, { targetVertices: Math.max(16, K * (opts.coarsestPerPart ?? 30)), maxSize }, rng);
   const coarsest = levels.length > 0 ? levels[levels.length - 1].graph : g;
-  const fm = new FmRefiner();
   let part: Int32Array | undefined;
   let bestUnassigned = Infinity;
   let bestCut = Infinity;
@@ -58,17 +91,7 @@ export function multilevelPartition(g: Graph, K: number, target: Float64Array, l
       bestCut = cut;
     }
   }
-  part = uncoarsen(g, levels, part!, K, limit, fm, opts.fm);
-  // Iterated V-cycles: coarsen again inside the parts (so the partition survives) and refine on the way down.
-  const cycles = opts.vCycles ?? 2;
-  for (let cycle = 1; cycle < cycles; cycle++) {
-    const again = coarsen(g, { targetVertices: Math.max(16, K * (opts.coarsestPerPart ?? 30)), maxSize }, rng, part);
-    if (again.length === 0) break;
-    const top = again[again.length - 1];
-    fm.refine(top.graph, top.part!, K, partLoads(top.graph, top.part!, K), limit, opts.fm);
-    part = uncoarsen(g, again, top.part!, K, limit, fm, opts.fm);
-  }
-  return part!;
+  return uncoarsen(g, levels, part!, K, limit, fm, opts.fm);
 }
 
 /** Projects a partition of the coarsest level back to `g`, placing leftovers and refining at every level. */
