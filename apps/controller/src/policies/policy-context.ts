@@ -64,10 +64,12 @@ export class PolicyContext {
         netTxMbps: usage.nodes.get(n.id)?.netTxMbps,
         netRxMbps: usage.nodes.get(n.id)?.netRxMbps,
         // A node younger than the window cannot have sent a window's worth of heartbeats: it is not judged.
-        health:
-          now.getTime() - n.createdAt.getTime() >= window.intervalS * 1000
-            ? { heartbeatShare: Math.min(1, (usage.nodes.get(n.id)?.samples ?? 0) / expected), evacuating: leaving.has(n.id) }
-            : { evacuating: leaving.has(n.id) },
+        health: {
+          ...(now.getTime() - n.createdAt.getTime() >= window.intervalS * 1000 ? { heartbeatShare: Math.min(1, (usage.nodes.get(n.id)?.samples ?? 0) / expected) } : {}),
+          evacuating: leaving.has(n.id),
+          ...(usage.nodes.get(n.id)?.correctedMemoryErrors ? { correctedMemoryErrors: usage.nodes.get(n.id)!.correctedMemoryErrors } : {}),
+          ...(usage.nodes.get(n.id)?.temperatureC ? { temperatureC: usage.nodes.get(n.id)!.temperatureC } : {}),
+        },
       })),
       vms: vms.map((v) => ({
         id: v.id,
@@ -91,3 +93,4 @@ export class PolicyContext {
     };
   }
 }
+
