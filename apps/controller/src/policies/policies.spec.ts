@@ -166,6 +166,25 @@ describe("live policies on crafted clusters", () => {
   });
 });
 
+describe("balance wakes a switched-off node when no running node has room", () => {
+  // a and b both run five 1-core VMs at 90 % on 4 cores: each is overloaded and neither can take the other's VMs.
+  const busy = (n: string) => [1, 2, 3, 4, 5].map((i) => vm(`${n}${i}`, n, flat(0.9)));
+  it.each<{ name: string; nodes: PolicyNode[]; want: string | null }>([
+    { name: "the switched-off node is woken", nodes: [node("a"), node("b"), node("c", { state: "off" })], want: "c" },
+    { name: "nothing is woken while another node is already waking", nodes: [node("a"), node("b"), node("c", { state: "off" }), node("d", { state: "waking" })], want: null },
+    { name: "nothing is woken when no node is off", nodes: [node("a"), node("b")], want: null },
+  ])("$name", ({ nodes, want }) => {
+    const out = balance.propose(input(nodes, [...busy("a"), ...busy("b")]), balance.params.parse({ strategy: "thr-mmt" }));
+    if (want === null) {
+      expect(out.wake).toBeUndefined();
+      expect("none" in out && out.none).toMatch(/2 node\(s\) overloaded over the last 720 s, but no running node has room/);
+      return;
+    }
+    expect(out.wake).toMatchObject({ nodeId: want, reason: expect.stringMatching(/node a is overloaded over the last 720 s .* no running node has room for any of its VMs/) });
+    expect("none" in out && out.none).toBe(out.wake!.reason);
+  });
+});
+
 describe("evacuate", () => {
   const nodes = ["a", "b", "c", "d"].map((id) => node(id, { health: { heartbeatShare: 1 } }));
   const placement: PlacementSnapshot = {

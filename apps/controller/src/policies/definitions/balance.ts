@@ -1,4 +1,4 @@
-import { createRng, type Plan } from "@ferry/policies";
+import { createRng, type HostFinding } from "@ferry/policies";
 import type { LivePolicy } from "../live-policy";
 import { STRATEGY_NODE_STATES, toClusterSnapshot } from "../policy-snapshot";
 import { strategyDraft } from "../strategy-draft";
@@ -33,9 +33,11 @@ export function hostLoadPlan(input: Parameters<LivePolicy<HostLoadParams>["propo
   const plan = hostLoadStrategy(p, input.link).plan(snapshot, createRng(seed));
   const windowS = p.sampleS * p.historyPoints;
   const draft = strategyDraft(plan, kind, kind === "balance" ? "host-overloaded" : "host-underloaded", { windowS });
-  const wake = kind === "balance" ? wakeForOverload(input, plan, windowS) : undefined;
+  const stuck = kind === "balance" ? plan.findings.filter((f) => f.kind === "overloaded" && !plan.moves.some((m) => m.fromHostId === f.hostId)) : [];
+  const wake = wakeForOverload(input, stuck, windowS);
   if (!draft.moves.length) {
     if (wake) return { none: wake.reason, wake };
+    if (stuck.length) return { none: `${stuck.length} node(s) overloaded over the last ${windowS} s, but no running node has room for their VMs and no switched-off node can be woken` };
     return { none: kind === "balance" ? "no node is overloaded over the window" : "no under-loaded node can be emptied" };
   }
   return {
@@ -50,11 +52,10 @@ export function hostLoadPlan(input: Parameters<LivePolicy<HostLoadParams>["propo
 }
 
 /**
- * An overloaded node the strategy could move nothing off has no running node with room for any of its VMs:
- * a switched-off node that can take the smallest of them is woken, and the next run can use it.
+ * An overloaded node the strategy could move nothing off (`stuck`) has no running node with room for any of
+ * its VMs: a switched-off node that can take the smallest of them is woken, and the next run can use it.
  */
-function wakeForOverload(input: Parameters<LivePolicy<HostLoadParams>["propose"]>[0], plan: Plan, windowS: number) {
-  const stuck = plan.findings.filter((f) => f.kind === "overloaded" && !plan.moves.some((m) => m.fromHostId === f.hostId));
+function wakeForOverload(input: Parameters<LivePolicy<HostLoadParams>["propose"]>[0], stuck: readonly HostFinding[], windowS: number) {
   for (const finding of stuck) {
     const [smallest] = input.vms.filter((v) => v.nodeId === finding.hostId).sort((a, b) => a.memMiB - b.memMiB || a.cpu - b.cpu);
     if (!smallest) continue;
