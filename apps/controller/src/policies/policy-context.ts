@@ -5,7 +5,7 @@ import { PrismaService } from "../database/prisma.service";
 import { readSnapshot } from "../placement/cluster-snapshot";
 import type { PolicyRunInput, UsageWindow } from "./live-policy";
 import type { PolicyVm, RecentMove } from "./policy-input";
-import { UsageService } from "../usage/usage.service";
+import { UsageService, type NodeUsage } from "../usage/usage.service";
 
 /** Completed migrations older than this never matter to a policy's hold time or reversal window. */
 const MOVE_MEMORY_MS = 7 * 86_400_000;
@@ -67,8 +67,8 @@ export class PolicyContext {
         health: {
           ...(now.getTime() - n.createdAt.getTime() >= window.intervalS * 1000 ? { heartbeatShare: Math.min(1, (usage.nodes.get(n.id)?.samples ?? 0) / expected) } : {}),
           evacuating: leaving.has(n.id),
-          ...(usage.nodes.get(n.id)?.correctedMemoryErrors ? { correctedMemoryErrors: usage.nodes.get(n.id)!.correctedMemoryErrors } : {}),
-          ...(usage.nodes.get(n.id)?.temperatureC ? { temperatureC: usage.nodes.get(n.id)!.temperatureC } : {}),
+          // The hardware health the node reported over the window, if it reported any.
+          ...nodeHealth(usage.nodes.get(n.id)),
         },
       })),
       vms: vms.map((v) => ({
@@ -94,3 +94,9 @@ export class PolicyContext {
   }
 }
 
+function nodeHealth(u: NodeUsage | undefined): Pick<NodeUsage, "correctedMemoryErrors" | "temperatureC"> {
+  return {
+    ...(u?.correctedMemoryErrors ? { correctedMemoryErrors: u.correctedMemoryErrors } : {}),
+    ...(u?.temperatureC ? { temperatureC: u.temperatureC } : {}),
+  };
+}
