@@ -79,4 +79,25 @@ describe("switching nodes off and waking them", () => {
     const actions = (await audit(emptied!)).map((a) => `${a.action} by ${a.actor}`);
     expect(actions).toEqual(expect.arrayContaining(["node.power-off by policy:consolidate", "node.power-on by admin", "node.woke by system:power"]));
   });
+
+  it("a drain with nowhere to put its VMs wakes a switched-off node, and drains onto it once it is active", async () => {
+    const [empty, full] = await Promise.all([node(nodes.p1!), node(nodes.p2!)]).then((ns) => (ns[0].allocated.cpu === 0 ? ns : [ns[1], ns[0]]));
+    await c.admin().post(`/api/v1/nodes/${empty.id}/power`).send({ state: "off" }).expect(200);
+    expect((await node(empty.id)).state).toBe("off");
+
+    const first = (await c.admin().post(`/api/v1/nodes/${full.id}/drain`).expect(202)).body;
+    expect(first.steps).toEqual([]);
+    expect(first.reason.woke).toMatchObject({ nodeId: empty.id, reason: expect.stringMatching(/no running node takes it; drain again once/) });
+    expect((await node(empty.id)).state).toBe("waking");
+    await eventually(async () => ((await node(empty.id)).state === "active" ? true : undefined), 15_000, "the woken node to be active");
+
+    const second = (await c.admin().post(`/api/v1/nodes/${full.id}/drain`).expect(202)).body;
+    expect(second.steps.map((s: { to: { id: string } }) => s.to.id)).toEqual([empty.id, empty.id]);
+    const done = await eventually(async () => {
+      const p = (await c.admin().get(`/api/v1/plans/${second.id}`).expect(200)).body;
+      return ["succeeded", "failed", "cancelled"].includes(p.state) ? p : undefined;
+    }, 30_000, "the second drain to finish");
+    expect(done.state).toBe("succeeded");
+    expect((await node(full.id)).state).toBe("maintenance");
+  });
 });
