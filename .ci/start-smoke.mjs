@@ -69,7 +69,7 @@ try {
   console.log(`start-smoke: cluster up after ${Math.round((Date.now() - started) / 1000)} s`);
   const nodes = (await call("GET", "/api/v1/nodes")).items;
   const vm = (await call("GET", "/api/v1/vms?limit=1")).items[0];
-  const target = nodes.find((n) => n.id !== vm.nodeId);
+  const target = nodes.find((n) => n.id !== vm.nodeId && n.state === "active");
   const m = await call("POST", "/api/v1/migrations", { vmId: vm.id, targetNodeId: target.id });
   const done = deadline(60_000, `migration ${m.id} to complete`);
   let got = m;

@@ -249,6 +249,11 @@ plans are applied at once), traffic in approve mode (its plans wait for you). Wa
   curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/scheduler
 Drain a node for maintenance (its VMs leave within the scheduler's limits; it ends in maintenance):
   curl -s -X POST -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/nodes/${target.id}/drain
+Consolidate switches the nodes it empties off (they draw 0 W) and they are woken when capacity is needed;
+watch the power each node draws, or switch an empty node off and on by hand:
+  curl -s ${api}/metrics | grep ferry_node_power_watts
+  curl -s -X POST -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+       -d '{"state":"off"}' ${api}/api/v1/nodes/<empty node id>/power
 
 Press Ctrl-C to stop.`);
 }

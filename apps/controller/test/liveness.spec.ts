@@ -17,7 +17,8 @@ describe("heartbeats and liveness", () => {
     const id = await registerNode(c, "beating");
     for (let i = 0; i < 5; i++) await c.agent().post(`/api/v1/agents/nodes/${id}/heartbeat`).send(beat).expect(200);
     const node = await c.admin().get(`/api/v1/nodes/${id}`).expect(200);
-    expect(node.body.load).toEqual(beat);
+    // What the agent sent, with the power state a heartbeat reports (on unless it says otherwise).
+    expect(node.body.load).toEqual({ ...beat, power: "on" });
     await c.app.get(HeartbeatBuffer).flush();
     expect(await c.prisma.nodeSample.count({ where: { nodeId: id } })).toBe(5);
     const row = await c.prisma.node.findUniqueOrThrow({ where: { id } });

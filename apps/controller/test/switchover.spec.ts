@@ -2,6 +2,7 @@ import type { ClaimedMigration } from "@ferry/protocol";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ControllerClient } from "../../node-agent/src/common/controller-client";
 import { loadAgentConfig } from "../../node-agent/src/common/config";
+import { HostPower } from "../../node-agent/src/heartbeat/host-power";
 import { SimulatedHostProbe } from "../../node-agent/src/heartbeat/simulated-host-probe";
 import { TraceLibrary } from "../../node-agent/src/heartbeat/workload/trace-library";
 import { HeartbeatService } from "../../node-agent/src/heartbeat/heartbeat.service";
@@ -54,7 +55,7 @@ function sourceRunner(c: TestController, proxy: ControllerProxy, name: string, e
   });
   const client = new ControllerClient(config);
   const registration = new RegistrationService(client, config);
-  const heartbeat = new HeartbeatService(registration, client, new SimulatedHostProbe(config.node, new TraceLibrary(new Map(), 1)), config);
+  const heartbeat = new HeartbeatService(registration, client, new SimulatedHostProbe(config.node, new TraceLibrary(new Map(), 1)), new HostPower(config.bootDelayMs), config);
   return new MigrationRunner(client, registration, heartbeat, executor);
 }
 

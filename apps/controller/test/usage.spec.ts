@@ -34,10 +34,13 @@ describe("usage: per-VM samples, history routes, UsageService and node gauges", 
     web = (await createVm(c, { name: "web", cpu: 2, memMiB: 2048, nodeId: node, workload: { kind: "trace", series: "planetlab1_byu_edu_root" } })).id;
     db = (await createVm(c, { name: "db", cpu: 4, memMiB: 4096, nodeId: other })).id;
     await c.admin().post("/api/v1/traffic").send({ pairs: [{ vmA: web, vmB: db, rateMbps: 300 }] }).expect(200);
-    // Minute by minute from T0: node a's CPU load and web's CPU are 0.1, 0.2, ... 0.6, and web sends db 100x that in Mbps.
+    // Minute by minute from T0: node a's CPU load and web's CPU are 0.1, 0.2, ... 0.6, and web sends db 100x that in Mbps;
+    // its corrected memory errors are 10, 10, 12, 15, 15, 20 and its temperature 50, 51, ... 55 °C.
+    const errors = [10, 10, 12, 15, 15, 20];
     for (let i = 0; i < 6; i++) {
       const level = (i + 1) / 10;
-      await beat(node, T0 + i * 60_000, { ...load, cpuLoad: level, vms: [vmUsage(web, level, { [db]: 100 * level })] });
+      const health = { correctedMemoryErrors: errors[i], temperatureC: 50 + i };
+      await beat(node, T0 + i * 60_000, { ...load, cpuLoad: level, health, vms: [vmUsage(web, level, { [db]: 100 * level })] });
     }
     // db on node b beats at 0:30 and 4:30, sending web 20 Mbps once.
     await beat(other, T0 + 30_000, { ...load, vms: [vmUsage(db, 0.5, { [web]: 20 })] });
@@ -140,6 +143,9 @@ describe("usage: per-VM samples, history routes, UsageService and node gauges", 
     expect(a.cpuLoad).toBeCloseTo(0.45, 12);
     // web's dirty rate is 100 x its CPU: mean of 30, 40, 50, 60.
     expect(a.dirtyRateMiBps).toBeCloseTo(45, 9);
+    // Health over the window: errors 12 at 2:00 to 20 at 5:00, rising at 3:00 and 5:00; 52 to 55 °C. Node b reported none.
+    expect(a).toMatchObject({ correctedMemoryErrors: { first: 12, last: 20, rises: 2 }, temperatureC: { min: 52, max: 55 } });
+    expect(usage.nodes.get(other)).not.toHaveProperty("temperatureC");
     const w = usage.vms.get(web)!;
     expect(w).toMatchObject({ vmId: web, nodeId: node, samples: 4 });
     expect(w.cpuFraction).toBeCloseTo(0.45, 12);

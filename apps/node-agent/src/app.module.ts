@@ -4,6 +4,7 @@ import { AGENT_CONFIG, AgentConfig } from "./common/config";
 import { ControllerClient } from "./common/controller-client";
 import { HealthController } from "./health/health.controller";
 import { HeartbeatService } from "./heartbeat/heartbeat.service";
+import { HostPower } from "./heartbeat/host-power";
 import { HOST_PROBE } from "./heartbeat/host-probe";
 import { SimulatedHostProbe } from "./heartbeat/simulated-host-probe";
 import { TraceLibrary } from "./heartbeat/workload/trace-library";
@@ -31,7 +32,14 @@ export class AgentModule {
       controllers: [HealthController],
       providers: [
         { provide: AGENT_CONFIG, useValue: config },
-        { provide: HOST_PROBE, useValue: new SimulatedHostProbe(config.node, traceLibrary(config)) },
+        {
+          provide: HOST_PROBE,
+          useValue: new SimulatedHostProbe(
+            { ...config.node, ...(config.fault !== "none" ? { fault: { kind: config.fault, sinceMs: Date.now() } } : {}) },
+            traceLibrary(config),
+          ),
+        },
+        { provide: HostPower, useValue: new HostPower(config.bootDelayMs) },
         {
           provide: MIGRATION_EXECUTOR,
           useValue: new SimulatedExecutor(config.simulation),

@@ -95,8 +95,26 @@ export const nodeLoadSchema = z.object({
 });
 export type NodeLoad = z.infer<typeof nodeLoadSchema>;
 
+/**
+ * Whether the host is powered on. A powered-off host's agent keeps reporting the way a server's management
+ * controller does (0 W, no VMs), so the controller can tell it to power on again.
+ */
+export const POWER_STATES = ["on", "off"] as const;
+export type PowerState = (typeof POWER_STATES)[number];
+
+/** Hardware health as the host reports it: what the evacuate policy predicts failures from. */
+export const nodeHealthSchema = z.object({
+  /** Corrected (ECC) memory errors counted since the host booted: a count that keeps rising warns of a failing DIMM. */
+  correctedMemoryErrors: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  /** The hottest sensor the host reads, in degrees Celsius. */
+  temperatureC: z.number().min(-50).max(200),
+});
+export type NodeHealth = z.infer<typeof nodeHealthSchema>;
+
 /** One heartbeat: the node's load and the usage of each VM it hosts. */
 export const heartbeatSchema = nodeLoadSchema.extend({
+  power: z.enum(POWER_STATES).default("on"),
+  health: nodeHealthSchema.optional(),
   vms: z
     .array(vmUsageSchema)
     .max(4096)
@@ -104,6 +122,10 @@ export const heartbeatSchema = nodeLoadSchema.extend({
     .refine((vms) => new Set(vms.map((v) => v.vmId)).size === vms.length, "each VM at most once"),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+/** The controller's answer to a heartbeat: when it was recorded, and the power state the controller wants the host in. */
+export const heartbeatAnswerSchema = z.object({ at: z.string(), power: z.enum(POWER_STATES) });
+export type HeartbeatAnswer = z.infer<typeof heartbeatAnswerSchema>;
 
 /** A VM as its host's agent needs it to model load and carry out migrations. */
 export const hostedVmSchema = z.object({

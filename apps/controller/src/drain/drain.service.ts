@@ -3,19 +3,24 @@ import { AuditService } from "../audit/audit.service";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { FerryError, notFound } from "../common/errors";
 import { PrismaService } from "../database/prisma.service";
-import type { Node } from "../generated/prisma/client";
+import type { NodeState } from "@ferry/protocol";
+import type { Node, Vm } from "../generated/prisma/client";
 import { MigrationsService } from "../migrations/migrations.service";
 import { ACTIVE_MIGRATION_STATES } from "../nodes/capacity";
 import { transition } from "../nodes/node-transitions";
 import { readSnapshot } from "../placement/cluster-snapshot";
+import type { PlanDraft } from "../plans/plan-draft";
 import { PlansService } from "../plans/plans.service";
+import { nodeToWake } from "../power/power-decisions";
+import { PowerService } from "../power/power.service";
 import { drainDraft } from "./drain-plan";
 
 /**
  * A maintenance drain (Nova's host evacuation done live, kubectl drain for VMs): the node stops taking VMs,
  * migrations headed to it are cancelled, and a drain plan moves every VM it can elsewhere, applied at once
  * within the scheduler's limits. The node ends in maintenance with no VMs; a VM that cannot leave is listed
- * with its reason and keeps the node draining. Cancelling the plan gives the node back its earlier state.
+ * with its reason and keeps the node draining (and a switched-off node that can take it is woken). Cancelling
+ * the plan gives the node back its earlier state.
  */
 @Injectable()
 export class DrainService {
@@ -26,6 +31,7 @@ export class DrainService {
     private readonly audit: AuditService,
     private readonly plans: PlansService,
     private readonly migrations: MigrationsService,
+    private readonly power: PowerService,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
@@ -53,6 +59,27 @@ export class DrainService {
       this.prisma.vm.findMany({ where: { nodeId, state: "running" } }),
     ]);
     const draft = drainDraft(snapshot, nodeId, vms, this.config.migrationLink, `node ${node.name} drained for maintenance by ${actor}`);
-    return this.plans.store({ ...draft, params: { nodeId, previousState } }, { actor, mode: "auto" });
+    const woke = await this.wakeForBlocked(draft, vms, actor);
+    return this.plans.store({ ...draft, reason: { ...draft.reason, ...(woke ? { woke } : {}) }, params: { nodeId, previousState } }, { actor, mode: "auto" });
+  }
+
+  /**
+   * VMs that no running node takes: a switched-off node that can hold the largest of them is woken. The drain
+   * still ends with them on the node; drained again once the woken node is active, they leave.
+   */
+  private async wakeForBlocked(draft: PlanDraft, vms: readonly Vm[], actor: string) {
+    const [largest] = vms
+      .filter((v) => draft.blocked?.some((b) => b.vmId === v.id && b.reason.startsWith("no node takes it")))
+      .sort((a, b) => b.memMiB - a.memMiB || b.cpu - a.cpu);
+    if (!largest) return null;
+    const nodes = await this.prisma.node.findMany({ orderBy: { name: "asc" } });
+    const choice = nodeToWake(
+      nodes.map((n) => ({ ...n, state: n.state as NodeState })),
+      largest,
+    );
+    if ("none" in choice) return null;
+    const reason = `VM ${largest.name} must leave the drained node and no running node takes it; drain again once ${choice.name} is active`;
+    await this.power.wake(choice.nodeId, actor, reason);
+    return { nodeId: choice.nodeId, node: choice.name, reason };
   }
 }

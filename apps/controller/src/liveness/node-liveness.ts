@@ -6,13 +6,14 @@ import { Periodic } from "../common/periodic";
 import { PrismaService } from "../database/prisma.service";
 import { MigrationReconciler } from "../migrations/migration-reconciler";
 import { HeartbeatBuffer } from "../nodes/heartbeat-buffer";
+import { PowerService } from "../power/power.service";
 
 export type LivenessVerdict = "fail" | "recover" | "keep";
 
 /**
  * A node is failed when nothing has been heard from it for the timeout (counting from registration when
- * it never sent a heartbeat), and active again when heartbeats resume after it failed. Nodes an operator
- * switched off are left alone.
+ * it never sent a heartbeat), and active again when heartbeats resume after it failed. Switched-off nodes are
+ * left alone (their agents report as a powered-off server's management controller would, or not at all).
  */
 export function judge(state: string, lastHeardMs: number, failedAtMs: number | null, nowMs: number, timeoutMs: number): LivenessVerdict {
   const silent = nowMs - lastHeardMs > timeoutMs;
@@ -44,6 +45,7 @@ export class NodeLiveness implements OnModuleInit {
     private readonly heartbeats: HeartbeatBuffer,
     private readonly migrations: MigrationReconciler,
     private readonly audit: AuditService,
+    private readonly power: PowerService,
     private readonly periodic: Periodic,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -56,6 +58,8 @@ export class NodeLiveness implements OnModuleInit {
   }
 
   async check(): Promise<void> {
+    // Repairs the heartbeats' view of which nodes are off or waking, should a write after a change have been lost.
+    await this.power.publish();
     const now = this.clock.now().getTime();
     const seen = await this.heartbeats.lastSeen().catch((e: unknown) => {
       this.unreadableAt = now;

@@ -91,11 +91,15 @@ export class MetricsService {
         labelNames: ["node"],
         registers: [this.registry],
         async collect() {
-          const [nodes, latest] = await Promise.all([prisma.node.findMany({ select: { id: true, name: true } }), heartbeats.latestAll()]);
+          const [nodes, latest] = await Promise.all([prisma.node.findMany({ select: { id: true, name: true, state: true } }), heartbeats.latestAll()]);
           this.reset();
           for (const node of nodes) {
-            const sample = latest.get(node.id)?.sample;
-            if (sample) this.set({ node: node.name }, sample[field]);
+            // A switched-off node draws nothing, even before its agent's first heartbeat as switched off.
+            if (node.state === "off" && field === "watts") this.set({ node: node.name }, 0);
+            else {
+              const sample = latest.get(node.id)?.sample;
+              if (sample) this.set({ node: node.name }, sample[field]);
+            }
           }
         },
       });

@@ -1,13 +1,20 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from "@nestjs/common";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Heartbeat, NodeLoad, VmUsage } from "@ferry/protocol";
+import type { Heartbeat, NodeHealth, NodeLoad, VmUsage } from "@ferry/protocol";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { CLOCK, Clock } from "../common/clock";
 import { Periodic } from "../common/periodic";
 import { PrismaService } from "../database/prisma.service";
 import type { ChainableCommander } from "ioredis";
 import { RedisService } from "../redis/redis.module";
+import { POWER_MIRROR } from "../power/power.service";
+
+/** A recorded heartbeat: when, and its node's state when that is off or waking (power/power.service.ts), else null. */
+export interface RecordedHeartbeat {
+  at: Date;
+  powerState: string | null;
+}
 
 export interface LatestHeartbeat {
   at: Date;
@@ -72,9 +79,10 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
   /**
    * The node's last-seen time and latest load go in one transaction, the heartbeat for PostgreSQL in another: a
    * heartbeat the stream refuses costs only its samples. When the last-seen write fails too (Redis away, or
-   * full after a long PostgreSQL outage), its time is kept (lastUnrecordedAt) and liveness pauses.
+   * full after a long PostgreSQL outage), its time is kept (lastUnrecordedAt) and liveness pauses. The first
+   * transaction also reads the node's power state from its mirror, for the answer.
    */
-  async record(nodeId: string, heartbeat: Heartbeat): Promise<Date> {
+  async record(nodeId: string, heartbeat: Heartbeat): Promise<RecordedHeartbeat> {
     const { vms, ...load } = heartbeat;
     const at = this.stamp(nodeId);
     const buffered: BufferedHeartbeat = { nodeId, at, ...load, vms };
@@ -85,7 +93,8 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
         c
           .multi()
           .hset(this.redis.key("heartbeat", "latest"), nodeId, JSON.stringify({ at, sample: load }))
-          .zadd(this.redis.key("heartbeat", "seen"), at, nodeId),
+          .zadd(this.redis.key("heartbeat", "seen"), at, nodeId)
+          .hget(this.redis.key(...POWER_MIRROR), nodeId),
       ),
       execAll(c.multi().xadd(this.stream, "MAXLEN", "~", MAX_BUFFERED, "*", "h", JSON.stringify(buffered))),
     ]);
@@ -97,7 +106,7 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
       this.logger.warn(`heartbeat samples are not being buffered (last-seen times still are): ${sampled.reason}`);
     }
     this.samplesRefused = sampled.status === "rejected";
-    return new Date(at);
+    return { at: new Date(at), powerState: (seen.value[2] as string | null) ?? null };
   }
 
   /** When a heartbeat last arrived but its last-seen time could not be written (ms since epoch), if ever. */
@@ -278,6 +287,8 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
           watts: r.watts,
           netTxMbps: r.netTxMbps,
           netRxMbps: r.netRxMbps,
+          correctedMemoryErrors: r.health ? BigInt(r.health.correctedMemoryErrors) : null,
+          temperatureC: r.health?.temperatureC ?? null,
         })),
         skipDuplicates: true,
       }),
@@ -289,11 +300,13 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
 }
 
 /** A heartbeat as buffered: the node, the time the controller received it, its load and its VMs' usage. */
-type BufferedHeartbeat = NodeLoad & { nodeId: string; at: number; vms: VmUsage[] };
+type BufferedHeartbeat = NodeLoad & { nodeId: string; at: number; vms: VmUsage[]; health?: NodeHealth };
 
-/** EXEC reports a command that failed inside the transaction as a result, not a rejection: throw it. */
-async function execAll(multi: ChainableCommander): Promise<void> {
-  for (const [error] of (await multi.exec()) ?? []) if (error) throw error;
+/** EXEC reports a command that failed inside the transaction as a result, not a rejection: throw it. Returns the results. */
+async function execAll(multi: ChainableCommander): Promise<unknown[]> {
+  const replies = (await multi.exec()) ?? [];
+  for (const [error] of replies) if (error) throw error;
+  return replies.map(([, result]) => result);
 }
 
 function parseLatest(raw: string): LatestHeartbeat {

@@ -4,8 +4,8 @@ export type NodeAction = "cordon" | "uncordon" | "maintenance-on" | "maintenance
 
 /**
  * Operator actions on a node: from which states each is allowed and where it leads. An action on a node
- * already in its target state is a no-op (so retries are safe). Failed and off nodes change state only
- * through their agent (heartbeats resume) or a later power-management policy.
+ * already in its target state is a no-op (so retries are safe). Failed nodes change state only through their
+ * agent (heartbeats resume); off and waking nodes only through power/ (power.service.ts).
  */
 const TABLE: Record<NodeAction, { to: NodeState; from: readonly NodeState[] }> = {
   cordon: { to: "cordoned", from: ["active"] },

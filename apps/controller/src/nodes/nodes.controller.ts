@@ -2,15 +2,20 @@ import { Controller, Get, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
 import { Caller, CallerOf } from "../common/auth";
 import { IdParam } from "../common/params";
-import { ZodQuery } from "../common/zod";
+import { ZodBody, ZodQuery } from "../common/zod";
+import { PowerService } from "../power/power.service";
 import { NodeQuery, nodeQuerySchema } from "./dto/node-query.dto";
+import { PowerBody, powerBodySchema } from "./dto/power.dto";
 import { NodesService } from "./nodes.service";
 
 @ApiTags("nodes")
 @ApiBearerAuth()
 @Controller("api/v1/nodes")
 export class NodesController {
-  constructor(private readonly nodes: NodesService) {}
+  constructor(
+    private readonly nodes: NodesService,
+    private readonly power: PowerService,
+  ) {}
 
   @Get()
   list(@ZodQuery(nodeQuerySchema) query: NodeQuery) {
@@ -44,5 +49,13 @@ export class NodesController {
   @HttpCode(200)
   maintenanceOff(@IdParam() id: string, @CallerOf() caller: Caller) {
     return this.nodes.act(id, "maintenance-off", caller.name);
+  }
+
+  /** Switch the node off through its agent (only when it hosts no VM and no migration is under way), or on again. */
+  @Post(":id/power")
+  @HttpCode(200)
+  async setPower(@IdParam() id: string, @ZodBody(powerBodySchema) body: PowerBody, @CallerOf() caller: Caller) {
+    await this.power.set(id, body.state, caller.name);
+    return this.nodes.get(id);
   }
 }

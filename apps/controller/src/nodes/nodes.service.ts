@@ -1,5 +1,5 @@
 import { Injectable } from "@nestjs/common";
-import { nodeQueueName, type Heartbeat, type NodeState, type RegisterNode, type Workload } from "@ferry/protocol";
+import { nodeQueueName, type Heartbeat, type HeartbeatAnswer, type NodeState, type RegisterNode, type Workload } from "@ferry/protocol";
 import { Inject } from "@nestjs/common";
 import { AuditService } from "../audit/audit.service";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
@@ -11,6 +11,8 @@ import { allocations } from "./capacity";
 import { HeartbeatBuffer } from "./heartbeat-buffer";
 import { NodeAction, transition } from "./node-transitions";
 import { nodeView } from "./node.view";
+import { desiredPower } from "../power/power-decisions";
+import { PowerService } from "../power/power.service";
 
 @Injectable()
 export class NodesService {
@@ -21,6 +23,7 @@ export class NodesService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly heartbeats: HeartbeatBuffer,
+    private readonly power: PowerService,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
@@ -94,13 +97,18 @@ export class NodesService {
     return { nodeId: node.id, queue: nodeQueueName(node.id), heartbeatIntervalMs: this.config.heartbeatIntervalMs };
   }
 
-  async heartbeat(id: string, sample: Heartbeat): Promise<{ at: string }> {
+  /**
+   * Record a heartbeat and answer with the power state the node should be in. A waking node whose agent
+   * reports powered on is active from now on.
+   */
+  async heartbeat(id: string, sample: Heartbeat): Promise<HeartbeatAnswer> {
     if (!this.known.has(id)) {
       await this.find(id);
       this.known.add(id);
     }
-    const at = await this.heartbeats.record(id, sample);
-    return { at: at.toISOString() };
+    const { at, powerState } = await this.heartbeats.record(id, sample);
+    if (powerState === "waking" && sample.power === "on") await this.power.wokeUp(id);
+    return { at: at.toISOString(), power: desiredPower((powerState ?? "active") as NodeState) };
   }
 
   /** The VMs an agent hosts, with their workloads and traffic peers, so that a simulated agent can model their usage. */

@@ -7,6 +7,7 @@ import { lockRow } from "../database/lock";
 import { PrismaService, type Tx } from "../database/prisma.service";
 import type { Migration, Plan, PlanStep } from "../generated/prisma/client";
 import { MigrationsService } from "../migrations/migrations.service";
+import { PowerService } from "../power/power.service";
 import { MigrationScheduler } from "../scheduler/migration-scheduler";
 import { CONTINUE_ON_FAILURE, type PlanKind } from "./plan-kinds";
 import { scopeVersion } from "./scope-version";
@@ -37,6 +38,7 @@ export class PlanExecutor {
     private readonly audit: AuditService,
     private readonly migrations: MigrationsService,
     private readonly scheduler: MigrationScheduler,
+    private readonly power: PowerService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -181,10 +183,10 @@ export class PlanExecutor {
   }
 
   private async finishIfDone(planId: string): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    const ended = await this.prisma.$transaction(async (tx) => {
       await lockRow(tx, "Plan", planId);
       const plan = await tx.plan.findUniqueOrThrow({ where: { id: planId }, include: { steps: true } });
-      if (plan.state !== "applying" || plan.steps.some((s) => s.state === "pending" || s.state === "running")) return;
+      if (plan.state !== "applying" || plan.steps.some((s) => s.state === "pending" || s.state === "running")) return null;
       const failed = plan.steps.filter((s) => s.state === "failed");
       const blocked = ((plan.explanation as { blocked?: unknown[] }).blocked ?? []).length;
       // A plan that left VMs behind (a drain with nowhere to put one) did not do its job, even if every move it could make worked.
@@ -197,15 +199,20 @@ export class PlanExecutor {
       await tx.plan.update({ where: { id: planId }, data: { state, finishedAt: this.clock.now(), error } });
       await this.onPlanEnded(tx, plan, state);
       await this.audit.record(tx, { actor: "system:plan-executor", action: `plan.${state}`, targetType: "plan", targetId: planId, details: error ? { error } : {} });
+      return plan;
     });
+    if (ended?.kind === "consolidate") await this.power.publish();
   }
 
   /**
    * What a plan's end means for its nodes. A drain that emptied its node leaves it in maintenance; a drain
    * that ended any other way leaves it draining (no new VMs), with the reason, until drained again or
-   * uncordoned; a cancelled drain gives the node back its earlier state.
+   * uncordoned; a cancelled drain gives the node back its earlier state. A consolidation that ran switches
+   * off each node it meant to empty and did (power/power.service.ts refuses one that still hosts a VM or has
+   * a migration under way, and the node stays on).
    */
   async onPlanEnded(tx: Tx, plan: Plan, state: "succeeded" | "failed" | "cancelled" | "superseded" | "expired"): Promise<void> {
+    if (plan.kind === "consolidate" && (state === "succeeded" || state === "failed")) return this.switchOffEmptied(tx, plan);
     if (plan.kind !== "drain") return;
     const { nodeId, previousState } = plan.params as { nodeId?: string; previousState?: "active" | "cordoned" };
     if (!nodeId) return;
@@ -216,6 +223,13 @@ export class PlanExecutor {
       await tx.node.updateMany({ where: { id: nodeId, state: "draining" }, data: { state: "maintenance", stateReason: `drained by plan ${plan.id}` } });
     } else {
       await tx.node.updateMany({ where: { id: nodeId, state: "draining" }, data: { stateReason: `drain plan ${plan.id} ${state} with ${left} VM(s) still on the node` } });
+    }
+  }
+
+  private async switchOffEmptied(tx: Tx, plan: Plan): Promise<void> {
+    for (const nodeId of (plan.explanation as { switchOff?: string[] }).switchOff ?? []) {
+      const refused = await this.power.switchOffIn(tx, nodeId, plan.createdBy, `emptied by consolidation plan ${plan.id}`);
+      if (refused) this.logger.log(`consolidation plan ${plan.id} leaves a node on: ${refused}`);
     }
   }
 }

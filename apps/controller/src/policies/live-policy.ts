@@ -11,8 +11,18 @@ export interface PolicyRunInput extends PolicyInput {
   placement: PlacementSnapshot;
 }
 
-/** A run proposes a plan, or says why it proposes none (nothing crossed a threshold, not enough history...). */
-export type PolicyOutcome = { draft: PlanDraft } | { none: string };
+/** A switched-off node a run needs powered on, because no running node has room for what it must move. */
+export interface WakeRequest {
+  nodeId: string;
+  name: string;
+  reason: string;
+}
+
+/**
+ * A run proposes a plan, or says why it proposes none (nothing crossed a threshold, not enough history...),
+ * and may ask for a switched-off node to be woken; the woken node takes VMs from a later run, once active.
+ */
+export type PolicyOutcome = ({ draft: PlanDraft } | { none: string }) & { wake?: WakeRequest };
 
 /** How much usage history a run needs: `points` averages of `intervalS` each, the newest ending now. */
 export interface UsageWindow {

@@ -166,6 +166,25 @@ describe("live policies on crafted clusters", () => {
   });
 });
 
+describe("balance wakes a switched-off node when no running node has room", () => {
+  // a and b both run five 1-core VMs at 90 % on 4 cores: each is overloaded and neither can take the other's VMs.
+  const busy = (n: string) => [1, 2, 3, 4, 5].map((i) => vm(`${n}${i}`, n, flat(0.9)));
+  it.each<{ name: string; nodes: PolicyNode[]; want: string | null }>([
+    { name: "the switched-off node is woken", nodes: [node("a"), node("b"), node("c", { state: "off" })], want: "c" },
+    { name: "nothing is woken while another node is already waking", nodes: [node("a"), node("b"), node("c", { state: "off" }), node("d", { state: "waking" })], want: null },
+    { name: "nothing is woken when no node is off", nodes: [node("a"), node("b")], want: null },
+  ])("$name", ({ nodes, want }) => {
+    const out = balance.propose(input(nodes, [...busy("a"), ...busy("b")]), balance.params.parse({ strategy: "thr-mmt" }));
+    if (want === null) {
+      expect(out.wake).toBeUndefined();
+      expect("none" in out && out.none).toMatch(/2 node\(s\) overloaded over the last 720 s, but no running node has room/);
+      return;
+    }
+    expect(out.wake).toMatchObject({ nodeId: want, reason: expect.stringMatching(/node a is overloaded over the last 720 s .* no running node has room for any of its VMs/) });
+    expect("none" in out && out.none).toBe(out.wake!.reason);
+  });
+});
+
 describe("evacuate", () => {
   const nodes = ["a", "b", "c", "d"].map((id) => node(id, { health: { heartbeatShare: 1 } }));
   const placement: PlacementSnapshot = {
@@ -186,7 +205,7 @@ describe("evacuate", () => {
 
   it.each<{ name: string; shares: Record<string, number>; evacuating?: string[]; want: string[] | RegExp }>([
     { name: "a node sending a fifth of its heartbeats is emptied", shares: { a: 0.2 }, want: ["v1"] },
-    { name: "a node at 60 % is not yet at risk", shares: { a: 0.6 }, want: /no node's heartbeats are deteriorating/ },
+    { name: "a node at 60 % is not yet at risk", shares: { a: 0.6 }, want: /no node's heartbeats, corrected memory errors or temperature predict a failure/ },
     // Hysteresis: once its evacuation is under way, 60 % is not enough to be trusted again.
     { name: "a node already evacuating stays at risk until it is back above 80 %", shares: { a: 0.6 }, evacuating: ["a"], want: ["v1"] },
     { name: "most nodes quiet at once is the controller's problem, not theirs", shares: { a: 0, b: 0, c: 0.1 }, want: /not evacuating/ },
@@ -200,7 +219,63 @@ describe("evacuate", () => {
     expect(out.draft.kind).toBe("evacuate");
     expect(out.draft.moves.map((m) => m.vmId)).toEqual(want);
     expect(out.draft.moves.every((m) => m.toNodeId !== "a")).toBe(true);
-    expect(out.draft.reason).toMatchObject({ metric: "heartbeat-share", threshold: 0.5 });
+    expect(out.draft.reason).toMatchObject({ metric: "heartbeat-share", threshold: evacuating ? 0.8 : 0.5 });
+  });
+
+  // Hardware health over the default 60 s window: 60 errors/h is one error more at the end than at the start.
+  type Health = NonNullable<PolicyNode["health"]>;
+  const withHealth = (health: Partial<Health>, evacuating = false) =>
+    nodes.map((n) => (n.id === "a" ? { ...n, health: { heartbeatShare: 1, evacuating, ...health } } : n));
+  it.each<{ name: string; health: Partial<Health>; evacuating?: boolean; want: RegExp | { metric: string; threshold: number; observed: number; summary: RegExp } }>([
+    {
+      name: "corrected memory errors rising in many heartbeats",
+      health: { correctedMemoryErrors: { first: 100, last: 160, rises: 30 } },
+      want: { metric: "corrected-memory-errors", threshold: 60, observed: 3600, summary: /corrected memory errors rose at 3600\/h .* over the last 60 s, above 60\/h/ },
+    },
+    {
+      name: "a temperature at or above 85 °C in every heartbeat",
+      health: { temperatureC: { min: 88, max: 93 } },
+      want: { metric: "temperature", threshold: 85, observed: 88, summary: /stayed at or above 85 °C \(lowest 88 °C\) over the last 60 s/ },
+    },
+    // A single spike does nothing: one burst of errors is not a trend, and one hot heartbeat is not a sustained temperature.
+    { name: "one burst of corrected errors", health: { correctedMemoryErrors: { first: 0, last: 500, rises: 1 } }, want: /no node's heartbeats, corrected memory errors or temperature/ },
+    { name: "one hot heartbeat", health: { temperatureC: { min: 60, max: 99 } }, want: /no node's heartbeats, corrected memory errors or temperature/ },
+    { name: "errors rising slowly", health: { correctedMemoryErrors: { first: 0, last: 1, rises: 1 } }, want: /no node's heartbeats/ },
+    // Hysteresis: once evacuating, the node is judged against the lower thresholds.
+    {
+      name: "an evacuating node still warm at 82 °C",
+      health: { temperatureC: { min: 82, max: 84 } },
+      evacuating: true,
+      want: { metric: "temperature", threshold: 80, observed: 82, summary: /at or above 80 °C/ },
+    },
+    {
+      name: "an evacuating node whose errors slowed to 30/h",
+      health: { correctedMemoryErrors: { first: 0, last: 0.5, rises: 1 } },
+      evacuating: true,
+      want: { metric: "corrected-memory-errors", threshold: 10, observed: 30, summary: /above 10\/h/ },
+    },
+    { name: "a node at 82 °C not yet evacuating", health: { temperatureC: { min: 82, max: 84 } }, want: /no node's heartbeats/ },
+  ])("$name", ({ health, evacuating, want }) => {
+    const out = evacuate.propose(input(withHealth(health, evacuating), vms, { placement }), evacuate.params.parse({}));
+    if (want instanceof RegExp) {
+      expect("none" in out ? out.none : "a plan").toMatch(want);
+      return;
+    }
+    if (!("draft" in out)) throw new Error(out.none);
+    expect(out.draft.moves.map((m) => `${m.vmId} from ${m.fromNodeId}`)).toEqual(["v1 from a"]);
+    expect(out.draft.reason).toMatchObject({ metric: want.metric, threshold: want.threshold, observed: want.observed, windowS: 60, summary: expect.stringMatching(want.summary) });
+  });
+
+  it("refuses thresholds whose hysteresis runs the wrong way", () => {
+    expect(evacuate.params.safeParse({ temperatureAboveC: 80, temperatureBelowC: 85 }).success).toBe(false);
+    expect(evacuate.params.safeParse({ correctedErrorsPerHourAbove: 5, correctedErrorsPerHourBelow: 10 }).success).toBe(false);
+  });
+
+  it("wakes a switched-off node when a VM of the failing node has nowhere to go", () => {
+    const full: PlacementSnapshot = { ...placement, hosts: placement.hosts.map((h) => (h.id === "a" ? h : { ...h, memMiB: 0 })) };
+    const cluster = [...withHealth({ temperatureC: { min: 90, max: 90 } }), node("e", { state: "off" })];
+    const out = evacuate.propose(input(cluster, vms, { placement: full }), evacuate.params.parse({}));
+    expect(out.wake).toEqual({ nodeId: "e", name: "e", reason: expect.stringMatching(/VM v1 must leave a node predicted to fail and no running node takes it/) });
   });
 });
 

@@ -5,7 +5,7 @@ import { PrismaService } from "../database/prisma.service";
 import { readSnapshot } from "../placement/cluster-snapshot";
 import type { PolicyRunInput, UsageWindow } from "./live-policy";
 import type { PolicyVm, RecentMove } from "./policy-input";
-import { UsageService } from "../usage/usage.service";
+import { UsageService, type NodeUsage } from "../usage/usage.service";
 
 /** Completed migrations older than this never matter to a policy's hold time or reversal window. */
 const MOVE_MEMORY_MS = 7 * 86_400_000;
@@ -64,10 +64,12 @@ export class PolicyContext {
         netTxMbps: usage.nodes.get(n.id)?.netTxMbps,
         netRxMbps: usage.nodes.get(n.id)?.netRxMbps,
         // A node younger than the window cannot have sent a window's worth of heartbeats: it is not judged.
-        health:
-          now.getTime() - n.createdAt.getTime() >= window.intervalS * 1000
-            ? { heartbeatShare: Math.min(1, (usage.nodes.get(n.id)?.samples ?? 0) / expected), evacuating: leaving.has(n.id) }
-            : { evacuating: leaving.has(n.id) },
+        health: {
+          ...(now.getTime() - n.createdAt.getTime() >= window.intervalS * 1000 ? { heartbeatShare: Math.min(1, (usage.nodes.get(n.id)?.samples ?? 0) / expected) } : {}),
+          evacuating: leaving.has(n.id),
+          // The hardware health the node reported over the window, if it reported any.
+          ...nodeHealth(usage.nodes.get(n.id)),
+        },
       })),
       vms: vms.map((v) => ({
         id: v.id,
@@ -90,4 +92,11 @@ export class PolicyContext {
       placement,
     };
   }
+}
+
+function nodeHealth(u: NodeUsage | undefined): Pick<NodeUsage, "correctedMemoryErrors" | "temperatureC"> {
+  return {
+    ...(u?.correctedMemoryErrors ? { correctedMemoryErrors: u.correctedMemoryErrors } : {}),
+    ...(u?.temperatureC ? { temperatureC: u.temperatureC } : {}),
+  };
 }

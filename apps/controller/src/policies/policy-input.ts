@@ -14,12 +14,16 @@ export interface PolicyNode {
   /** Average traffic over the policy's window (sla-network reads it). */
   netTxMbps?: number;
   netRxMbps?: number;
-  /** How well the node's agent reports, over the policy's window (evacuate reads it). */
+  /** How well the node's agent reports, and the hardware health it reports, over the policy's window (evacuate reads it). */
   health?: {
     /** Heartbeats received over those expected. */
     heartbeatShare?: number;
     /** An evacuation plan of this node is waiting or applying. */
     evacuating?: boolean;
+    /** Corrected memory errors over the window: the count in its first and last heartbeat, and in how many heartbeats it rose. */
+    correctedMemoryErrors?: { first: number; last: number; rises: number };
+    /** The lowest and highest temperature the node reported over the window (°C). */
+    temperatureC?: { min: number; max: number };
   };
 }
 

@@ -4,7 +4,8 @@ import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { Periodic } from "../common/periodic";
 import { PlansService } from "../plans/plans.service";
 import { withoutThrash } from "./anti-thrash";
-import type { LivePolicy, PolicyMode } from "./live-policy";
+import type { LivePolicy, PolicyMode, WakeRequest } from "./live-policy";
+import { PowerService } from "../power/power.service";
 import { PoliciesService, policyModeOf } from "./policies.service";
 import { PolicyContext } from "./policy-context";
 import { livePolicy } from "./policy-registry";
@@ -13,7 +14,9 @@ import { livePolicy } from "./policy-registry";
  * Runs each policy that is not off when its interval has passed: read the cluster and the usage window,
  * let the policy propose, drop the moves that would thrash (hold time, A->B->A), and store what is left as
  * a plan in the policy's mode: dry-run and approve plans wait, proposed; auto plans are approved at once. A
- * policy whose previous plan is still waiting or applying proposes nothing new, so plans never pile up.
+ * policy whose previous plan is still waiting or applying proposes nothing new, so plans never pile up. A run
+ * that needs capacity no running node has asks for a switched-off node to be woken; its last run says which
+ * node and why.
  */
 @Injectable()
 export class PolicyRunner implements OnModuleInit {
@@ -23,6 +26,7 @@ export class PolicyRunner implements OnModuleInit {
     private readonly policies: PoliciesService,
     private readonly context: PolicyContext,
     private readonly plans: PlansService,
+    private readonly power: PowerService,
     private readonly periodic: Periodic,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
@@ -64,6 +68,7 @@ export class PolicyRunner implements OnModuleInit {
     } else {
       const input = await this.context.read(policy.window(params));
       const outcome = policy.propose(input, params);
+      const wake = outcome.wake ? await this.wake(policy.name, mode, outcome.wake) : {};
       if ("none" in outcome) {
         result = { outcome: "none", detail: outcome.none };
       } else {
@@ -71,12 +76,21 @@ export class PolicyRunner implements OnModuleInit {
         if (!draft.moves.length) {
           result = { outcome: "none", detail: `every move was held back: ${draft.blocked?.map((b) => b.reason).join("; ")}` };
         } else {
-          const plan = await this.plans.store(draft, { actor: `policy:${policy.name}`, policy: policy.name, mode });
+          const plan = await this.plans.store({ ...draft, reason: { ...draft.reason, ...wake } }, { actor: `policy:${policy.name}`, policy: policy.name, mode });
           result = { outcome: "plan", planId: plan.id, moves: plan.steps.length, state: plan.state, reason: draft.reason.summary };
         }
       }
+      result = { ...result, ...wake };
     }
     await this.policies.recordRun(policy.name, at, result);
     return result;
+  }
+
+  /** In auto mode the node is woken; in the other modes the run only says which node it would wake, and why. */
+  private async wake(name: string, mode: Exclude<PolicyMode, "off">, request: WakeRequest): Promise<Record<string, unknown>> {
+    const what = { nodeId: request.nodeId, node: request.name, reason: request.reason };
+    if (mode !== "auto") return { wouldWake: { ...what, detail: `the policy is in ${mode} mode: POST /api/v1/nodes/${request.nodeId}/power {"state":"on"} wakes it` } };
+    await this.power.wake(request.nodeId, `policy:${name}`, request.reason);
+    return { woke: what };
   }
 }

@@ -27,6 +27,20 @@ export interface NodeUsage {
   netRxMbps: number;
   /** The sum of the average dirty rates of the VMs this node reported last. */
   dirtyRateMiBps: number;
+  /** Corrected memory errors the node counted: in its first and last heartbeat of the window, and how many heartbeats raised the count. */
+  correctedMemoryErrors?: { first: number; last: number; rises: number };
+  /** The lowest and highest temperature it reported in the window (°C). */
+  temperatureC?: { min: number; max: number };
+}
+
+/** A node's hardware health over the window, as SQL returns it (nulls when it reported none). */
+interface HealthRow {
+  nodeId: string;
+  errorsFirst: number | null;
+  errorsLast: number | null;
+  rises: number;
+  temperatureMin: number | null;
+  temperatureMax: number | null;
 }
 
 export interface VmUsageAverage {
@@ -100,7 +114,7 @@ export class UsageService {
     const at = this.clock.now();
     const toMs = at.getTime();
     const fromMs = toMs - query.windowS * 1000;
-    const [nodeRows, vmRows, sentRows, history] = await Promise.all([
+    const [nodeRows, vmRows, sentRows, history, healthRows] = await Promise.all([
       this.prisma.$queryRaw<Omit<NodeUsage, "dirtyRateMiBps">[]>`
         SELECT "nodeId"::text AS "nodeId", count(*)::int AS samples,
                avg("cpuLoad") AS "cpuLoad", avg("memLoad") AS "memLoad", avg(watts) AS watts,
@@ -118,6 +132,16 @@ export class UsageService {
          WHERE s.at >= ${utc(fromMs)} AND s.at <= ${utc(toMs)}
          GROUP BY 1, 2`,
       query.history ? this.history(toMs, query.history) : null,
+      this.prisma.$queryRaw<HealthRow[]>`
+        SELECT "nodeId"::text AS "nodeId",
+               (array_agg(e ORDER BY at) FILTER (WHERE e IS NOT NULL))[1]::float8 AS "errorsFirst",
+               (array_agg(e ORDER BY at DESC) FILTER (WHERE e IS NOT NULL))[1]::float8 AS "errorsLast",
+               count(*) FILTER (WHERE e > previous)::int AS rises,
+               min("temperatureC") AS "temperatureMin", max("temperatureC") AS "temperatureMax"
+          FROM (SELECT "nodeId", at, "temperatureC", "correctedMemoryErrors" AS e,
+                       lag("correctedMemoryErrors") OVER (PARTITION BY "nodeId" ORDER BY at) AS previous
+                  FROM "NodeSample" WHERE at >= ${utc(fromMs)} AND at <= ${utc(toMs)}) AS s
+         GROUP BY 1`,
     ]);
 
     const vms = new Map<string, VmUsageAverage>(vmRows.map((v) => [v.vmId, { ...v, peerTxMbps: {} }]));
@@ -128,7 +152,8 @@ export class UsageService {
     }
     const dirty = new Map<string, number>();
     for (const vm of vms.values()) dirty.set(vm.nodeId, (dirty.get(vm.nodeId) ?? 0) + vm.dirtyRateMiBps);
-    const nodes = new Map<string, NodeUsage>(nodeRows.map((n) => [n.nodeId, { ...n, dirtyRateMiBps: dirty.get(n.nodeId) ?? 0 }]));
+    const health = new Map(healthRows.map((h) => [h.nodeId, h]));
+    const nodes = new Map<string, NodeUsage>(nodeRows.map((n) => [n.nodeId, { ...n, dirtyRateMiBps: dirty.get(n.nodeId) ?? 0, ...healthOf(health.get(n.nodeId)) }]));
     return { at, windowS: query.windowS, nodes, vms, traffic: pairTraffic(vms.values()), history };
   }
 
@@ -148,6 +173,14 @@ export class UsageService {
     ]);
     return { intervalS, intervals, nodes: intervalSeries(nodeRows, intervals), vms: intervalSeries(vmRows, intervals) };
   }
+}
+
+function healthOf(h: HealthRow | undefined): Pick<NodeUsage, "correctedMemoryErrors" | "temperatureC"> {
+  if (!h) return {};
+  return {
+    ...(h.errorsFirst !== null && h.errorsLast !== null ? { correctedMemoryErrors: { first: h.errorsFirst, last: h.errorsLast, rises: h.rises } } : {}),
+    ...(h.temperatureMin !== null && h.temperatureMax !== null ? { temperatureC: { min: h.temperatureMin, max: h.temperatureMax } } : {}),
+  };
 }
 
 function validate(query: UsageQuery): void {

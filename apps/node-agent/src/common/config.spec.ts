@@ -27,6 +27,8 @@ describe("loadAgentConfig", () => {
     { name: "peak watts below idle", env: { ...base, FERRY_NODE_IDLE_WATTS: "300", FERRY_NODE_PEAK_WATTS: "100" }, error: /PEAK_WATTS/ },
     { name: "an unknown mode", env: { ...base, FERRY_AGENT_MODE: "magic" }, error: /FERRY_AGENT_MODE/ },
     { name: "a trace speed-up of 0", env: { ...base, FERRY_TRACE_SPEEDUP: "0" }, error: /FERRY_TRACE_SPEEDUP/ },
+    { name: "a negative boot delay", env: { ...base, FERRY_BOOT_DELAY_MS: "-1" }, error: /FERRY_BOOT_DELAY_MS/ },
+    { name: "an unknown fault", env: { ...base, FERRY_SIM_FAULT: "fire" }, error: /FERRY_SIM_FAULT/ },
   ])("refuses $name with a message naming it", ({ env, error }) => {
     expect(() => loadAgentConfig(env)).toThrow(error);
   });

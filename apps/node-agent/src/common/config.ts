@@ -1,5 +1,6 @@
 import { HYPERVISOR_KINDS, labelsSchema } from "@ferry/protocol";
 import { join } from "node:path";
+import { SIMULATED_FAULTS, type SimulatedFault } from "../heartbeat/simulated-host-probe";
 import { z } from "zod";
 
 /** The PlanetLab sample shipped with the agent (workloads/planetlab-sample/README.md). */
@@ -48,6 +49,10 @@ const schema = z.object({
   FERRY_TRACE_DIR: z.string().min(1).default(SHIPPED_TRACES),
   // Trace time runs this many times faster than the wall clock: 288 replays a day in 5 minutes.
   FERRY_TRACE_SPEEDUP: z.coerce.number().positive().max(1_000_000).default(1),
+  // How long the simulated host takes to boot once the controller powers it on again.
+  FERRY_BOOT_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
+  // A degrading host for tests and demos: corrected memory errors that keep rising, or a host running hot.
+  FERRY_SIM_FAULT: z.enum(SIMULATED_FAULTS).default("none"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -68,6 +73,8 @@ export interface AgentConfig {
   mode: "simulated";
   simulation: { bandwidthMbps: number; rttMs: number; timeScale: number; seed: number };
   workload: { traceDir: string; traceSpeedup: number };
+  bootDelayMs: number;
+  fault: SimulatedFault;
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
 }
 
@@ -103,6 +110,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     mode: e.FERRY_AGENT_MODE,
     simulation: { bandwidthMbps: e.FERRY_SIM_BANDWIDTH_MBPS, rttMs: e.FERRY_SIM_RTT_MS, timeScale: e.FERRY_SIM_TIME_SCALE, seed: e.FERRY_SIM_SEED },
     workload: { traceDir: e.FERRY_TRACE_DIR, traceSpeedup: e.FERRY_TRACE_SPEEDUP },
+    bootDelayMs: e.FERRY_BOOT_DELAY_MS,
+    fault: e.FERRY_SIM_FAULT,
     logLevel: e.LOG_LEVEL,
   };
 }

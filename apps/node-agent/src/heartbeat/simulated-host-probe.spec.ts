@@ -23,7 +23,16 @@ const probe = new SimulatedHostProbe(host, library);
 
 describe("SimulatedHostProbe", () => {
   it("an empty host idles", () => {
-    expect(probe.sample([], at)).toEqual({ cpuLoad: 0, memLoad: 0, watts: 100, netTxMbps: 0, netRxMbps: 0, vms: [] });
+    expect(probe.sample([], at)).toEqual({
+      cpuLoad: 0,
+      memLoad: 0,
+      watts: 100,
+      netTxMbps: 0,
+      netRxMbps: 0,
+      power: "on",
+      health: { correctedMemoryErrors: 0, temperatureC: 35 },
+      vms: [],
+    });
   });
 
   it.each([
@@ -61,6 +70,17 @@ describe("SimulatedHostProbe", () => {
     expect(hb.netTxMbps).toBe(200);
     // vm2 sends 200 Mbps at activity 1.5.
     expect(hb.netRxMbps).toBe(300);
+  });
+
+  it.each([
+    { name: "a healthy host", fault: undefined, errors: [0, 0], temperatureC: 35 },
+    { name: "a host with failing memory", fault: { kind: "memory-errors" as const, sinceMs: 0 }, errors: [60, 120], temperatureC: 35 },
+    { name: "an overheating host", fault: { kind: "overheat" as const, sinceMs: 0 }, errors: [0, 0], temperatureC: 95 },
+  ])("$name reports its health: errors $errors a minute apart, $temperatureC °C", ({ fault, errors, temperatureC }) => {
+    const sick = new SimulatedHostProbe({ ...host, ...(fault ? { fault } : {}) }, library);
+    const [first, second] = [60_000, 120_000].map((t) => sick.sample([], t).health!);
+    expect([first!.correctedMemoryErrors, second!.correctedMemoryErrors]).toEqual(errors);
+    expect(second!.temperatureC).toBe(temperatureC);
   });
 
   it("is a pure function of the VMs and the time", () => {

@@ -1,12 +1,25 @@
-import type { Heartbeat, HostedVm, VmUsage } from "@ferry/protocol";
+import type { Heartbeat, HostedVm, NodeHealth, VmUsage } from "@ferry/protocol";
 import type { HostProbe } from "./host-probe";
 import type { TraceLibrary } from "./workload/trace-library";
 import { activity } from "./workload/workload-model";
 
+/** A degrading host, for tests and demos: ECC errors that keep rising, or a host running hot. */
+export const SIMULATED_FAULTS = ["none", "memory-errors", "overheat"] as const;
+export type SimulatedFault = (typeof SIMULATED_FAULTS)[number];
+
 export interface SimulatedHost {
   capacity: { cpu: number; memMiB: number };
   power: { idleWatts: number; peakWatts: number };
+  /** The fault the host has, and since when (ms since epoch). */
+  fault?: { kind: SimulatedFault; sinceMs: number };
 }
+
+/** A faulty host's DIMM corrects this many errors per second; a healthy one none. */
+const FAULT_ERRORS_PER_S = 1;
+/** An overheating host's hottest sensor; a healthy one runs between these two with its CPU load. */
+const OVERHEAT_C = 95;
+const IDLE_C = 35;
+const FULL_LOAD_C = 70;
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -17,7 +30,8 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
  * A pair's configured rate covers both directions, so each side sends half of it. The node's CPU and memory
  * load are the VMs' sums over its capacity, its power is linear in CPU load between idle and peak watts (the
  * usual server model), and its network counts only traffic to and from peers on other nodes; what it
- * receives is what those peers send by their own workloads.
+ * receives is what those peers send by their own workloads. Its health is steady (no corrected memory errors,
+ * a temperature that follows CPU load) unless it was given a fault.
  */
 export class SimulatedHostProbe implements HostProbe {
   constructor(
@@ -62,7 +76,18 @@ export class SimulatedHostProbe implements HostProbe {
       watts: idleWatts + (peakWatts - idleWatts) * cpuLoad,
       netTxMbps: round3(txMbps),
       netRxMbps: round3(rxMbps),
+      power: "on",
+      health: this.health(cpuLoad, atMs),
       vms: usage,
+    };
+  }
+
+  private health(cpuLoad: number, atMs: number): NodeHealth {
+    const fault = this.host.fault;
+    const faultyForS = fault ? Math.max(0, (atMs - fault.sinceMs) / 1000) : 0;
+    return {
+      correctedMemoryErrors: fault?.kind === "memory-errors" ? Math.floor(faultyForS * FAULT_ERRORS_PER_S) : 0,
+      temperatureC: fault?.kind === "overheat" ? OVERHEAT_C : Math.round((IDLE_C + (FULL_LOAD_C - IDLE_C) * cpuLoad) * 10) / 10,
     };
   }
 }

@@ -1,7 +1,8 @@
-import { createRng } from "@ferry/policies";
+import { createRng, type HostFinding } from "@ferry/policies";
 import type { LivePolicy } from "../live-policy";
 import { STRATEGY_NODE_STATES, toClusterSnapshot } from "../policy-snapshot";
 import { strategyDraft } from "../strategy-draft";
+import { wakeFor } from "../wake-for";
 import { hostLoadParams, hostLoadStrategy, hostLoadWindow, type HostLoadParams } from "./host-load";
 
 /**
@@ -30,9 +31,17 @@ export function hostLoadPlan(input: Parameters<LivePolicy<HostLoadParams>["propo
   // Seeded by the time of the run, so a run can be replayed from its plan's record.
   const seed = Math.floor(input.now.getTime() / 1000) >>> 0;
   const plan = hostLoadStrategy(p, input.link).plan(snapshot, createRng(seed));
-  const draft = strategyDraft(plan, kind, kind === "balance" ? "host-overloaded" : "host-underloaded", { windowS: p.sampleS * p.historyPoints });
-  if (!draft.moves.length) return { none: kind === "balance" ? "no node is overloaded over the window" : "no under-loaded node can be emptied" };
+  const windowS = p.sampleS * p.historyPoints;
+  const draft = strategyDraft(plan, kind, kind === "balance" ? "host-overloaded" : "host-underloaded", { windowS });
+  const stuck = kind === "balance" ? plan.findings.filter((f) => f.kind === "overloaded" && !plan.moves.some((m) => m.fromHostId === f.hostId)) : [];
+  const wake = wakeForOverload(input, stuck, windowS);
+  if (!draft.moves.length) {
+    if (wake) return { none: wake.reason, wake };
+    if (stuck.length) return { none: `${stuck.length} node(s) overloaded over the last ${windowS} s, but no running node has room for their VMs and no switched-off node can be woken` };
+    return { none: kind === "balance" ? "no node is overloaded over the window" : "no under-loaded node can be emptied" };
+  }
   return {
+    ...(wake ? { wake } : {}),
     draft: {
       ...draft,
       moves: draft.moves.slice(0, p.maxMoves),
@@ -40,4 +49,19 @@ export function hostLoadPlan(input: Parameters<LivePolicy<HostLoadParams>["propo
       params: { ...p, seed },
     },
   };
+}
+
+/**
+ * An overloaded node the strategy could move nothing off (`stuck`) has no running node with room for any of
+ * its VMs: a switched-off node that can take the smallest of them is woken, and the next run can use it.
+ */
+function wakeForOverload(input: Parameters<LivePolicy<HostLoadParams>["propose"]>[0], stuck: readonly HostFinding[], windowS: number) {
+  for (const finding of stuck) {
+    const [smallest] = input.vms.filter((v) => v.nodeId === finding.hostId).sort((a, b) => a.memMiB - b.memMiB || a.cpu - b.cpu);
+    if (!smallest) continue;
+    const name = input.nodes.find((n) => n.id === finding.hostId)?.name ?? finding.hostId;
+    const wake = wakeFor(input.nodes, smallest, `node ${name} is overloaded over the last ${windowS} s (${finding.detail}) and no running node has room for any of its VMs`);
+    if (wake) return wake;
+  }
+  return undefined;
 }
