@@ -66,6 +66,40 @@ describe("migration scheduler", () => {
     expect(await counts(c)).toEqual(before);
   });
 
+  it("a migration's own bandwidth cap bounds its share, and the bandwidth left goes to the other", async () => {
+    await c.admin().patch("/api/v1/scheduler").send({ limits: { perCluster: 5, outboundPerNode: 2, inboundPerNode: 2 }, links: { hostUplinkMbps: 10_000 } }).expect(200);
+    const request = async (name: string, to: string, extra: Record<string, unknown> = {}) => {
+      const vm = await createVm(c, { name, cpu: 1, memMiB: 1024, nodeId: n[0] });
+      return (await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: to, ...extra }).expect(202)).body;
+    };
+    const capped = await request("capped", n[1]!, { bandwidthMbps: 2_000 });
+    const free = await request("uncapped", n[2]!);
+    const [a, b] = await Promise.all([capped, free].map(async (m) => (await c.admin().get(`/api/v1/migrations/${m.id}`).expect(200)).body));
+    expect(a).toMatchObject({ state: "queued", bandwidthMbps: 2_000, bandwidthShareMbps: 2_000, prediction: { atShare: { shareMbps: 2_000, bottleneck: "cap" } } });
+    expect(b).toMatchObject({ state: "queued", bandwidthMbps: null, bandwidthShareMbps: 8_000 });
+    // Priced at the cap from the start: the admission's prediction already takes 2 Gbit/s, not the 10 Gbit/s link.
+    expect(a.prediction.totalMs).toBeCloseTo(a.prediction.atShare.totalMs, -1);
+    expect(a.prediction.totalMs).toBeGreaterThan(3 * b.prediction.totalMs);
+    // The source agent is told its share with the go-ahead.
+    const claim = await c.agent().post(`/api/v1/agents/migrations/${a.id}/claim`).send({ nodeId: n[0] }).expect(200);
+    expect(claim.body).toMatchObject({ proceed: true, migration: { bandwidthMbps: 2_000 } });
+    await c.agent().post(`/api/v1/agents/migrations/${a.id}/fail`).send({ nodeId: n[0], error: "test over" }).expect(200);
+    await cancelAll();
+  });
+
+  it.each([
+    { name: "zero", bandwidthMbps: 0, reason: /positive/ },
+    { name: "negative", bandwidthMbps: -100, reason: /positive/ },
+    { name: "above 1 Tbit/s", bandwidthMbps: 2_000_000, reason: /at most/ },
+    { name: "not a number", bandwidthMbps: "fast", reason: /number/ },
+  ])("refuses a bandwidth cap that is $name with 400 naming the field, and writes nothing", async ({ bandwidthMbps, reason }) => {
+    const vm = await createVm(c, { name: `bad-cap-${String(bandwidthMbps)}`, cpu: 1, memMiB: 1024, nodeId: n[0] });
+    const before = await counts(c);
+    const res = await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: n[1], bandwidthMbps }).expect(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: "bandwidthMbps", reason: expect.stringMatching(reason) })]);
+    expect(await counts(c)).toEqual(before);
+  });
+
   it("audits who changed the limits", async () => {
     await c.admin().patch("/api/v1/scheduler").send({ links: { hostUplinkMbps: 25_000 } }).expect(200);
     const audit = await c.admin().get("/api/v1/audit?targetType=scheduler").expect(200);

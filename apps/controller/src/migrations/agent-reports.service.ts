@@ -100,6 +100,7 @@ export class AgentReportsService {
       sourceNodeId: m.sourceNodeId,
       target: { id: target.id, name: target.name },
       sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs },
+      bandwidthMbps: m.bandwidthShareMbps,
     };
   }
 

@@ -12,6 +12,9 @@ export function migrationView(m: Migration) {
     technique: m.technique,
     techniqueOptions: m.techniqueOptions,
     prediction: m.prediction,
+    /** The request's own cap, and the share of the links the scheduler gave it when it started (Mbit/s). */
+    bandwidthMbps: m.bandwidthCapMbps,
+    bandwidthShareMbps: m.bandwidthShareMbps,
     reason: m.reason,
     requestedBy: m.requestedBy,
     state: m.state,

@@ -54,7 +54,8 @@ export class MigrationsService {
     const used = (await allocations(tx, [target.id])).get(target.id) ?? { cpu: 0, memMiB: 0 };
     const problem = admissionProblem({ vm, target, active, used });
     if (problem) throw problem;
-    const admitted = admitTechnique(vm, this.config.migrationLink, input);
+    const link = this.config.migrationLink;
+    const admitted = admitTechnique(vm, { ...link, bandwidthMbps: Math.min(link.bandwidthMbps, input.bandwidthMbps ?? Infinity) }, input);
 
     const created = await tx.migration.create({
       data: {
@@ -66,6 +67,7 @@ export class MigrationsService {
         prediction: predictionView(admitted) as Prisma.InputJsonValue,
         reason: input.reason,
         moveClass: input.moveClass ?? "operator",
+        bandwidthCapMbps: input.bandwidthMbps ?? null,
         requestedBy: actor,
         cpu: vm.cpu,
         memMiB: vm.memMiB,
@@ -85,6 +87,7 @@ export class MigrationsService {
         technique: admitted.label,
         why: admitted.reason,
         reason: input.reason,
+        ...(input.bandwidthMbps ? { bandwidthMbps: input.bandwidthMbps } : {}),
         ...(admitted.slaWarning ? { slaWarning: admitted.slaWarning } : {}),
       },
     });
