@@ -16,6 +16,10 @@ export function migrationView(m: Migration) {
     bandwidthMbps: m.bandwidthCapMbps,
     bandwidthShareMbps: m.bandwidthShareMbps,
     reason: m.reason,
+    /** On the first leg of a hop: the migration it serves (that one completes when the VM reaches its own target). */
+    hopFor: m.hopForId,
+    /** Why the scheduler has not started it yet, while it waits. */
+    waitReason: m.waitReason,
     requestedBy: m.requestedBy,
     state: m.state,
     progress: m.progress,

@@ -1,3 +1,0 @@
--- AlterTable
-ALTER TABLE "Migration" ADD COLUMN     "bandwidthCapMbps" DOUBLE PRECISION;
-
