@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestController, counts, createVm, registerNode, startController } from "./support/harness";
+import { TestController, counts, createVm, eventually, registerNode, startController } from "./support/harness";
 
 /**
  * The controller decides when each migration starts. No agent runs here, so a started (queued) migration stays
@@ -98,6 +98,53 @@ describe("migration scheduler", () => {
     const res = await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: n[1], bandwidthMbps }).expect(400);
     expect(res.body.details).toEqual([expect.objectContaining({ field: "bandwidthMbps", reason: expect.stringMatching(reason) })]);
     expect(await counts(c)).toEqual(before);
+  });
+
+  it("a cancel during a hop leaves the VM where the hop left it: its source, or the hop node", async () => {
+    await c.admin().patch("/api/v1/scheduler").send({ limits: { perCluster: 5, outboundPerNode: 2, inboundPerNode: 2 } }).expect(200);
+    const place = { rack: "rh", pod: "ph" };
+    const [h1, h2, h3] = [
+      await registerNode(c, "h1", { cpu: 2, memMiB: 2048 }, place),
+      await registerNode(c, "h2", { cpu: 2, memMiB: 2048 }, place),
+      await registerNode(c, "h3", { cpu: 8, memMiB: 8192 }, place),
+    ];
+    const a = await createVm(c, { name: "hop-a", cpu: 2, memMiB: 2048, nodeId: h1 });
+    const b = await createVm(c, { name: "hop-b", cpu: 2, memMiB: 2048, nodeId: h2 });
+    const swap = async () => {
+      const plan = (await c.admin().post("/api/v1/plans").send({ kind: "operator", moves: [{ vmId: a.id, toNodeId: h2 }, { vmId: b.id, toNodeId: h1 }] }).expect(201)).body;
+      await c.admin().post(`/api/v1/plans/${plan.id}/apply`).send({}).expect(202);
+      // No agent runs here: the leg stays queued at its source until this test claims it.
+      const leg = await eventually(() => c.prisma.migration.findFirst({ where: { hopForId: { not: null }, state: "queued" } }).then((m) => m ?? undefined), 10_000, "a hop leg");
+      expect(leg.targetNodeId).toBe(h3);
+      const served = (await c.admin().get(`/api/v1/migrations/${leg.hopForId}`).expect(200)).body;
+      expect(served).toMatchObject({ state: "requested", waitReason: expect.stringMatching(/^hop: /) });
+      return { vm: leg.vmId, leg, served, source: leg.sourceNodeId, plan };
+    };
+    const stateOf = async (id: string) => (await c.admin().get(`/api/v1/migrations/${id}`).expect(200)).body.state;
+    const vmOf = async (id: string) => (await c.admin().get(`/api/v1/vms/${id}`).expect(200)).body;
+
+    // Cancelled before the leg started: the leg is refused at its claim, and the VM stays on its source.
+    const first = await swap();
+    expect((await c.admin().post(`/api/v1/migrations/${first.served.id}/cancel`).expect(202)).body).toMatchObject({ state: "requested", cancelRequested: true });
+    const refused = await c.agent().post(`/api/v1/agents/migrations/${first.leg.id}/claim`).send({ nodeId: first.source }).expect(200);
+    expect(refused.body).toMatchObject({ proceed: false });
+    expect([await stateOf(first.leg.id), await stateOf(first.served.id)]).toEqual(["cancelled", "cancelled"]);
+    expect(await vmOf(first.vm)).toMatchObject({ nodeId: first.source, state: "running" });
+    await c.admin().post(`/api/v1/plans/${first.plan.id}/cancel`).expect(202);
+    await cancelAll();
+
+    // Cancelled once the leg landed: the VM stays on the hop node, where the operator sees it.
+    const second = await swap();
+    await c.agent().post(`/api/v1/agents/migrations/${second.leg.id}/claim`).send({ nodeId: second.source, attemptId: "00000000-0000-4000-8000-000000000001" }).expect(200);
+    const metrics = { preparationMs: 1, downtimeMs: 1, resumeMs: 0, pagesTransferred: 1, totalMs: 2, degradation: 0 };
+    await c.agent().post(`/api/v1/agents/migrations/${second.leg.id}/complete`).send({ nodeId: second.source, metrics, bytesTransferred: 4096 }).expect(200);
+    expect(await vmOf(second.vm)).toMatchObject({ nodeId: h3, state: "migrating" });
+    expect((await c.admin().get(`/api/v1/migrations/${second.served.id}`).expect(200)).body).toMatchObject({ sourceNodeId: h3, state: expect.stringMatching(/requested|queued/) });
+    await c.admin().post(`/api/v1/migrations/${second.served.id}/cancel`).expect(202);
+    expect(await stateOf(second.served.id)).toBe("cancelled");
+    expect(await vmOf(second.vm)).toMatchObject({ nodeId: h3, state: "running" });
+    await c.admin().post(`/api/v1/plans/${second.plan.id}/cancel`).expect(202);
+    await cancelAll();
   });
 
   it("audits who changed the limits", async () => {
