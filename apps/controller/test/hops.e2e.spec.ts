@@ -39,9 +39,10 @@ describe("a capacity cycle is broken with a hop", () => {
     const proposed = await c
       .admin()
       .post("/api/v1/plans")
-      .send({ kind: "operator", reason: "swap", moves: [{ vmId: a.id, toNodeId: nodes.x2 }, { vmId: b.id, toNodeId: nodes.x1 }] })
+      .send({ kind: "operator", reason: "swap", moves: [{ vmId: a.id, toNodeId: nodes.x2, bandwidthMbps: 5_000 }, { vmId: b.id, toNodeId: nodes.x1 }] })
       .expect(201);
     expect(proposed.body.steps.map((s: { dependsOn: number[] }) => s.dependsOn)).toEqual([[], []]);
+    expect(proposed.body.steps.map((s: { bandwidthMbps: number | null }) => s.bandwidthMbps)).toEqual([5_000, null]);
     await c.admin().post(`/api/v1/plans/${proposed.body.id}/apply`).send({}).expect(202);
     const done = await eventually(async () => {
       const p = (await c.admin().get(`/api/v1/plans/${proposed.body.id}`).expect(200)).body;
@@ -61,6 +62,8 @@ describe("a capacity cycle is broken with a hop", () => {
     expect(served).toMatchObject({ sourceNodeId: nodes.x3, state: "completed" });
     expect(done.steps.map((s: { migrationId: string }) => s.migrationId)).toContain(served.id);
     expect((await c.admin().get(`/api/v1/migrations/${leg.id}`).expect(200)).body).toMatchObject({ hopFor: served.id });
+    // The cap on a's move holds for each of its migrations, the leg included.
+    for (const m of all.filter((x) => x.vmId === a.id)) expect(m).toMatchObject({ bandwidthCapMbps: 5_000, bandwidthShareMbps: 5_000 });
 
     // From the database's own timestamps: replay every switchover in order; no host ever held more than it has,
     // counting what each started migration reserved on its target until it ended.

@@ -100,6 +100,14 @@ describe("migration scheduler", () => {
     expect(await counts(c)).toEqual(before);
   });
 
+  it("refuses a plan move's bandwidth cap that is not positive, naming the move", async () => {
+    const vm = await createVm(c, { name: "bad-plan-cap", cpu: 1, memMiB: 1024, nodeId: n[0] });
+    const before = await counts(c);
+    const res = await c.admin().post("/api/v1/plans").send({ kind: "operator", moves: [{ vmId: vm.id, toNodeId: n[1], bandwidthMbps: -1 }] }).expect(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: "moves.0.bandwidthMbps", reason: expect.stringMatching(/positive/) })]);
+    expect(await counts(c)).toEqual(before);
+  });
+
   it("a cancel during a hop leaves the VM where the hop left it: its source, or the hop node", async () => {
     await c.admin().patch("/api/v1/scheduler").send({ limits: { perCluster: 5, outboundPerNode: 2, inboundPerNode: 2 } }).expect(200);
     const place = { rack: "rh", pod: "ph" };

@@ -2,6 +2,9 @@
 ALTER TABLE "Migration" ADD COLUMN     "bandwidthCapMbps" DOUBLE PRECISION,
 ADD COLUMN     "hopForId" UUID;
 
+-- AlterTable
+ALTER TABLE "PlanStep" ADD COLUMN     "bandwidthCapMbps" DOUBLE PRECISION;
+
 -- CreateIndex
 CREATE INDEX "Migration_hopForId_idx" ON "Migration"("hopForId");
 

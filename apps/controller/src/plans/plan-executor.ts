@@ -170,6 +170,7 @@ export class PlanExecutor {
             targetNodeId: step.toNodeId,
             ...(step.technique ? { technique: techniqueSchema.parse(step.technique), techniqueOptions } : {}),
             acceptSlaBreach,
+            ...(step.bandwidthCapMbps !== null ? { bandwidthMbps: step.bandwidthCapMbps } : {}),
             reason: `plan ${plan.id} step ${step.index + 1} of ${plan.steps.length}`,
             moveClass: plan.kind,
           },
