@@ -72,7 +72,8 @@ export class MigrationScheduler implements OnModuleInit {
         const m = byId.get(start.moveId)!;
         const atShare = { shareMbps: start.shareMbps, bottleneck: start.bottleneck, ...start.prediction };
         if (start.hop) {
-          started.push(await this.startHop(tx, m, start, atShare, now));
+          const leg = await this.startHop(tx, m, start, atShare, now);
+          if (leg) started.push(leg);
           continue;
         }
         const moved = await tx.migration.updateMany({
@@ -103,9 +104,15 @@ export class MigrationScheduler implements OnModuleInit {
   /**
    * The first leg of a cycle-breaking hop: a migration of the same VM to the hop node, queued at once with its
    * share. It reserves the hop node like any migration; the migration it serves keeps its reservation on its
-   * own target, so the cycle's other moves cannot take that room meanwhile.
+   * own target, so the cycle's other moves cannot take that room meanwhile. Null when the migration was
+   * cancelled since this pass read it.
    */
-  private async startHop(tx: Tx, m: Migration, start: StartDecision, atShare: object, now: Date): Promise<Migration> {
+  private async startHop(tx: Tx, m: Migration, start: StartDecision, atShare: object, now: Date): Promise<Migration | null> {
+    const still = await tx.migration.updateMany({
+      where: { id: m.id, state: "requested", cancelRequestedAt: null },
+      data: { waitReason: `hop: its VM goes first to node ${start.to}, ${start.hop!.reason}` },
+    });
+    if (!still.count) return null;
     const leg = await tx.migration.create({
       data: {
         vmId: m.vmId,
@@ -127,7 +134,6 @@ export class MigrationScheduler implements OnModuleInit {
         hopForId: m.id,
       },
     });
-    await tx.migration.update({ where: { id: m.id }, data: { waitReason: `hop: its VM goes first to node ${start.to} (migration ${leg.id}), ${start.hop!.reason}` } });
     await this.audit.record(tx, { actor: "system:scheduler", action: "migration.hop-started", targetType: "migration", targetId: m.id, details: { leg: leg.id, via: start.to, reason: start.hop!.reason } });
     return leg;
   }
