@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestController, counts, createVm, registerNode, startController } from "./support/harness";
+import { TestController, counts, createVm, eventually, registerNode, startController } from "./support/harness";
 
 /**
  * The controller decides when each migration starts. No agent runs here, so a started (queued) migration stays
@@ -64,6 +64,95 @@ describe("migration scheduler", () => {
     const res = await c.admin().patch("/api/v1/scheduler").send(body).expect(400);
     expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
     expect(await counts(c)).toEqual(before);
+  });
+
+  it("a migration's own bandwidth cap bounds its share, and the bandwidth left goes to the other", async () => {
+    await c.admin().patch("/api/v1/scheduler").send({ limits: { perCluster: 5, outboundPerNode: 2, inboundPerNode: 2 }, links: { hostUplinkMbps: 10_000 } }).expect(200);
+    const request = async (name: string, to: string, extra: Record<string, unknown> = {}) => {
+      const vm = await createVm(c, { name, cpu: 1, memMiB: 1024, nodeId: n[0] });
+      return (await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: to, ...extra }).expect(202)).body;
+    };
+    const capped = await request("capped", n[1]!, { bandwidthMbps: 2_000 });
+    const free = await request("uncapped", n[2]!);
+    const [a, b] = await Promise.all([capped, free].map(async (m) => (await c.admin().get(`/api/v1/migrations/${m.id}`).expect(200)).body));
+    expect(a).toMatchObject({ state: "queued", bandwidthMbps: 2_000, bandwidthShareMbps: 2_000, prediction: { atShare: { shareMbps: 2_000, bottleneck: "cap" } } });
+    expect(b).toMatchObject({ state: "queued", bandwidthMbps: null, bandwidthShareMbps: 8_000 });
+    // Priced at the cap from the start: the admission's prediction already takes 2 Gbit/s, not the 10 Gbit/s link.
+    expect(a.prediction.totalMs).toBeCloseTo(a.prediction.atShare.totalMs, -1);
+    expect(a.prediction.totalMs).toBeGreaterThan(3 * b.prediction.totalMs);
+    // The source agent is told its share with the go-ahead.
+    const claim = await c.agent().post(`/api/v1/agents/migrations/${a.id}/claim`).send({ nodeId: n[0] }).expect(200);
+    expect(claim.body).toMatchObject({ proceed: true, migration: { bandwidthMbps: 2_000 } });
+    await c.agent().post(`/api/v1/agents/migrations/${a.id}/fail`).send({ nodeId: n[0], error: "test over" }).expect(200);
+    await cancelAll();
+  });
+
+  it.each([
+    { name: "zero", bandwidthMbps: 0, reason: /positive/ },
+    { name: "negative", bandwidthMbps: -100, reason: /positive/ },
+    { name: "above 1 Tbit/s", bandwidthMbps: 2_000_000, reason: /at most/ },
+    { name: "not a number", bandwidthMbps: "fast", reason: /number/ },
+  ])("refuses a bandwidth cap that is $name with 400 naming the field, and writes nothing", async ({ bandwidthMbps, reason }) => {
+    const vm = await createVm(c, { name: `bad-cap-${String(bandwidthMbps)}`, cpu: 1, memMiB: 1024, nodeId: n[0] });
+    const before = await counts(c);
+    const res = await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: n[1], bandwidthMbps }).expect(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: "bandwidthMbps", reason: expect.stringMatching(reason) })]);
+    expect(await counts(c)).toEqual(before);
+  });
+
+  it("refuses a plan move's bandwidth cap that is not positive, naming the move", async () => {
+    const vm = await createVm(c, { name: "bad-plan-cap", cpu: 1, memMiB: 1024, nodeId: n[0] });
+    const before = await counts(c);
+    const res = await c.admin().post("/api/v1/plans").send({ kind: "operator", moves: [{ vmId: vm.id, toNodeId: n[1], bandwidthMbps: -1 }] }).expect(400);
+    expect(res.body.details).toEqual([expect.objectContaining({ field: "moves.0.bandwidthMbps", reason: expect.stringMatching(/positive/) })]);
+    expect(await counts(c)).toEqual(before);
+  });
+
+  it("a cancel during a hop leaves the VM where the hop left it: its source, or the hop node", async () => {
+    await c.admin().patch("/api/v1/scheduler").send({ limits: { perCluster: 5, outboundPerNode: 2, inboundPerNode: 2 } }).expect(200);
+    const place = { rack: "rh", pod: "ph" };
+    const [h1, h2, h3] = [
+      await registerNode(c, "h1", { cpu: 2, memMiB: 2048 }, place),
+      await registerNode(c, "h2", { cpu: 2, memMiB: 2048 }, place),
+      await registerNode(c, "h3", { cpu: 8, memMiB: 8192 }, place),
+    ];
+    const a = await createVm(c, { name: "hop-a", cpu: 2, memMiB: 2048, nodeId: h1 });
+    const b = await createVm(c, { name: "hop-b", cpu: 2, memMiB: 2048, nodeId: h2 });
+    const swap = async () => {
+      const plan = (await c.admin().post("/api/v1/plans").send({ kind: "operator", moves: [{ vmId: a.id, toNodeId: h2 }, { vmId: b.id, toNodeId: h1 }] }).expect(201)).body;
+      await c.admin().post(`/api/v1/plans/${plan.id}/apply`).send({}).expect(202);
+      // No agent runs here: the leg stays queued at its source until this test claims it.
+      const leg = await eventually(() => c.prisma.migration.findFirst({ where: { hopForId: { not: null }, state: "queued" } }).then((m) => m ?? undefined), 10_000, "a hop leg");
+      expect(leg.targetNodeId).toBe(h3);
+      const served = (await c.admin().get(`/api/v1/migrations/${leg.hopForId}`).expect(200)).body;
+      expect(served).toMatchObject({ state: "requested", waitReason: expect.stringMatching(/^hop: /) });
+      return { vm: leg.vmId, leg, served, source: leg.sourceNodeId, plan };
+    };
+    const stateOf = async (id: string) => (await c.admin().get(`/api/v1/migrations/${id}`).expect(200)).body.state;
+    const vmOf = async (id: string) => (await c.admin().get(`/api/v1/vms/${id}`).expect(200)).body;
+
+    // Cancelled before the leg started: the leg is refused at its claim, and the VM stays on its source.
+    const first = await swap();
+    expect((await c.admin().post(`/api/v1/migrations/${first.served.id}/cancel`).expect(202)).body).toMatchObject({ state: "requested", cancelRequested: true });
+    const refused = await c.agent().post(`/api/v1/agents/migrations/${first.leg.id}/claim`).send({ nodeId: first.source }).expect(200);
+    expect(refused.body).toMatchObject({ proceed: false });
+    expect([await stateOf(first.leg.id), await stateOf(first.served.id)]).toEqual(["cancelled", "cancelled"]);
+    expect(await vmOf(first.vm)).toMatchObject({ nodeId: first.source, state: "running" });
+    await c.admin().post(`/api/v1/plans/${first.plan.id}/cancel`).expect(202);
+    await cancelAll();
+
+    // Cancelled once the leg landed: the VM stays on the hop node, where the operator sees it.
+    const second = await swap();
+    await c.agent().post(`/api/v1/agents/migrations/${second.leg.id}/claim`).send({ nodeId: second.source, attemptId: "00000000-0000-4000-8000-000000000001" }).expect(200);
+    const metrics = { preparationMs: 1, downtimeMs: 1, resumeMs: 0, pagesTransferred: 1, totalMs: 2, degradation: 0 };
+    await c.agent().post(`/api/v1/agents/migrations/${second.leg.id}/complete`).send({ nodeId: second.source, metrics, bytesTransferred: 4096 }).expect(200);
+    expect(await vmOf(second.vm)).toMatchObject({ nodeId: h3, state: "migrating" });
+    expect((await c.admin().get(`/api/v1/migrations/${second.served.id}`).expect(200)).body).toMatchObject({ sourceNodeId: h3, state: expect.stringMatching(/requested|queued/) });
+    await c.admin().post(`/api/v1/migrations/${second.served.id}/cancel`).expect(202);
+    expect(await stateOf(second.served.id)).toBe("cancelled");
+    expect(await vmOf(second.vm)).toMatchObject({ nodeId: h3, state: "running" });
+    await c.admin().post(`/api/v1/plans/${second.plan.id}/cancel`).expect(202);
+    await cancelAll();
   });
 
   it("audits who changed the limits", async () => {

@@ -41,6 +41,11 @@ export const claimResponseSchema = z.discriminatedUnion("proceed", [
       sourceNodeId: z.string().uuid(),
       target: z.object({ id: z.string().uuid(), name: z.string() }),
       sla: slaSchema,
+      /**
+       * The bandwidth share the scheduler gave the migration when it started (Mbit/s, never above the request's
+       * own cap): the source sends at this rate. Null for a migration started without one (older rows).
+       */
+      bandwidthMbps: z.number().positive().nullable(),
     }),
   }),
   z.object({ proceed: z.literal(false), reason: z.string() }),

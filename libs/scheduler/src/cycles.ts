@@ -91,7 +91,7 @@ function hopTarget(nodes: readonly SchedulerNode[], move: WaitingMove, cycle: Re
 }
 
 /** Tarjan's strongly connected components, iteratively (no recursion depth limit on large clusters). */
-function stronglyConnected(edges: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
+export function stronglyConnected(edges: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();

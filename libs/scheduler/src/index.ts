@@ -28,6 +28,7 @@ export { LINK_LABELS, buildFabric, type Fabric } from "./links";
 export { maxMinShares, type Flow, type FlowShare } from "./max-min-share";
 export { predictAtShare, roughDurationMs, defaultSla, DEFAULT_MAX_DOWNTIME_MS, DEFAULT_TOTAL_MS_PER_GIB } from "./predict-at-share";
 export { ClusterLedger, type Check, type LedgerMove } from "./cluster-ledger";
+export { stronglyConnected } from "./cycles";
 export {
   progressOf,
   planProgressOf,

@@ -65,6 +65,10 @@ export class AgentReportsService {
         return { proceed: false, reason: "migration was already running: failed, VM stays on its source" };
       }
       if (m.state !== "requested" && m.state !== "queued") return { proceed: false, reason: `migration is ${m.state}` };
+      if (await this.hopCancelled(tx, m)) {
+        await this.ending.end(tx, m, "cancelled", "the migration this hop serves was cancelled before the hop started", agent);
+        return { proceed: false, reason: "cancelled" };
+      }
       const [source, target] = await Promise.all([
         tx.node.findUniqueOrThrow({ where: { id: m.sourceNodeId } }),
         tx.node.findUniqueOrThrow({ where: { id: m.targetNodeId } }),
@@ -100,7 +104,15 @@ export class AgentReportsService {
       sourceNodeId: m.sourceNodeId,
       target: { id: target.id, name: target.name },
       sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs },
+      bandwidthMbps: m.bandwidthShareMbps,
     };
+  }
+
+  /** A hop's leg stops when the migration it serves is cancelled: the operator's cancel reaches the VM's current move. */
+  private async hopCancelled(tx: Tx, m: Migration): Promise<boolean> {
+    if (!m.hopForId) return false;
+    const parent = await tx.migration.findUnique({ where: { id: m.hopForId }, select: { cancelRequestedAt: true, state: true } });
+    return parent !== null && (parent.cancelRequestedAt !== null || parent.state === "cancelled");
   }
 
   /** Record progress; the answer tells the agent whether to stop (cancel asked, or the migration ended). */
@@ -121,7 +133,7 @@ export class AgentReportsService {
         },
       });
       await tx.migration.update({ where: { id }, data: { progress: report.progress, lastProgressAt: this.clock.now() } });
-      return { cancel: m.cancelRequestedAt !== null };
+      return { cancel: m.cancelRequestedAt !== null || (await this.hopCancelled(tx, m)) };
     });
   }
 
@@ -147,6 +159,8 @@ export class AgentReportsService {
         },
       });
       await tx.vm.update({ where: { id: current.vmId }, data: { nodeId: current.targetNodeId, state: "running" } });
+      // The first leg of a hop landed: the VM waits on the hop node for the rest of its migration.
+      if (await this.ending.afterLeg(tx, current, agent)) await tx.vm.update({ where: { id: current.vmId }, data: { state: "migrating" } });
       await this.audit.record(tx, {
         actor: agent,
         action: "migration.completed",

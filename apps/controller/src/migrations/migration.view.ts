@@ -12,7 +12,14 @@ export function migrationView(m: Migration) {
     technique: m.technique,
     techniqueOptions: m.techniqueOptions,
     prediction: m.prediction,
+    /** The request's own cap, and the share of the links the scheduler gave it when it started (Mbit/s). */
+    bandwidthMbps: m.bandwidthCapMbps,
+    bandwidthShareMbps: m.bandwidthShareMbps,
     reason: m.reason,
+    /** On the first leg of a hop: the migration it serves (that one completes when the VM reaches its own target). */
+    hopFor: m.hopForId,
+    /** Why the scheduler has not started it yet, while it waits. */
+    waitReason: m.waitReason,
     requestedBy: m.requestedBy,
     state: m.state,
     progress: m.progress,

@@ -42,19 +42,28 @@ export class MigrationsService {
   /**
    * Check and record a migration inside the caller's transaction (a plan step and its migration commit
    * together, so a crash never leaves one without the other). Throws a FerryError, before writing anything,
-   * when the migration cannot be admitted. The caller dispatches it once committed.
+   * when the migration cannot be admitted. The caller dispatches it once committed. `leavingTarget` is what
+   * VMs that the same plan moves off the target use: the room counted for this VM once they have left (the
+   * scheduler starts the migration only when the room is there now).
    */
-  async admit(tx: Tx, input: Omit<RequestMigration, "reason"> & { reason: string; moveClass?: string }, actor: string): Promise<Migration> {
+  async admit(
+    tx: Tx,
+    input: Omit<RequestMigration, "reason"> & { reason: string; moveClass?: string },
+    actor: string,
+    leavingTarget: { cpu: number; memMiB: number } = { cpu: 0, memMiB: 0 },
+  ): Promise<Migration> {
     await lockCapacity(tx);
     if (!(await lockRow(tx, "Vm", input.vmId))) throw notFound("VmNotFound", input.vmId);
     const vm = await tx.vm.findUniqueOrThrow({ where: { id: input.vmId }, include: { node: true } });
     const target = await tx.node.findUnique({ where: { id: input.targetNodeId } });
     if (!target) throw notFound("NodeNotFound", input.targetNodeId);
     const active = await tx.migration.findFirst({ where: { vmId: vm.id, state: { in: [...ACTIVE_MIGRATION_STATES] } }, select: { id: true } });
-    const used = (await allocations(tx, [target.id])).get(target.id) ?? { cpu: 0, memMiB: 0 };
+    const promised = (await allocations(tx, [target.id])).get(target.id) ?? { cpu: 0, memMiB: 0 };
+    const used = { cpu: promised.cpu - leavingTarget.cpu, memMiB: promised.memMiB - leavingTarget.memMiB };
     const problem = admissionProblem({ vm, target, active, used });
     if (problem) throw problem;
-    const admitted = admitTechnique(vm, this.config.migrationLink, input);
+    const link = this.config.migrationLink;
+    const admitted = admitTechnique(vm, { ...link, bandwidthMbps: Math.min(link.bandwidthMbps, input.bandwidthMbps ?? Infinity) }, input);
 
     const created = await tx.migration.create({
       data: {
@@ -66,6 +75,7 @@ export class MigrationsService {
         prediction: predictionView(admitted) as Prisma.InputJsonValue,
         reason: input.reason,
         moveClass: input.moveClass ?? "operator",
+        bandwidthCapMbps: input.bandwidthMbps ?? null,
         requestedBy: actor,
         cpu: vm.cpu,
         memMiB: vm.memMiB,
@@ -85,6 +95,7 @@ export class MigrationsService {
         technique: admitted.label,
         why: admitted.reason,
         reason: input.reason,
+        ...(input.bandwidthMbps ? { bandwidthMbps: input.bandwidthMbps } : {}),
         ...(admitted.slaWarning ? { slaWarning: admitted.slaWarning } : {}),
       },
     });
@@ -100,6 +111,15 @@ export class MigrationsService {
     const { migration, withdraw } = await this.prisma.$transaction(async (tx) => {
       if (!(await lockRow(tx, "Migration", id))) throw notFound("MigrationNotFound", id);
       const m = await tx.migration.findUniqueOrThrow({ where: { id } });
+      const leg = await tx.migration.findFirst({ where: { hopForId: id, state: { in: [...ACTIVE_MIGRATION_STATES] } } });
+      if (m.state === "requested" && leg) {
+        // Its VM is on its way to a hop node: that leg stops at its next report (or completes, if past its
+        // switchover), and this migration ends as cancelled when it does, the VM where the leg left it.
+        if (m.cancelRequestedAt) return { migration: m, withdraw: false };
+        const asked = await tx.migration.update({ where: { id }, data: { cancelRequestedAt: this.clock.now() } });
+        await this.audit.record(tx, { actor, action: "migration.cancel-requested", targetType: "migration", targetId: id, details: { hop: leg.id } });
+        return { migration: asked, withdraw: false };
+      }
       if (m.state === "requested" || m.state === "queued") {
         const ended = await this.ending.end(tx, m, "cancelled", `cancelled by ${actor} before it started`, actor);
         return { migration: ended, withdraw: true };

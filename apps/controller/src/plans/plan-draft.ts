@@ -27,6 +27,8 @@ export interface DraftMove {
   /** What the move gains, in the plan's cost units (0 when the move repairs rather than optimises). */
   gain: number;
   rejected?: RejectedTarget[];
+  /** The operator's bandwidth cap for the move (Mbit/s). */
+  bandwidthMbps?: number;
 }
 
 /** A VM the plan needed to move but could not, and why (no room, no technique within its SLA...). */

@@ -144,7 +144,7 @@ export class PlanExecutor {
     const { name: _name, ...techniqueOptions } = step.techniqueOptions as { name?: string } & Record<string, unknown>;
     return this.prisma.$transaction(async (tx) => {
       await lockRow(tx, "Plan", plan.id);
-      const fresh = await tx.plan.findUniqueOrThrow({ where: { id: plan.id } });
+      const fresh = await tx.plan.findUniqueOrThrow({ where: { id: plan.id }, include: { steps: true } });
       const current = await tx.planStep.findUniqueOrThrow({ where: { planId_index: { planId: plan.id, index: step.index } } });
       if (fresh.state !== "applying" || current.state !== "pending") return null;
       const vm = await tx.vm.findUnique({ where: { id: step.vmId }, select: { nodeId: true } });
@@ -155,6 +155,15 @@ export class PlanExecutor {
         });
         return null;
       }
+      // VMs that the plan's unfinished steps move off this step's target free room there: a swap's halves are
+      // admitted together (step-order.ts gives them no dependency on each other) and the scheduler orders them.
+      const leaving = await tx.vm.aggregate({
+        where: {
+          nodeId: step.toNodeId,
+          id: { in: fresh.steps.filter((s) => s.index !== step.index && s.fromNodeId === step.toNodeId && (s.state === "pending" || s.state === "running")).map((s) => s.vmId) },
+        },
+        _sum: { cpu: true, memMiB: true },
+      });
       try {
         const migration = await this.migrations.admit(
           tx,
@@ -163,10 +172,12 @@ export class PlanExecutor {
             targetNodeId: step.toNodeId,
             ...(step.technique ? { technique: techniqueSchema.parse(step.technique), techniqueOptions } : {}),
             acceptSlaBreach,
+            ...(step.bandwidthCapMbps !== null ? { bandwidthMbps: step.bandwidthCapMbps } : {}),
             reason: `plan ${plan.id} step ${step.index + 1} of ${plan.steps.length}`,
             moveClass: plan.kind,
           },
           plan.appliedBy ?? "system:plan-executor",
+          { cpu: leaving._sum.cpu ?? 0, memMiB: leaving._sum.memMiB ?? 0 },
         );
         await tx.planStep.update({ where: { planId_index: { planId: plan.id, index: step.index } }, data: { state: "running", migrationId: migration.id } });
         return migration;

@@ -52,6 +52,7 @@ export function planView(plan: Plan & { steps: PlanStep[] }, names: { nodes: Map
       technique: s.technique || null,
       techniqueOptions: s.techniqueOptions,
       prediction: s.prediction,
+      bandwidthMbps: s.bandwidthCapMbps,
       capacityAfter: s.capacityAfter,
       rejected: s.rejected,
       dependsOn: s.dependsOn,

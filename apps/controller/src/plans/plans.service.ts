@@ -122,7 +122,14 @@ export class PlansService {
       {
         kind: "operator",
         reason: { summary: input.reason },
-        moves: input.moves.map((m) => ({ vmId: m.vmId, fromNodeId: vmById.get(m.vmId)!.nodeId!, toNodeId: m.toNodeId, reason: input.reason, gain: 0 })),
+        moves: input.moves.map((m) => ({
+          vmId: m.vmId,
+          fromNodeId: vmById.get(m.vmId)!.nodeId!,
+          toNodeId: m.toNodeId,
+          reason: input.reason,
+          gain: 0,
+          ...(m.bandwidthMbps ? { bandwidthMbps: m.bandwidthMbps } : {}),
+        })),
         costBefore: 0,
         costAfter: 0,
       },
@@ -197,9 +204,11 @@ export class PlansService {
               rejected: (move.rejected ?? []) as unknown as Prisma.InputJsonValue,
               capacityAfter: ordered[index]!.capacityAfter as unknown as Prisma.InputJsonValue,
               dependsOn: ordered[index]!.dependsOn,
+              bandwidthCapMbps: move.bandwidthMbps ?? null,
             };
             try {
-              const admitted = admitTechnique(vm, this.config.migrationLink, { acceptSlaBreach: false });
+              const link = this.config.migrationLink;
+              const admitted = admitTechnique(vm, { ...link, bandwidthMbps: Math.min(link.bandwidthMbps, move.bandwidthMbps ?? Infinity) }, { acceptSlaBreach: false });
               return {
                 ...step,
                 technique: admitted.technique.name,

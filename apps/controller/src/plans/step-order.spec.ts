@@ -27,8 +27,21 @@ describe("orderSteps", () => {
       free: { a: r(0, 0), b: r(0, 0), c: r(2, 2048) },
       want: [[], [0], [0, 1]],
     },
+    {
+      // Neither fits until the other has left: they start together and the scheduler hops one through a third node.
+      name: "a swap between two full nodes waits on neither half",
+      moves: [move("v1", "a", "b"), move("v2", "b", "a")],
+      free: { a: r(0, 0), b: r(0, 0), c: r(8, 8192) },
+      want: [[], []],
+    },
+    {
+      name: "a ring of three full nodes, and a move into it that waits for the ring",
+      moves: [move("v1", "a", "b"), move("v2", "b", "c"), move("v3", "c", "a"), move("v4", "d", "a")],
+      free: { a: r(0, 0), b: r(0, 0), c: r(0, 0), d: r(8, 8192) },
+      want: [[], [], [], [0]],
+    },
   ])("$name", ({ moves, free, want }) => {
-    const size = new Map(["v1", "v2", "v3"].map((id) => [id, r(2, 2048)]));
+    const size = new Map(["v1", "v2", "v3", "v4"].map((id) => [id, r(2, 2048)]));
     const steps = orderSteps(moves, new Map(Object.entries(free)), size);
     expect(steps.map((s) => s.dependsOn)).toEqual(want);
   });

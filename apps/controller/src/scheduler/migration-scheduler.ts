@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from "@nestjs/common";
-import { DEFAULT_LIMITS, DEFAULT_LINKS, resolveOptions, schedule, type ScheduleResult, type SchedulerOptions } from "@ferry/scheduler";
+import { DEFAULT_LIMITS, DEFAULT_LINKS, resolveOptions, schedule, type ScheduleResult, type SchedulerOptions, type StartDecision } from "@ferry/scheduler";
 import { AuditService } from "../audit/audit.service";
 import { CLOCK, Clock } from "../common/clock";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
@@ -8,6 +8,7 @@ import { Periodic } from "../common/periodic";
 import { PrismaService, type Tx } from "../database/prisma.service";
 import { Prisma, type Migration } from "../generated/prisma/client";
 import { MigrationQueue } from "../migrations/migration-queue";
+import { ACTIVE_MIGRATION_STATES } from "../nodes/capacity";
 import type { UpdateScheduler } from "./dto/scheduler.dto";
 import { scheduleInput } from "./scheduler-input";
 
@@ -22,8 +23,12 @@ interface Settings {
  * per host, rack and pod uplink), the order (evacuations and drains first, aging so nothing starves) and the
  * capacity of every intermediate state. A started migration goes requested -> queued with the share it gets
  * and its prediction at that share, then to its source agent's queue; one that waits keeps the reason. Passes
- * are serialised across replicas by an advisory lock. A cycle the library would break with a hop through a
- * third node is left waiting: Ferry does not run hops yet.
+ * are serialised across replicas by an advisory lock.
+ *
+ * Hops: when the library breaks a capacity cycle (two full hosts swapping VMs) by sending a VM through a third
+ * node, the pass records that first leg as a migration of its own (`hopForId` names the migration it serves),
+ * queued like any start. The migration itself stays requested and is not scheduled while its leg is active;
+ * when the leg completes, the migration goes on from the hop node (migration-ending.ts, agent-reports.service.ts).
  */
 @Injectable()
 export class MigrationScheduler implements OnModuleInit {
@@ -54,14 +59,23 @@ export class MigrationScheduler implements OnModuleInit {
     const started: Migration[] = [];
     const result = await this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('ferry:scheduler'))`;
-      const waiting = await tx.migration.findMany({ where: { state: "requested" }, include: { vm: true }, orderBy: { requestedAt: "asc" } });
+      const waiting = await tx.migration.findMany({
+        where: { state: "requested", hops: { none: { state: { in: [...ACTIVE_MIGRATION_STATES] } } } },
+        include: { vm: true },
+        orderBy: { requestedAt: "asc" },
+      });
       if (!waiting.length) return null;
       const decided = await this.decide(tx, waiting);
       const byId = new Map(waiting.map((m) => [m.id, m]));
       const now = this.clock.now();
       for (const start of decided.starts) {
-        if (start.hop) continue;
         const m = byId.get(start.moveId)!;
+        const atShare = { shareMbps: start.shareMbps, bottleneck: start.bottleneck, ...start.prediction };
+        if (start.hop) {
+          const leg = await this.startHop(tx, m, start, atShare, now);
+          if (leg) started.push(leg);
+          continue;
+        }
         const moved = await tx.migration.updateMany({
           where: { id: start.moveId, state: "requested" },
           data: {
@@ -69,15 +83,12 @@ export class MigrationScheduler implements OnModuleInit {
             queuedAt: now,
             bandwidthShareMbps: start.shareMbps,
             waitReason: null,
-            prediction: { ...((m.prediction as object) ?? {}), atShare: { shareMbps: start.shareMbps, bottleneck: start.bottleneck, ...start.prediction } } as Prisma.InputJsonValue,
+            prediction: { ...((m.prediction as object) ?? {}), atShare } as Prisma.InputJsonValue,
           },
         });
         if (moved.count) started.push(m);
       }
-      const waits = [
-        ...decided.blocked.map((b) => ({ id: b.moveId, why: `${b.reason}: ${b.detail}` })),
-        ...decided.starts.filter((s) => s.hop).map((s) => ({ id: s.moveId, why: `cycle: would need a hop through another node (${s.hop!.reason}), which Ferry does not run` })),
-      ];
+      const waits = decided.blocked.map((b) => ({ id: b.moveId, why: `${b.reason}: ${b.detail}` }));
       for (const w of waits) {
         await tx.migration.updateMany({ where: { id: w.id, state: "requested", OR: [{ waitReason: null }, { NOT: { waitReason: w.why } }] }, data: { waitReason: w.why } });
       }
@@ -88,6 +99,43 @@ export class MigrationScheduler implements OnModuleInit {
       await this.queue.enqueue(m.sourceNodeId, m.id).catch((e: unknown) => this.logger.warn(`could not enqueue migration ${m.id} yet: ${e}`));
     }
     return result;
+  }
+
+  /**
+   * The first leg of a cycle-breaking hop: a migration of the same VM to the hop node, queued at once with its
+   * share. It reserves the hop node like any migration; the migration it serves keeps its reservation on its
+   * own target, so the cycle's other moves cannot take that room meanwhile. Null when the migration was
+   * cancelled since this pass read it.
+   */
+  private async startHop(tx: Tx, m: Migration, start: StartDecision, atShare: object, now: Date): Promise<Migration | null> {
+    const still = await tx.migration.updateMany({
+      where: { id: m.id, state: "requested", cancelRequestedAt: null },
+      data: { waitReason: `hop: its VM goes first to node ${start.to}, ${start.hop!.reason}` },
+    });
+    if (!still.count) return null;
+    const leg = await tx.migration.create({
+      data: {
+        vmId: m.vmId,
+        sourceNodeId: m.sourceNodeId,
+        targetNodeId: start.to,
+        technique: m.technique,
+        techniqueOptions: m.techniqueOptions as Prisma.InputJsonValue,
+        prediction: { atShare } as Prisma.InputJsonValue,
+        reason: `first leg of migration ${m.id}: ${start.hop!.reason}`,
+        moveClass: m.moveClass,
+        requestedBy: "system:scheduler",
+        cpu: m.cpu,
+        memMiB: m.memMiB,
+        requestedAt: now,
+        state: "queued",
+        queuedAt: now,
+        bandwidthShareMbps: start.shareMbps,
+        bandwidthCapMbps: m.bandwidthCapMbps,
+        hopForId: m.id,
+      },
+    });
+    await this.audit.record(tx, { actor: "system:scheduler", action: "migration.hop-started", targetType: "migration", targetId: m.id, details: { leg: leg.id, via: start.to, reason: start.hop!.reason } });
+    return leg;
   }
 
   private async decide(tx: Tx, waiting: Parameters<typeof scheduleInput>[4]): Promise<ScheduleResult> {

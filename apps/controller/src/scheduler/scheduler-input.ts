@@ -56,6 +56,8 @@ export function scheduleInput(
       memMiB: m.memMiB,
       dirtyMiBps: m.vm.dirtyRateMiBps,
       remainingBytes: Math.max(0, (1 - m.progress) * m.memMiB * 1024 * 1024),
+      // A running migration keeps the share it started with (the agent's rate is fixed for its life).
+      bandwidthCapMbps: minOf(m.bandwidthCapMbps, m.bandwidthShareMbps),
     })),
     waiting: waiting.map((m) => {
       const { maxDowntimeMs, maxTotalMs, allowPostCopy } = effectiveSla({ ...m.vm, memMiB: m.memMiB });
@@ -69,6 +71,7 @@ export function scheduleInput(
         dirtyMiBps: m.vm.dirtyRateMiBps,
         moveClass: moveClassOf(m.moveClass),
         enqueuedAtMs: m.requestedAt.getTime(),
+        ...(m.bandwidthCapMbps !== null ? { bandwidthCapMbps: m.bandwidthCapMbps } : {}),
         // A migration recorded without its technique's options (older rows) lets the chooser pick at the share.
         ...((m.techniqueOptions as { name?: string }).name ? { technique: m.techniqueOptions as TechniqueSpec } : {}),
         sla: { maxDowntimeMs, maxTotalMs, allowPostCopy },
@@ -76,4 +79,9 @@ export function scheduleInput(
     }),
     options,
   };
+}
+
+function minOf(...values: (number | null)[]): number | undefined {
+  const set = values.filter((v): v is number => v !== null);
+  return set.length ? Math.min(...set) : undefined;
 }

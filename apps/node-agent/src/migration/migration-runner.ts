@@ -97,7 +97,7 @@ export class MigrationRunner {
     };
     let result: ExecutionResult;
     try {
-      this.logger.log(`migrating VM ${m.vm.name} to ${m.target.name} (${m.technique})`);
+      this.logger.log(`migrating VM ${m.vm.name} to ${m.target.name} (${m.technique}${m.bandwidthMbps ? ` at ${Math.round(m.bandwidthMbps)} Mbit/s` : ""})`);
       result = await this.executor.run(m, {
         signal: abort.signal,
         progress: (report) => (Date.now() - lastSent >= PROGRESS_EVERY_MS ? progress(report) : Promise.resolve()),

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MigrationAborted } from "./executor";
 import { SimulatedExecutor, migrationSeed } from "./simulated-executor";
 
-const migration = (technique: Technique, techniqueOptions: Record<string, unknown> = {}): ClaimedMigration => ({
+const migration = (technique: Technique, techniqueOptions: Record<string, unknown> = {}, bandwidthMbps: number | null = null): ClaimedMigration => ({
   id: "00000000-0000-4000-8000-000000000001",
   technique,
   techniqueOptions,
@@ -11,6 +11,7 @@ const migration = (technique: Technique, techniqueOptions: Record<string, unknow
   sourceNodeId: "00000000-0000-4000-8000-000000000003",
   target: { id: "00000000-0000-4000-8000-000000000004", name: "t" },
   sla: { maxDowntimeMs: null, maxTotalMs: null },
+  bandwidthMbps,
 });
 
 const executor = new SimulatedExecutor({ bandwidthMbps: 1000, rttMs: 0.5, timeScale: 0, seed: 7 });
@@ -57,6 +58,16 @@ describe("SimulatedExecutor", () => {
     const b = await executor.run(migration("pre-copy"), hooks().hooks);
     expect(a).toEqual(b);
     expect(migrationSeed(7, "a")).not.toBe(migrationSeed(7, "b"));
+  });
+
+  it.each([
+    { name: "a share below the link is the rate", share: 250, rate: 250 },
+    { name: "a share above the node's own link is capped by it", share: 4000, rate: 1000 },
+    { name: "no share runs at the link", share: null, rate: 1000 },
+  ])("$name", async ({ share, rate }) => {
+    const { metrics } = await executor.run(migration("non-live", {}, share), hooks().hooks);
+    const atRate = await new SimulatedExecutor({ bandwidthMbps: rate, rttMs: 0.5, timeScale: 0, seed: 7 }).run(migration("non-live"), hooks().hooks);
+    expect(metrics.totalMs).toBe(atRate.metrics.totalMs);
   });
 
   it("a cancel at the commit point leaves the VM on its source", async () => {

@@ -10,6 +10,7 @@ import type { ClaimedMigration, ProgressReport } from "@ferry/protocol";
 import { ExecutionHooks, ExecutionResult, MigrationAborted, MigrationExecutor } from "./executor";
 
 export interface SimulatedLink {
+  /** The node's own link: a migration runs at the scheduler's share of it, never faster. */
   bandwidthMbps: number;
   rttMs: number;
   /** Wall-clock milliseconds per simulated millisecond: 1 plays a migration in real time, 0 as fast as it runs. */
@@ -38,9 +39,11 @@ function report(e: ProgressEvent): ProgressReport {
 
 /**
  * Carries out a migration in the migration library's page-accurate simulator, played against the wall clock at
- * `timeScale`, with the technique and options the controller admitted. Progress goes out as the simulation
- * runs; the commit point is the library's beforeSwitchover, so a cancel that arrives in time always leaves the
- * VM on its source.
+ * `timeScale`, with the technique and options the controller admitted, at the bandwidth share the scheduler
+ * gave it (capped by the node's own link). The share is fixed for the migration's life: the simulator takes
+ * one link rate per run, so a share that grows when another migration on the link ends is not picked up.
+ * Progress goes out as the simulation runs; the commit point is the library's beforeSwitchover, so a cancel
+ * that arrives in time always leaves the VM on its source.
  */
 export class SimulatedExecutor implements MigrationExecutor {
   constructor(private readonly link: SimulatedLink) {}
@@ -48,7 +51,7 @@ export class SimulatedExecutor implements MigrationExecutor {
   async run(m: ClaimedMigration, hooks: ExecutionHooks): Promise<ExecutionResult> {
     const input: MigrationInput = {
       vm: { memMiB: m.vm.memMiB, workload: { dirtyMiBps: m.vm.dirtyRateMiBps } },
-      link: { bandwidthMbps: this.link.bandwidthMbps, rttMs: this.link.rttMs },
+      link: { bandwidthMbps: Math.min(this.link.bandwidthMbps, m.bandwidthMbps ?? Infinity), rttMs: this.link.rttMs },
       technique: { ...m.techniqueOptions, name: m.technique } as TechniqueSpec,
       seed: migrationSeed(this.link.seed, m.id),
     };

@@ -2,6 +2,18 @@ import { techniqueSchema } from "@ferry/protocol";
 import { z } from "zod";
 import { pageQuerySchema } from "../../common/pagination";
 
+const MAX_BANDWIDTH_MBPS = 1_000_000;
+
+/**
+ * A migration's own bandwidth cap in Mbit/s (QEMU's max-bandwidth, KubeVirt's bandwidthPerMigration): its share
+ * of the links never exceeds it, and the bandwidth left goes to the other migrations. The technique is chosen
+ * and predicted at the cap.
+ */
+export const bandwidthCapSchema = z
+  .number()
+  .positive("must be positive")
+  .max(MAX_BANDWIDTH_MBPS, `must be at most ${MAX_BANDWIDTH_MBPS} (1 Tbit/s)`);
+
 export const requestMigrationSchema = z
   .object({
     vmId: z.string().uuid("must be a UUID"),
@@ -16,6 +28,7 @@ export const requestMigrationSchema = z
     techniqueOptions: z.record(z.string(), z.unknown()).optional(),
     /** Admit the migration even when it is predicted to break the VM's SLA (a maintenance that cannot wait). */
     acceptSlaBreach: z.boolean().default(false),
+    bandwidthMbps: bandwidthCapSchema.optional(),
     reason: z.string().min(1).max(200).default("operator request"),
   })
   .strict()

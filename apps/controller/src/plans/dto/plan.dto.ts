@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pageQuerySchema } from "../../common/pagination";
+import { bandwidthCapSchema } from "../../migrations/dto/migration.dto";
 import { PLAN_KINDS, type PlanKind } from "../plan-kinds";
 
 const weight = z.number().min(0).max(1000);
@@ -55,7 +56,7 @@ export const createPlanSchema = z.discriminatedUnion("kind", [
       kind: z.literal("operator"),
       reason: z.string().min(1).max(200).default("operator request"),
       moves: z
-        .array(z.object({ vmId: z.string().uuid("must be a UUID"), toNodeId: z.string().uuid("must be a UUID") }).strict())
+        .array(z.object({ vmId: z.string().uuid("must be a UUID"), toNodeId: z.string().uuid("must be a UUID"), bandwidthMbps: bandwidthCapSchema.optional() }).strict())
         .min(1)
         .max(500),
     })
