@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from "@nestjs/common";
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from "@nestjs/common";
 import { hostedVmSchema, type HostedVm } from "@ferry/protocol";
 import { z } from "zod";
 import { AGENT_CONFIG, AgentConfig } from "../common/config";
@@ -8,6 +8,12 @@ import { HOST_PROBE, type HostProbe } from "./host-probe";
 
 const hostedVmsSchema = z.object({ items: z.array(hostedVmSchema) });
 const heartbeatAnswerSchema = z.object({ at: z.string() });
+
+/** Told the hosted VM list each time it is refreshed (tcp mode: the guests this node must run). */
+export interface HostedVmsListener {
+  hostedVms(vms: readonly HostedVm[]): void;
+}
+export const HOSTED_VMS_LISTENER = Symbol("HostedVmsListener");
 
 /** How many heartbeats between two refreshes of the hosted VM list. */
 const VM_REFRESH_EVERY = 3;
@@ -26,6 +32,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     private readonly client: ControllerClient,
     @Inject(HOST_PROBE) private readonly probe: HostProbe,
     @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
+    @Optional() @Inject(HOSTED_VMS_LISTENER) private readonly listener?: HostedVmsListener,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -54,6 +61,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       const { nodeId } = await this.registration.register();
       if (this.beats++ % VM_REFRESH_EVERY === 0) {
         this.vms = (await this.client.call("GET", `/api/v1/agents/nodes/${nodeId}/vms`, undefined, hostedVmsSchema)).items;
+        this.listener?.hostedVms(this.vms);
       }
       const sample = this.probe.sample(this.vms, Date.now());
       await this.client.call("POST", `/api/v1/agents/nodes/${nodeId}/heartbeat`, sample, heartbeatAnswerSchema);
