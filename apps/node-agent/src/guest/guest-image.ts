@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync, writevSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** Guest pages are 4 KiB, the size of x86's base page and of the migration library's default. */
@@ -69,6 +69,19 @@ export class GuestImage {
 
   writePage(page: number, bytes: Uint8Array): void {
     this.writeAt(page * GUEST_PAGE_BYTES, bytes.subarray(0, GUEST_PAGE_BYTES));
+  }
+
+  /** Writes consecutive whole pages from `first` with one writev. */
+  writePages(first: number, pages: readonly Uint8Array[]): void {
+    if (first < 0 || first + pages.length > this.pageCount) throw new RangeError(`pages ${first}+${pages.length} outside ${this.path_}`);
+    const length = pages.length * GUEST_PAGE_BYTES;
+    let done = writevSync(this.handle(), pages as Uint8Array[], first * GUEST_PAGE_BYTES);
+    // A short writev is rare (signals, full disk): finish page by page.
+    while (done < length) {
+      const page = Math.floor(done / GUEST_PAGE_BYTES);
+      this.writeAt(first * GUEST_PAGE_BYTES + done, pages[page].subarray(done - page * GUEST_PAGE_BYTES));
+      done = (page + 1) * GUEST_PAGE_BYTES;
+    }
   }
 
   /** SHA-256 of the whole image, hex; yields to the event loop between chunks. */

@@ -1,9 +1,18 @@
-import { MetricsRecorder, resolveTechnique, runTechnique, sixMetrics, type MigrationContext, type ProgressEvent, type TechniqueSpec } from "@ferry/migration";
+import {
+  MetricsRecorder,
+  resolveTechnique,
+  runTechnique,
+  sixMetrics,
+  type MigrationContext,
+  type ProgressEvent,
+  type TechniqueSpec,
+  type TimelineEntry,
+} from "@ferry/migration";
 import type { ClaimedMigration, ProgressReport } from "@ferry/protocol";
 import type { GuestHost } from "../guest/guest-host";
 import { FRAME_HEADER_BYTES } from "../transfer/frame";
 import { ImageSource } from "../transfer/image-source";
-import { TcpTransport } from "../transfer/tcp-transport";
+import { TcpTransport, type WireCounts } from "../transfer/tcp-transport";
 import { TokenBucket } from "../transfer/token-bucket";
 import { ExecutionHooks, ExecutionResult, MigrationAborted, MigrationExecutor, VmStaysOnSource } from "./executor";
 import { progressReport } from "./progress-report";
@@ -16,6 +25,19 @@ export interface TcpExecutorOptions {
   readonly compress: boolean;
   /** This agent's own cap per migration (Mbit/s), applied when the controller sends no share; null: none. */
   readonly bandwidthMbps: number | null;
+  /** Told how each completed transfer went, before the controller is asked to record it (benchmarks, logs). */
+  readonly onTransferred?: (run: TransferRun) => void;
+}
+
+/** What a completed transfer did, beyond the six metrics. */
+export interface TransferRun {
+  readonly timeline: readonly TimelineEntry[];
+  readonly counts: WireCounts;
+  readonly bytesSent: number;
+  readonly rounds: number;
+  readonly stopReason?: string;
+  /** The part of the downtime spent hashing both images. */
+  readonly digestMs: number;
 }
 
 /**
@@ -84,6 +106,7 @@ export class TcpExecutor implements MigrationExecutor {
       throw new MigrationAborted(String(hooks.signal.reason ?? "cancelled"));
     }
     let digest;
+    const digestStart = clock.now();
     try {
       const [sourceDigest, targetDigest] = await Promise.all([guest.image.digest(), transport.targetDigest()]);
       digest = { source: sourceDigest, target: targetDigest };
@@ -100,6 +123,14 @@ export class TcpExecutor implements MigrationExecutor {
     const stats = transport.stats();
     const metrics = sixMetrics({ pausedAtMs: recorder.pausedAtMs, resumedAtMs: recorder.resumedAtMs, doneAtMs }, stats.pagesSent, guest.workload.lostWorkMs - lostAtStart);
     recorder.finish({ simTimeMs: doneAtMs, bytesSent: stats.bytesSent, pagesSent: stats.pagesSent, round: outcome.rounds || undefined });
+    this.o.onTransferred?.({
+      timeline: recorder.timeline,
+      counts: transport.counts,
+      bytesSent: stats.bytesSent,
+      rounds: outcome.rounds,
+      stopReason: outcome.stopReason,
+      digestMs: doneAtMs - digestStart,
+    });
     return {
       metrics,
       bytesTransferred: stats.bytesSent,

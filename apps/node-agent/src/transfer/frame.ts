@@ -81,44 +81,68 @@ export class FrameError extends Error {
   }
 }
 
-/** Cuts a byte stream into frames; chunks may split frames anywhere. */
+/**
+ * Cuts a byte stream into frames; chunks may split frames anywhere. Frames are views into the chunks; only a
+ * frame split across two chunks is copied (joining whole chunks would copy the stream once more).
+ */
 export class FrameDecoder {
-  private buf: Buffer = Buffer.alloc(0);
+  private partial: Buffer = Buffer.alloc(0);
 
   push(chunk: Buffer): Frame[] {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-    return this.drain();
+    const frames: Frame[] = [];
+    if (this.partial.length > 0) {
+      const need = this.bytesToComplete(this.partial, chunk);
+      this.partial = Buffer.concat([this.partial, chunk.subarray(0, need)]);
+      chunk = chunk.subarray(need);
+      if (this.partial.length < FRAME_HEADER_BYTES || this.partial.length < FRAME_HEADER_BYTES + frameLength(this.partial, 0)) return frames;
+      frames.push(frameAt(this.partial, 0));
+      this.partial = Buffer.alloc(0);
+    }
+    let at = 0;
+    while (chunk.length - at >= FRAME_HEADER_BYTES && chunk.length - at >= FRAME_HEADER_BYTES + frameLength(chunk, at)) {
+      const f = frameAt(chunk, at);
+      frames.push(f);
+      at += FRAME_HEADER_BYTES + f.payload.length;
+    }
+    if (at < chunk.length) this.partial = Buffer.from(chunk.subarray(at));
+    return frames;
   }
 
   /** Decodes frames from a complete buffer (the inside of a Compressed frame). */
   static all(bytes: Buffer): Frame[] {
     const d = new FrameDecoder();
     const frames = d.push(bytes);
-    if (d.buf.length > 0) throw new FrameError(`${d.buf.length} bytes of a truncated frame`);
+    if (d.partial.length > 0) throw new FrameError(`${d.partial.length} bytes of a truncated frame`);
     return frames;
   }
 
-  private drain(): Frame[] {
-    const frames: Frame[] = [];
-    let at = 0;
-    const b = this.buf;
-    while (b.length - at >= FRAME_HEADER_BYTES) {
-      const type = b.readUInt8(at);
-      if (type < FrameType.Hello || type > FrameType.Error) throw new FrameError(`unknown frame type ${type}`);
-      const length = b.readUInt32BE(at + 8);
-      if (length > MAX_PAYLOAD_BYTES) throw new FrameError(`frame of ${length} bytes is over the limit`);
-      if (b.length - at < FRAME_HEADER_BYTES + length) break;
-      frames.push({
-        type,
-        page: b.readUInt32BE(at + 4),
-        crc: b.readUInt32BE(at + 12),
-        payload: b.subarray(at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + length),
-      });
-      at += FRAME_HEADER_BYTES + length;
-    }
-    this.buf = at === b.length ? Buffer.alloc(0) : b.subarray(at);
-    return frames;
+  /** How many bytes of `chunk` complete the partial frame (its header first, then its payload). */
+  private bytesToComplete(partial: Buffer, chunk: Buffer): number {
+    if (partial.length >= FRAME_HEADER_BYTES) return Math.min(chunk.length, FRAME_HEADER_BYTES + frameLength(partial, 0) - partial.length);
+    const headerPart = Math.min(chunk.length, FRAME_HEADER_BYTES - partial.length);
+    const header = Buffer.concat([partial, chunk.subarray(0, headerPart)]);
+    if (header.length < FRAME_HEADER_BYTES) return headerPart;
+    return Math.min(chunk.length, FRAME_HEADER_BYTES + frameLength(header, 0) - partial.length);
   }
+}
+
+/** The payload length of the frame whose header starts at `at`, after checking the header. */
+function frameLength(b: Buffer, at: number): number {
+  const type = b.readUInt8(at);
+  if (type < FrameType.Hello || type > FrameType.Error) throw new FrameError(`unknown frame type ${type}`);
+  const length = b.readUInt32BE(at + 8);
+  if (length > MAX_PAYLOAD_BYTES) throw new FrameError(`frame of ${length} bytes is over the limit`);
+  return length;
+}
+
+function frameAt(b: Buffer, at: number): Frame {
+  const length = b.readUInt32BE(at + 8);
+  return {
+    type: b.readUInt8(at),
+    page: b.readUInt32BE(at + 4),
+    crc: b.readUInt32BE(at + 12),
+    payload: b.subarray(at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + length),
+  };
 }
 
 /** The payload's CRC, checked: a control frame that arrived damaged is an error, never acted on. */

@@ -14,6 +14,8 @@ const helloSchema = z.object({
   dirtyRateMiBps: z.number().nonnegative(),
   pageSizeBytes: z.literal(4096),
 });
+/** Pages per writev on the target. */
+const RUN_PAGES = 256;
 const stateSchema = z.object({ seed: z.number().int(), writes: z.number().int().nonnegative() });
 
 /** Where the target keeps incoming images, and what it does with them once the controller has decided. */
@@ -49,6 +51,8 @@ export class IncomingMigration {
   /** The digest went out after the state: the image may become the VM's through the controller alone. */
   private awaitingVerdict = false;
   private readonly pageBuf = Buffer.allocUnsafe(4096);
+  /** Consecutive pages received and not yet written: one writev for a run instead of a pwrite per page. */
+  private run: { first: number; pages: Uint8Array[] } = { first: 0, pages: [] };
 
   constructor(
     private readonly socket: Socket,
@@ -72,7 +76,17 @@ export class IncomingMigration {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.queue.length > 0 && !this.socket.destroyed) await this.apply(this.queue.shift()!);
+      let next = 0;
+      while (next < this.queue.length && !this.socket.destroyed) {
+        const f = this.queue[next++];
+        if (f.type !== FrameType.Page && f.type !== FrameType.Zero && f.type !== FrameType.Compressed) this.writeRun();
+        const pending = this.apply(f);
+        if (pending) await pending;
+        if (next === this.queue.length) {
+          this.writeRun();
+          this.queue.length = next = 0;
+        }
+      }
     } catch (e) {
       this.refuse(e);
     } finally {
@@ -80,7 +94,8 @@ export class IncomingMigration {
     }
   }
 
-  private async apply(f: Frame): Promise<void> {
+  /** Applies one frame; returns a promise only for the one that waits (the digest). */
+  private apply(f: Frame): Promise<void> | void {
     switch (f.type) {
       case FrameType.Hello: {
         if (this.hello) throw new FrameError("a second Hello");
@@ -107,7 +122,8 @@ export class IncomingMigration {
           if (inner.type !== FrameType.Page && inner.type !== FrameType.Zero && inner.type !== FrameType.Delta) {
             throw new FrameError(`${FrameType[inner.type]} inside a compressed frame`);
           }
-          await this.apply(inner);
+          if (inner.type === FrameType.Delta) this.writeRun();
+          this.apply(inner);
         }
         return;
       case FrameType.State:
@@ -118,17 +134,8 @@ export class IncomingMigration {
         verifiedPayload(f);
         this.socket.write(encodeFrame(FrameType.Ack, f.page));
         return;
-      case FrameType.Digest: {
-        const image = this.need();
-        this.store.corruptBeforeDigest?.(image);
-        const digest = await image.digest();
-        if (this.state) {
-          this.store.verified(this.hello!, image, this.state);
-          this.awaitingVerdict = true;
-        }
-        this.socket.write(encodeFrame(FrameType.Digest, 0, Buffer.from(digest)));
-        return;
-      }
+      case FrameType.Digest:
+        return this.answerDigest();
       case FrameType.Verdict: {
         const verdict = verifiedPayload(f).toString("utf8");
         const image = this.need();
@@ -147,13 +154,34 @@ export class IncomingMigration {
     }
   }
 
-  private writePage(page: number, bytes: Uint8Array, crc: number): void {
+  private async answerDigest(): Promise<void> {
     const image = this.need();
+    this.store.corruptBeforeDigest?.(image);
+    const digest = await image.digest();
+    if (this.state) {
+      this.store.verified(this.hello!, image, this.state);
+      this.awaitingVerdict = true;
+    }
+    this.socket.write(encodeFrame(FrameType.Digest, 0, Buffer.from(digest)));
+  }
+
+  private writePage(page: number, bytes: Uint8Array, crc: number): void {
+    this.need();
     this.inRange(page);
     if (checksum(bytes) !== crc) throw new FrameError(`checksum mismatch on page ${page}`);
     if (bytes === ZERO_PAGE && !this.written![page]) return;
-    image.writePage(page, bytes);
     this.written![page] = 1;
+    const run = this.run;
+    if (run.pages.length === RUN_PAGES || (run.pages.length > 0 && page !== run.first + run.pages.length)) this.writeRun();
+    if (run.pages.length === 0) run.first = page;
+    // The delta buffer is reused for the next page: a delta's result is copied.
+    run.pages.push(bytes === this.pageBuf ? Buffer.from(bytes) : bytes);
+  }
+
+  private writeRun(): void {
+    if (this.run.pages.length === 0) return;
+    this.image!.writePages(this.run.first, this.run.pages);
+    this.run.pages = [];
   }
 
   private need(): GuestImage {
