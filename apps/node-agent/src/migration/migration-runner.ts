@@ -29,6 +29,8 @@ export type RunOutcome =
   /**
    * The switchover happened, but the controller refused the completion (409: it had already ended the
    * migration), so its record says the source. Logged as an error for the operator; never reported as a failure.
+   * The executor is told (`settle(false)`): a real transfer, whose target has not started the VM yet, resumes
+   * it on its source, which then agrees with the record.
    */
   | "disputed";
 
