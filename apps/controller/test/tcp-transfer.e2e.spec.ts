@@ -56,7 +56,7 @@ describe("real transfers between two agents (FERRY_AGENT_MODE=tcp)", () => {
     expect(m.imageDigest.target).toBe(m.imageDigest.source);
     expect(m.metrics.pagesTransferred).toBeGreaterThanOrEqual((64 * 1024) / 4);
     expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body.nodeId).toBe(nodes["tcp-2"]);
-    await eventually(async () => (guests("tcp-2").get(vm.id) && !existsSync(imagePath("tcp-1", vm.id)) ? true : undefined), 15_000, "the target to run the VM and the source to delete its image");
+    await eventually(async () => (guests("tcp-2").get(vm.id) && !existsSync(imagePath("tcp-1", vm.id)) ? true : undefined), 60_000, "the target to run the VM and the source to delete its image");
     expect(existsSync(imagePath("tcp-2", vm.id))).toBe(true);
   }, 120_000);
 

@@ -1,7 +1,7 @@
 import type { HostedVm } from "@ferry/protocol";
 import type { LocalitySpec } from "@ferry/migration";
 import { deriveSeed } from "@ferry/random";
-import { rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Hello } from "../transfer/tcp-transport";
 import type { IncomingStore } from "../transfer/incoming-migration";
@@ -52,11 +52,14 @@ export class GuestHost implements IncomingStore {
     return this.run(vm, image, { seed: deriveSeed(0, vm.id), writes: 0 });
   }
 
-  /** Every VM the controller says runs here gets its guest (a verified incoming image first). */
+  /**
+   * Every VM the controller says runs here gets its guest: a verified incoming image first (from memory, or
+   * from disk after an agent restart), else its own image, else a fresh one.
+   */
   reconcile(vms: readonly HostedVm[]): void {
     for (const vm of vms) {
       if (this.guests.has(vm.id)) continue;
-      const waiting = this.pending.get(vm.id);
+      const waiting = this.pending.get(vm.id) ?? this.verifiedOnDisk(vm.id);
       if (waiting) this.commit(waiting.hello, waiting.image, waiting.state);
       else this.guestFor(vm);
     }
@@ -77,12 +80,15 @@ export class GuestHost implements IncomingStore {
     return GuestImage.open(path, hello.memMiB);
   }
 
+  /** Kept on disk beside the image too, so that an agent restarted before the verdict still adopts it. */
   verified(hello: Hello, image: GuestImage, state: WorkloadState): void {
     this.pending.set(hello.vmId, { hello, image, state });
+    writeFileSync(`${image.path}.verified.json`, JSON.stringify({ hello, state }));
   }
 
   commit(hello: Hello, image: GuestImage, state: WorkloadState): void {
     this.pending.delete(hello.vmId);
+    rmSync(`${image.path}.verified.json`, { force: true });
     if (this.guests.get(hello.vmId)?.image === image) return;
     this.release(hello.vmId);
     image.moveTo(this.imagePath(hello.vmId));
@@ -91,6 +97,7 @@ export class GuestHost implements IncomingStore {
 
   discard(image: GuestImage): void {
     for (const [vmId, p] of this.pending) if (p.image === image) this.pending.delete(vmId);
+    rmSync(`${image.path}.verified.json`, { force: true });
     image.remove();
   }
 
@@ -109,6 +116,19 @@ export class GuestHost implements IncomingStore {
     const guest = { vm, image, workload };
     this.guests.set(vm.id, guest);
     return guest;
+  }
+
+  /** The newest verified incoming image of the VM left by an earlier run of this agent. */
+  private verifiedOnDisk(vmId: string): { hello: Hello; image: GuestImage; state: WorkloadState } | undefined {
+    const dir = join(this.o.dataDir, "incoming");
+    if (!existsSync(dir)) return undefined;
+    const marks = readdirSync(dir).filter((f) => f.startsWith(`${vmId}.`) && f.endsWith(".img.verified.json"));
+    for (const mark of marks.sort().reverse()) {
+      const { hello, state } = JSON.parse(readFileSync(join(dir, mark), "utf8")) as { hello: Hello; state: WorkloadState };
+      const path = join(dir, mark.slice(0, -".verified.json".length));
+      if (existsSync(path)) return { hello, state, image: GuestImage.open(path, hello.memMiB) };
+    }
+    return undefined;
   }
 
   private imagePath(vmId: string): string {
