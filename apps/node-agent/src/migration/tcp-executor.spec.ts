@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 /** A source node and a target node in this process, each with its own data dir. */
-async function twoNodes(compress = false) {
+async function twoNodes(compress = false, dirtyRateMiBps = 8) {
   const dir = mkdtempSync(join(tmpdir(), "ferry-tcp-"));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const source = new GuestHost({ dataDir: join(dir, "src"), locality });
@@ -38,7 +38,7 @@ async function twoNodes(compress = false) {
   const server = new DataServer(target, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1" });
   cleanup.push(() => server.close(), () => source.close(), () => target.close());
   const address = await server.address();
-  const guest = source.guestFor({ id: VM_ID, memMiB: 32, dirtyRateMiBps: 8 });
+  const guest = source.guestFor({ id: VM_ID, memMiB: 32, dirtyRateMiBps });
   guest.workload.writeNow(20_000);
   return { source, target, address, executor: new TcpExecutor(source, { compress, bandwidthMbps: null }) };
 }
@@ -76,6 +76,18 @@ describe("TcpExecutor between two agents' guests", () => {
     expect(existsSync(sourcePath)).toBe(false);
     const moved = n.target.get(VM_ID)!;
     expect(moved.workload.writes).toBeGreaterThanOrEqual(20_000);
+  });
+
+  it("XBZRLE deltas against pages the workload keeps rewriting arrive intact (several capped rounds)", async () => {
+    const n = await twoNodes(false, 40);
+    let deltaPages = 0;
+    const capped = new TcpExecutor(n.source, { compress: false, bandwidthMbps: 200, onTransferred: (r) => (deltaPages = r.counts.deltaPages) });
+    n.source.get(VM_ID)!.workload.start();
+    // A downtime limit no round can meet: four rounds, the last ones re-sending cached pages as deltas.
+    const result = await capped.run(migration("pre-copy", n.address, { delta: true, downtimeLimitMs: 1, maxRounds: 4 }), hooks());
+    expect(result.imageDigest!.target).toBe(result.imageDigest!.source);
+    expect(deltaPages).toBeGreaterThan(0);
+    await result.settle!(false);
   });
 
   it("a refused completion resumes the guest on its source and discards the target's copy", async () => {

@@ -12,7 +12,7 @@ import type { ClaimedMigration, ProgressReport } from "@ferry/protocol";
 import type { GuestHost } from "../guest/guest-host";
 import { FRAME_HEADER_BYTES } from "../transfer/frame";
 import { ImageSource } from "../transfer/image-source";
-import { TcpTransport, type WireCounts } from "../transfer/tcp-transport";
+import { TCP_BATCH_PAGES, TcpTransport, type WireCounts } from "../transfer/tcp-transport";
 import { TokenBucket } from "../transfer/token-bucket";
 import { ExecutionHooks, ExecutionResult, MigrationAborted, MigrationExecutor, VmStaysOnSource } from "./executor";
 import { progressReport } from "./progress-report";
@@ -56,7 +56,7 @@ export class TcpExecutor implements MigrationExecutor {
   async run(m: ClaimedMigration, hooks: ExecutionHooks): Promise<ExecutionResult> {
     if (!OVER_TCP.has(m.technique)) throw new Error(`${m.technique} does not run over TCP yet (only ${[...OVER_TCP].join(", ")})`);
     if (!m.target.dataAddress) throw new Error(`target ${m.target.name} has no data address (is its agent in tcp mode?)`);
-    const spec = resolveTechnique({ ...m.techniqueOptions, name: m.technique } as TechniqueSpec);
+    const spec = resolveTechnique({ ...m.techniqueOptions, name: m.technique, batchPages: TCP_BATCH_PAGES } as TechniqueSpec);
     const guest = this.guests.guestFor(m.vm);
     const t0 = performance.now();
     const clock = { now: () => performance.now() - t0 };

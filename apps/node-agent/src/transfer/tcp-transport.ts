@@ -12,6 +12,11 @@ const deflate = promisify(deflateRaw);
 const RUN_PAGES = 64;
 /** Pages per socket write: 1 MiB of 4 KiB pages. */
 const CHUNK_PAGES = 256;
+/**
+ * Pages per batch the techniques hand over TCP (their batchPages): a batch is read whole before it is sent
+ * (see sendPages), so it is kept to a few chunks.
+ */
+export const TCP_BATCH_PAGES = 1024;
 
 /** What the source tells the target when it connects. */
 export interface Hello {
@@ -100,24 +105,20 @@ export class TcpTransport implements Transport {
   }
 
   /**
-   * Sends a batch in chunks of CHUNK_PAGES pages, so a large batch neither sits in memory whole nor holds the
-   * event loop (the guest's workload writes between chunks: the dirty log catches those pages). A delta's CRC is
-   * taken before the first await, while the page still holds the bytes the delta was encoded from.
+   * Sends a batch. Every page of it is read and framed before the first await: the guest's workload writes
+   * between awaits, and the target must get each page as it was when the technique handed it over (an XBZRLE
+   * delta of a later round is made against that version). The executor keeps batches small (TCP_BATCH_PAGES)
+   * for that reason. The frames then go out in chunks of CHUNK_PAGES pages.
    */
   async sendPages(batch: PageBatch): Promise<SendReceipt> {
     const startMs = this.o.clock.now();
     const pages = new Uint32Array(batch.pageCount);
     let n = 0;
     forEachBatchPage(batch, (page) => (pages[n++] = page));
-    const deltaCrcs = new Map<number, number>();
-    if (batch.deltas) {
-      for (const page of batch.deltas.keys()) {
-        this.o.image.readPage(page, this.scratch);
-        deltaCrcs.set(page, checksum(this.scratch.subarray(0, this.o.image.pageSizeBytes)));
-      }
-    }
+    const chunks: Buffer[] = [];
+    for (let from = 0; from < n; from += CHUNK_PAGES) chunks.push(this.encodeChunk(pages.subarray(from, Math.min(n, from + CHUNK_PAGES)), batch.deltas));
     let bytes = 0;
-    for (let from = 0; from < n; from += CHUNK_PAGES) bytes += await this.sendChunk(pages.subarray(from, Math.min(n, from + CHUNK_PAGES)), batch.deltas, deltaCrcs);
+    for (const chunk of chunks) bytes += await this.sendChunk(chunk);
     this.pagesSent += batch.pageCount;
     const endMs = this.o.clock.now();
     return { startMs, endMs, arrivalMs: endMs, bytes };
@@ -173,9 +174,9 @@ export class TcpTransport implements Transport {
     this.socket.end();
   }
 
-  private async sendChunk(pages: Uint32Array, deltas: ReadonlyMap<number, Uint8Array> | undefined, deltaCrcs: Map<number, number>): Promise<number> {
+  private encodeChunk(pages: Uint32Array, deltas: ReadonlyMap<number, Uint8Array> | undefined): Buffer {
     const pageBytes = this.o.image.pageSizeBytes;
-    let out: Buffer = Buffer.allocUnsafe(pages.length * (FRAME_HEADER_BYTES + pageBytes));
+    const out = Buffer.allocUnsafe(pages.length * (FRAME_HEADER_BYTES + pageBytes));
     let at = 0;
     for (let i = 0; i < pages.length; ) {
       let run = 1;
@@ -185,11 +186,15 @@ export class TcpTransport implements Transport {
         const page = pages[i + k];
         const bytes = this.scratch.subarray(k * pageBytes, (k + 1) * pageBytes);
         const delta = deltas?.get(page);
-        at = delta ? this.encodeDelta(page, delta, deltaCrcs.get(page)!, out, at) : this.encodePage(page, bytes, out, at);
+        at = delta ? this.encodeDelta(page, delta, checksum(bytes), out, at) : this.encodePage(page, bytes, out, at);
       }
       i += run;
     }
-    out = out.subarray(0, at);
+    return out.subarray(0, at);
+  }
+
+  private async sendChunk(frames: Buffer): Promise<number> {
+    let out = frames;
     if (this.o.compress && out.length > 0) {
       this.counts.rawBytes += out.length;
       out = encodeFrame(FrameType.Compressed, 0, await deflate(out, { level: 1 }));
