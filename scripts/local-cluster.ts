@@ -1,6 +1,7 @@
 /**
  * `npm start`: a local Ferry cluster. Checks PostgreSQL and Redis, creates the database and applies the
- * migrations when needed, starts the controller and four simulated node agents as separate processes,
+ * migrations when needed, starts the controller and four node agents as separate processes (simulated, or with
+ * FERRY_AGENT_MODE=tcp real guest images and real transfers between them over loopback TCP),
  * seeds a small topology with VMs and traffic on first start, and prints where to reach it. Ctrl-C stops
  * every process and waits for them (agents abort running migrations before their switchover, so every
  * VM stays on exactly one node).
@@ -23,6 +24,7 @@ const agentToken = env.FERRY_AGENT_TOKEN ?? randomBytes(24).toString("hex");
 const agentCount = Number(env.FERRY_AGENTS ?? 4);
 // The seeded VMs replay PlanetLab traces; at 96x a day of them passes in 15 minutes.
 const traceSpeedup = env.FERRY_TRACE_SPEEDUP ?? "96";
+const agentMode = env.FERRY_AGENT_MODE ?? "simulated";
 const api = `http://127.0.0.1:${port}`;
 const logDir = join(root, ".ferry", "logs");
 
@@ -49,6 +51,15 @@ const SEED_VMS = [
   { name: "batch-1", cpu: 4, memMiB: 2048, dirtyRateMiBps: 10 },
   { name: "batch-2", cpu: 4, memMiB: 2048, dirtyRateMiBps: 10 },
 ];
+/**
+ * tcp mode holds every guest in a real image and writes its pages for real: the seeded VMs shrink 16 times in
+ * memory (128-512 MiB) and 20 times in dirty rate, so that six agents' workloads fit on a laptop.
+ */
+function seedVms() {
+  if (agentMode !== "tcp") return SEED_VMS;
+  return SEED_VMS.map((vm) => ({ ...vm, memMiB: vm.memMiB / 16, dirtyRateMiBps: vm.dirtyRateMiBps / 20 }));
+}
+
 const SEED_TRAFFIC: [string, string, number][] = [
   ["web-1", "app-1", 400],
   ["web-2", "app-2", 400],
@@ -171,7 +182,7 @@ async function seed(nodes: { id: string; name: string }[]): Promise<string> {
   const ids = new Map<string, string>();
   // Each VM replays its own series of the shipped sample, spread over it in name order.
   const series = readdirSync(SHIPPED_TRACES).sort();
-  for (const [i, vm] of SEED_VMS.entries()) {
+  for (const [i, vm] of seedVms().entries()) {
     const workload = { kind: "trace", series: series[Math.floor((i * series.length) / SEED_VMS.length)] };
     ids.set(vm.name, (await call<{ id: string }>("POST", "/api/v1/vms", { ...vm, workload })).id);
   }
@@ -184,6 +195,7 @@ async function seed(nodes: { id: string; name: string }[]): Promise<string> {
 async function main(): Promise<void> {
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
+  if (agentMode !== "simulated" && agentMode !== "tcp") fail(`FERRY_AGENT_MODE must be simulated or tcp, got "${agentMode}"`);
   if (!(Number(traceSpeedup) > 0)) fail(`FERRY_TRACE_SPEEDUP must be a number above 0, got "${traceSpeedup}"`);
   await preflight();
   mkdirSync(logDir, { recursive: true });
@@ -206,6 +218,8 @@ async function main(): Promise<void> {
       FERRY_NODE_IDLE_WATTS: "120",
       FERRY_NODE_PEAK_WATTS: "350",
       FERRY_TRACE_SPEEDUP: traceSpeedup,
+      FERRY_AGENT_MODE: agentMode,
+      FERRY_AGENT_DATA_DIR: join(root, ".ferry", "agents", a.name),
     }),
   );
   const nodes = await waitFor("the agents to register and send heartbeats", async () => {
@@ -220,7 +234,7 @@ async function main(): Promise<void> {
   const target = nodes.find((n) => n.id !== vm.nodeId)!;
 
   console.log(`
-Ferry is running: a controller and ${AGENTS.length} simulated node agents (${seeded}).
+Ferry is running: a controller and ${AGENTS.length} ${agentMode === "tcp" ? "node agents moving real bytes (guest images in .ferry/agents)" : "simulated node agents"} (${seeded}).
 
   API     ${api}/api/v1
   Docs    ${api}/docs

@@ -1,9 +1,10 @@
-import { DynamicModule, Logger, Module } from "@nestjs/common";
+import { DynamicModule, Logger, Module, type Provider } from "@nestjs/common";
 import { LoggerModule } from "nestjs-pino";
 import { AGENT_CONFIG, AgentConfig } from "./common/config";
 import { ControllerClient } from "./common/controller-client";
 import { HealthController } from "./health/health.controller";
-import { HeartbeatService } from "./heartbeat/heartbeat.service";
+import { GuestPlane } from "./guest/guest-plane";
+import { HeartbeatService, HOSTED_VMS_LISTENER } from "./heartbeat/heartbeat.service";
 import { HostPower } from "./heartbeat/host-power";
 import { HOST_PROBE } from "./heartbeat/host-probe";
 import { SimulatedHostProbe } from "./heartbeat/simulated-host-probe";
@@ -12,7 +13,8 @@ import { MIGRATION_EXECUTOR } from "./migration/executor";
 import { MigrationRunner } from "./migration/migration-runner";
 import { MigrationWorker } from "./migration/migration.worker";
 import { SimulatedExecutor } from "./migration/simulated-executor";
-import { RegistrationService } from "./registration/registration.service";
+import { TcpExecutor } from "./migration/tcp-executor";
+import { DATA_ENDPOINT, RegistrationService } from "./registration/registration.service";
 
 @Module({})
 export class AgentModule {
@@ -40,10 +42,7 @@ export class AgentModule {
           ),
         },
         { provide: HostPower, useValue: new HostPower(config.bootDelayMs) },
-        {
-          provide: MIGRATION_EXECUTOR,
-          useValue: new SimulatedExecutor(config.simulation),
-        },
+        ...executorProviders(config),
         ControllerClient,
         RegistrationService,
         HeartbeatService,
@@ -52,6 +51,21 @@ export class AgentModule {
       ],
     };
   }
+}
+
+/** Simulated: the page-accurate model. tcp: real images, a data port, and transfers between agents. */
+function executorProviders(config: AgentConfig): Provider[] {
+  if (config.mode === "simulated") return [{ provide: MIGRATION_EXECUTOR, useValue: new SimulatedExecutor(config.simulation) }];
+  return [
+    GuestPlane,
+    { provide: DATA_ENDPOINT, useExisting: GuestPlane },
+    { provide: HOSTED_VMS_LISTENER, useExisting: GuestPlane },
+    {
+      provide: MIGRATION_EXECUTOR,
+      useFactory: (plane: GuestPlane) => new TcpExecutor(plane.guests, { compress: config.transfer.compress, bandwidthMbps: config.transfer.maxMbps }),
+      inject: [GuestPlane],
+    },
+  ];
 }
 
 function traceLibrary(config: AgentConfig): TraceLibrary {

@@ -44,7 +44,8 @@ export {
   type VmSpec,
   type WorkloadSpec,
 } from "./spec";
-export { formatLocality, parseLocality } from "./workload/registry";
+export { buildLocality, formatLocality, parseLocality } from "./workload/registry";
+export { PagePicker } from "./workload/page-picker";
 export type { LocalitySpec } from "./workload/locality";
 export { MigrationError, type FieldProblem, type MigrationErrorCode } from "./errors";
 

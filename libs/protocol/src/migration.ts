@@ -39,7 +39,8 @@ export const claimResponseSchema = z.discriminatedUnion("proceed", [
         dirtyRateMiBps: z.number().nonnegative(),
       }),
       sourceNodeId: z.string().uuid(),
-      target: z.object({ id: z.string().uuid(), name: z.string() }),
+      /** `dataAddress`: where the target agent takes transfers (host:port), null when it runs simulated. */
+      target: z.object({ id: z.string().uuid(), name: z.string(), dataAddress: z.string().nullable().default(null) }),
       sla: slaSchema,
       /**
        * The bandwidth share the scheduler gave the migration when it started (Mbit/s, never above the request's
@@ -78,9 +79,17 @@ export const migrationMetricsSchema = z.object({
 });
 export type MigrationMetrics = z.infer<typeof migrationMetricsSchema>;
 
+/** SHA-256 (hex) of the guest's image on the source and on the target, taken at the switchover of a real transfer. */
+export const imageDigestSchema = z.object({
+  source: z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 in hex"),
+  target: z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 in hex"),
+});
+export type ImageDigest = z.infer<typeof imageDigestSchema>;
+
 export const completeReportSchema = z.object({
   metrics: migrationMetricsSchema,
   bytesTransferred: z.number().int().nonnegative(),
+  imageDigest: imageDigestSchema.optional(),
 });
 export type CompleteReport = z.infer<typeof completeReportSchema>;
 
@@ -88,6 +97,7 @@ export type CompleteReport = z.infer<typeof completeReportSchema>;
 export const failReportSchema = z.object({
   error: z.string().min(1).max(2000),
   cancelled: z.boolean().default(false),
+  imageDigest: imageDigestSchema.optional(),
 });
 export type FailReport = z.infer<typeof failReportSchema>;
 

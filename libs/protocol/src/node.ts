@@ -31,6 +31,12 @@ export const registerNodeSchema = z.object({
   hypervisor: z.enum(HYPERVISOR_KINDS).default("bare-metal"),
   capacity: capacitySchema,
   power: powerModelSchema,
+  /** Where the agent takes migration transfers from other agents (host:port); absent for a simulated agent. */
+  dataAddress: z
+    .string()
+    .max(300)
+    .regex(/^[^\s]+:\d{1,5}$/, "host:port")
+    .optional(),
 });
 export type RegisterNode = z.infer<typeof registerNodeSchema>;
 

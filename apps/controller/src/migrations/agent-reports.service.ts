@@ -102,7 +102,7 @@ export class AgentReportsService {
       techniqueOptions: m.techniqueOptions as Record<string, unknown>,
       vm: { id: vm.id, name: vm.name, cpu: vm.cpu, memMiB: vm.memMiB, dirtyRateMiBps: vm.dirtyRateMiBps },
       sourceNodeId: m.sourceNodeId,
-      target: { id: target.id, name: target.name },
+      target: { id: target.id, name: target.name, dataAddress: target.dataAddress },
       sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs },
       bandwidthMbps: m.bandwidthShareMbps,
     };
@@ -156,6 +156,7 @@ export class AgentReportsService {
           ...report.metrics,
           pagesTransferred: BigInt(report.metrics.pagesTransferred),
           bytesTransferred: BigInt(report.bytesTransferred),
+          ...(report.imageDigest && { imageDigest: report.imageDigest }),
         },
       });
       await tx.vm.update({ where: { id: current.vmId }, data: { nodeId: current.targetNodeId, state: "running" } });
@@ -182,6 +183,7 @@ export class AgentReportsService {
         throw new FerryError("InvalidTransition", `migration ${id} already completed`, { state: current.state });
       }
       const cancelled = report.cancelled && current.cancelRequestedAt !== null;
+      if (report.imageDigest) await tx.migration.update({ where: { id }, data: { imageDigest: report.imageDigest } });
       return this.ending.end(tx, current, cancelled ? "cancelled" : "failed", report.error, agent);
     });
     return migrationView(m);

@@ -44,6 +44,7 @@ export function migrationView(m: Migration) {
           }
         : null,
     bytesTransferred: m.bytesTransferred === null ? null : Number(m.bytesTransferred),
+    imageDigest: m.imageDigest,
     error: m.error,
   };
 }

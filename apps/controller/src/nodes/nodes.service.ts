@@ -78,6 +78,7 @@ export class NodesService {
       memMiB: input.capacity.memMiB,
       idleWatts: input.power.idleWatts,
       peakWatts: input.power.peakWatts,
+      dataAddress: input.dataAddress ?? null,
     };
     const node = await this.prisma.$transaction(async (tx) => {
       // An upsert (INSERT ... ON CONFLICT): two agents registering one name at once both succeed, on one row.

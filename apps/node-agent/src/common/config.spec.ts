@@ -19,7 +19,18 @@ describe("loadAgentConfig", () => {
     expect(loadAgentConfig({ ...base, FERRY_TRACE_SPEEDUP: "288" }).workload.traceSpeedup).toBe(288);
   });
 
+  it("tcp mode: images under .ferry/agents/<name> by default, a data port, no cap, no compression", () => {
+    expect(loadAgentConfig({ ...base, FERRY_AGENT_MODE: "tcp" })).toMatchObject({
+      mode: "tcp",
+      transfer: { dataDir: ".ferry/agents/n1", dataPort: 0, dataHost: "127.0.0.1", compress: false, maxMbps: null, locality: { kind: "hotset", fraction: 0.1 } },
+    });
+    const custom = loadAgentConfig({ ...base, FERRY_AGENT_MODE: "tcp", FERRY_TRANSFER_COMPRESS: "deflate", FERRY_TRANSFER_MAX_MBPS: "500", FERRY_GUEST_LOCALITY: "zipf:1.2" });
+    expect(custom.transfer).toMatchObject({ compress: true, maxMbps: 500, locality: { kind: "zipf", exponent: 1.2 } });
+  });
+
   it.each([
+    { name: "a bad guest locality", env: { ...base, FERRY_GUEST_LOCALITY: "hotset:2" }, error: /FERRY_GUEST_LOCALITY/ },
+    { name: "a data port out of range", env: { ...base, FERRY_AGENT_DATA_PORT: "70000" }, error: /FERRY_AGENT_DATA_PORT/ },
     { name: "no node name", env: { FERRY_AGENT_TOKEN: base.FERRY_AGENT_TOKEN }, error: /FERRY_NODE_NAME/ },
     { name: "no token", env: { FERRY_NODE_NAME: "n1" }, error: /FERRY_AGENT_TOKEN/ },
     { name: "a label without '='", env: { ...base, FERRY_NODE_LABELS: "pod" }, error: /key=value/ },

@@ -1,3 +1,4 @@
+import { parseLocality, type LocalitySpec } from "@ferry/migration";
 import { HYPERVISOR_KINDS, labelsSchema } from "@ferry/protocol";
 import { join } from "node:path";
 import { SIMULATED_FAULTS, type SimulatedFault } from "../heartbeat/simulated-host-probe";
@@ -39,7 +40,26 @@ const schema = z.object({
   FERRY_NODE_MEM_MIB: z.coerce.number().int().positive().default(131_072),
   FERRY_NODE_IDLE_WATTS: z.coerce.number().nonnegative().default(120),
   FERRY_NODE_PEAK_WATTS: z.coerce.number().positive().default(350),
-  FERRY_AGENT_MODE: z.enum(["simulated"]).default("simulated"),
+  FERRY_AGENT_MODE: z.enum(["simulated", "tcp"]).default("simulated"),
+  // tcp mode: guest images live under the data dir; other agents send migrations to the data port.
+  FERRY_AGENT_DATA_DIR: z.string().min(1).optional(),
+  FERRY_AGENT_DATA_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  // The host other agents reach this one at (the data port is advertised as host:port).
+  FERRY_AGENT_DATA_HOST: z.string().min(1).default("127.0.0.1"),
+  FERRY_TRANSFER_COMPRESS: z.enum(["none", "deflate"]).default("none"),
+  // A cap per outgoing migration (Mbit/s) when the controller sends no bandwidth share.
+  FERRY_TRANSFER_MAX_MBPS: z.coerce.number().positive().optional(),
+  FERRY_GUEST_LOCALITY: z
+    .string()
+    .default("hotset:0.1")
+    .transform((s, ctx) => {
+      const spec = parseLocality(s);
+      if ("error" in spec) {
+        ctx.addIssue({ code: "custom", message: spec.error });
+        return z.NEVER;
+      }
+      return spec;
+    }),
   FERRY_SIM_BANDWIDTH_MBPS: z.coerce.number().positive().default(10_000),
   FERRY_SIM_RTT_MS: z.coerce.number().nonnegative().default(0.5),
   // 1 = a simulated migration takes as long as it would for real; 0 = as fast as the model runs.
@@ -70,7 +90,16 @@ export interface AgentConfig {
     capacity: { cpu: number; memMiB: number };
     power: { idleWatts: number; peakWatts: number };
   };
-  mode: "simulated";
+  mode: "simulated" | "tcp";
+  /** tcp mode: where guest images live, where the data port listens, how transfers go. */
+  transfer: {
+    dataDir: string;
+    dataPort: number;
+    dataHost: string;
+    compress: boolean;
+    maxMbps: number | null;
+    locality: LocalitySpec;
+  };
   simulation: { bandwidthMbps: number; rttMs: number; timeScale: number; seed: number };
   workload: { traceDir: string; traceSpeedup: number };
   bootDelayMs: number;
@@ -108,6 +137,14 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
       power: { idleWatts: e.FERRY_NODE_IDLE_WATTS, peakWatts: e.FERRY_NODE_PEAK_WATTS },
     },
     mode: e.FERRY_AGENT_MODE,
+    transfer: {
+      dataDir: e.FERRY_AGENT_DATA_DIR ?? join(".ferry", "agents", e.FERRY_NODE_NAME),
+      dataPort: e.FERRY_AGENT_DATA_PORT,
+      dataHost: e.FERRY_AGENT_DATA_HOST,
+      compress: e.FERRY_TRANSFER_COMPRESS === "deflate",
+      maxMbps: e.FERRY_TRANSFER_MAX_MBPS ?? null,
+      locality: e.FERRY_GUEST_LOCALITY,
+    },
     simulation: { bandwidthMbps: e.FERRY_SIM_BANDWIDTH_MBPS, rttMs: e.FERRY_SIM_RTT_MS, timeScale: e.FERRY_SIM_TIME_SCALE, seed: e.FERRY_SIM_SEED },
     workload: { traceDir: e.FERRY_TRACE_DIR, traceSpeedup: e.FERRY_TRACE_SPEEDUP },
     bootDelayMs: e.FERRY_BOOT_DELAY_MS,

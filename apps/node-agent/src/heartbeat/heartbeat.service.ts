@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from "@nestjs/common";
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from "@nestjs/common";
 import { heartbeatAnswerSchema, hostedVmSchema, type Heartbeat, type HostedVm } from "@ferry/protocol";
 import { z } from "zod";
 import { AGENT_CONFIG, AgentConfig } from "../common/config";
@@ -10,6 +10,12 @@ import { HOST_PROBE, type HostProbe } from "./host-probe";
 const hostedVmsSchema = z.object({ items: z.array(hostedVmSchema) });
 /** What a powered-off host reports, as its management controller would: no load, no VMs, no power drawn. */
 const POWERED_OFF: Heartbeat = { cpuLoad: 0, memLoad: 0, watts: 0, netTxMbps: 0, netRxMbps: 0, power: "off", vms: [] };
+
+/** Told the hosted VM list each time it is refreshed (tcp mode: the guests this node must run). */
+export interface HostedVmsListener {
+  hostedVms(vms: readonly HostedVm[]): void;
+}
+export const HOSTED_VMS_LISTENER = Symbol("HostedVmsListener");
 
 /** How many heartbeats between two refreshes of the hosted VM list. */
 const VM_REFRESH_EVERY = 3;
@@ -34,6 +40,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(HOST_PROBE) private readonly probe: HostProbe,
     private readonly power: HostPower,
     @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
+    @Optional() @Inject(HOSTED_VMS_LISTENER) private readonly listener?: HostedVmsListener,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -63,6 +70,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       const on = this.power.reported(Date.now()) === "on";
       if (on && this.beats++ % VM_REFRESH_EVERY === 0) {
         this.vms = (await this.client.call("GET", `/api/v1/agents/nodes/${nodeId}/vms`, undefined, hostedVmsSchema)).items;
+        this.listener?.hostedVms(this.vms);
       }
       const sample = on ? this.probe.sample(this.vms, Date.now()) : POWERED_OFF;
       const answer = await this.client.call("POST", `/api/v1/agents/nodes/${nodeId}/heartbeat`, sample, heartbeatAnswerSchema);

@@ -1,4 +1,4 @@
-import type { ClaimedMigration, MigrationMetrics, ProgressReport } from "@ferry/protocol";
+import type { ClaimedMigration, ImageDigest, MigrationMetrics, ProgressReport } from "@ferry/protocol";
 
 export interface ExecutionHooks {
   /** Report progress. The runner forwards it to the controller (throttled) and aborts `signal` when told to stop. */
@@ -16,6 +16,14 @@ export interface ExecutionHooks {
 export interface ExecutionResult {
   metrics: MigrationMetrics;
   bytesTransferred: number;
+  /** SHA-256 of the guest's image on each side, taken while the guest was paused (real transfers). */
+  imageDigest?: ImageDigest;
+  /**
+   * Called once the controller has answered the completion: `true` when it recorded it (the target now owns the
+   * VM, the source lets go of it), `false` when it refused (its record says the source: where the target has not
+   * started the VM yet, the source resumes it).
+   */
+  settle?(recorded: boolean): Promise<void>;
 }
 
 /**
@@ -27,6 +35,20 @@ export interface MigrationExecutor {
 }
 
 export const MIGRATION_EXECUTOR = Symbol("MigrationExecutor");
+
+/**
+ * The executor failed after the go-ahead but knows for certain that the VM still runs on its source (the target
+ * never started it): the failure can be reported like one before the commit point.
+ */
+export class VmStaysOnSource extends Error {
+  constructor(
+    reason: string,
+    readonly imageDigest?: ImageDigest,
+  ) {
+    super(reason);
+    this.name = "VmStaysOnSource";
+  }
+}
 
 export class MigrationAborted extends Error {
   constructor(reason: string) {

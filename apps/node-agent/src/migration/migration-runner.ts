@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
-import { claimResponseSchema, progressResponseSchema, type ClaimedMigration, type ProgressReport } from "@ferry/protocol";
+import { claimResponseSchema, progressResponseSchema, type ClaimedMigration, type ImageDigest, type ProgressReport } from "@ferry/protocol";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { ControllerClient } from "../common/controller-client";
 import { HeartbeatService } from "../heartbeat/heartbeat.service";
 import { RegistrationService } from "../registration/registration.service";
-import { MIGRATION_EXECUTOR, MigrationAborted, type ExecutionResult, type MigrationExecutor } from "./executor";
+import { MIGRATION_EXECUTOR, MigrationAborted, VmStaysOnSource, type ExecutionResult, type MigrationExecutor } from "./executor";
 import { slaBreaches } from "./sla-check";
 
 const anyAnswer = z.unknown();
@@ -29,6 +29,8 @@ export type RunOutcome =
   /**
    * The switchover happened, but the controller refused the completion (409: it had already ended the
    * migration), so its record says the source. Logged as an error for the operator; never reported as a failure.
+   * The executor is told (`settle(false)`): a real transfer, whose target has not started the VM yet, resumes
+   * it on its source, which then agrees with the record.
    */
   | "disputed";
 
@@ -104,13 +106,13 @@ export class MigrationRunner {
         beforeSwitchover: goAhead,
       });
     } catch (e) {
-      if (switchingOver) {
+      if (switchingOver && !(e instanceof VmStaysOnSource)) {
         // The executor failed after the go-ahead: where the VM runs is unknown here, so nothing is claimed.
         this.logger.error(`migration ${migrationId} failed during the switchover: ${message(e)}; not reported, the controller times it out`);
         return "failed";
       }
       const cancelled = e instanceof MigrationAborted && abort.signal.reason === CANCELLED;
-      await this.reportFailure(base, nodeId, m, cancelled, message(e));
+      await this.reportFailure(base, nodeId, m, cancelled, message(e), e instanceof VmStaysOnSource ? e.imageDigest : undefined);
       return "failed";
     } finally {
       this.active.delete(migrationId);
@@ -119,24 +121,34 @@ export class MigrationRunner {
   }
 
   /** Before the switchover: the VM is on its source, and the controller must hear so. */
-  private async reportFailure(base: string, nodeId: string, m: ClaimedMigration, cancelled: boolean, error: string): Promise<void> {
+  private async reportFailure(
+    base: string,
+    nodeId: string,
+    m: ClaimedMigration,
+    cancelled: boolean,
+    error: string,
+    imageDigest?: ImageDigest,
+  ): Promise<void> {
     this.logger.warn(`migration ${m.id} ${cancelled ? "cancelled" : "failed"}: ${error}; VM ${m.vm.name} stays on its source`);
-    await this.client.call("POST", `${base}/fail`, { nodeId, error, cancelled }, anyAnswer, { retries: 10 });
+    await this.client.call("POST", `${base}/fail`, { nodeId, error, cancelled, imageDigest }, anyAnswer, { retries: 10 });
   }
 
   /** After the switchover: only a completion may be reported, and it is retried until the controller records it. */
   private async reportCompletion(base: string, nodeId: string, m: ClaimedMigration, result: ExecutionResult): Promise<RunOutcome> {
     try {
-      await this.client.call("POST", `${base}/complete`, { nodeId, ...result }, anyAnswer, {
+      const { metrics, bytesTransferred, imageDigest } = result;
+      await this.client.call("POST", `${base}/complete`, { nodeId, metrics, bytesTransferred, imageDigest }, anyAnswer, {
         retries: Number.POSITIVE_INFINITY,
         maxDelayMs: COMPLETE_MAX_DELAY_MS,
       });
     } catch (e) {
+      await this.settle(m, result, false);
       // Only a final answer ends the retries: 409, the controller ended the migration meanwhile (a timeout, a
       // node failure), or another 4xx. Its record now disagrees with where the VM runs: the operator must know.
       this.logger.error(`migration ${m.id}: VM ${m.vm.name} switched over to ${m.target.name}, but the controller refused the completion: ${message(e)}`);
       return "disputed";
     }
+    await this.settle(m, result, true);
     this.heartbeat.refreshSoon();
     for (const breach of slaBreaches(result.metrics, m.sla)) {
       await this.client
@@ -145,6 +157,10 @@ export class MigrationRunner {
     }
     this.logger.log(`migration ${m.id} completed in ${Math.round(result.metrics.totalMs)} ms`);
     return "completed";
+  }
+
+  private async settle(m: ClaimedMigration, result: ExecutionResult, recorded: boolean): Promise<void> {
+    await result.settle?.(recorded).catch((e) => this.logger.error(`migration ${m.id}: settling after the controller's answer failed: ${message(e)}`));
   }
 }
 

@@ -6,8 +6,9 @@ import {
   type ProgressEvent,
   type TechniqueSpec,
 } from "@ferry/migration";
-import type { ClaimedMigration, ProgressReport } from "@ferry/protocol";
+import type { ClaimedMigration } from "@ferry/protocol";
 import { ExecutionHooks, ExecutionResult, MigrationAborted, MigrationExecutor } from "./executor";
+import { progressReport } from "./progress-report";
 
 export interface SimulatedLink {
   /** The node's own link: a migration runs at the scheduler's share of it, never faster. */
@@ -24,17 +25,6 @@ export function migrationSeed(seed: number, migrationId: string): number {
   let h = (2166136261 ^ seed) >>> 0;
   for (let i = 0; i < migrationId.length; i++) h = Math.imul(h ^ migrationId.charCodeAt(i), 16777619) >>> 0;
   return h;
-}
-
-function report(e: ProgressEvent): ProgressReport {
-  return {
-    phase: e.phase,
-    round: e.round,
-    progress: e.progress,
-    bytesSent: Math.round(e.bytesSent),
-    pagesRemaining: e.pagesRemaining,
-    etaMs: Number.isFinite(e.etaMs) ? e.etaMs : undefined,
-  };
 }
 
 /**
@@ -61,9 +51,9 @@ export class SimulatedExecutor implements MigrationExecutor {
       clock: this.link.timeScale > 0 ? createPacedClock({ speedup: 1 / this.link.timeScale }) : createInstantClock(),
       onProgress: (e) => {
         last = e;
-        void hooks.progress(report(e));
+        void hooks.progress(progressReport(e));
       },
-      beforeSwitchover: () => hooks.beforeSwitchover({ ...(last ? report(last) : { progress: 0 }), phase: "switchover" }),
+      beforeSwitchover: () => hooks.beforeSwitchover({ ...(last ? progressReport(last) : { progress: 0 }), phase: "switchover" }),
     });
     if (result.outcome === "cancelled") throw new MigrationAborted(String(hooks.signal.reason ?? "cancelled"));
     return {

@@ -1,7 +1,13 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from "@nestjs/common";
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from "@nestjs/common";
 import { registerNodeResponseSchema, type RegisterNodeResponse } from "@ferry/protocol";
 import { AGENT_CONFIG, AgentConfig } from "../common/config";
 import { ControllerClient } from "../common/controller-client";
+
+/** Where this agent takes migration transfers (tcp mode): listened on before the agent registers. */
+export interface DataEndpoint {
+  address(): Promise<string>;
+}
+export const DATA_ENDPOINT = Symbol("DataEndpoint");
 
 /**
  * Registers the node with the controller (idempotent by name) and hands the result to whoever waits on
@@ -17,6 +23,7 @@ export class RegistrationService implements OnApplicationShutdown {
   constructor(
     private readonly client: ControllerClient,
     @Inject(AGENT_CONFIG) private readonly config: AgentConfig,
+    @Optional() @Inject(DATA_ENDPOINT) private readonly data?: DataEndpoint,
   ) {}
 
   get registration(): RegisterNodeResponse | null {
@@ -32,7 +39,8 @@ export class RegistrationService implements OnApplicationShutdown {
 
   private async attempt(): Promise<RegisterNodeResponse> {
     const { node } = this.config;
-    const body = { name: node.name, labels: node.labels, hypervisor: node.hypervisor, capacity: node.capacity, power: node.power };
+    const dataAddress = await this.data?.address();
+    const body = { name: node.name, labels: node.labels, hypervisor: node.hypervisor, capacity: node.capacity, power: node.power, dataAddress };
     for (let attempt = 0; ; attempt++) {
       try {
         this.current = await this.client.call("POST", "/api/v1/agents/register", body, registerNodeResponseSchema, { signal: this.stop.signal });

@@ -1,7 +1,6 @@
 import type { ByteContent } from "../techniques/technique";
 import type { Locality } from "../workload/locality";
-import { pagesInRegion } from "../workload/locality";
-import { AliasTable } from "./alias-table";
+import { PagePicker } from "../workload/page-picker";
 import type { PageSet } from "./page-set";
 import { type Rng } from "@ferry/random";
 import { poisson } from "./poisson";
@@ -16,22 +15,19 @@ import { poisson } from "./poisson";
 export class ByteWrites {
   readonly memory: Uint8Array;
   readonly content: ByteContent;
-  private readonly regions: AliasTable;
+  private readonly picker: PagePicker;
   private readonly slots: number;
 
   constructor(
-    private readonly locality: Locality,
+    locality: Locality,
     private readonly rng: Rng,
     contentRng: Rng,
     private readonly pageSizeBytes: number,
     private readonly writeBytes: number,
   ) {
-    const { pageCount, regionPages, regionCount, pageProbability } = locality;
-    this.memory = new Uint8Array(pageCount * pageSizeBytes);
+    this.memory = new Uint8Array(locality.pageCount * pageSizeBytes);
     fillRandom(new Uint32Array(this.memory.buffer), contentRng.u32() | 1);
-    const weights = new Float64Array(regionCount);
-    for (let r = 0; r < regionCount; r++) weights[r] = pageProbability[r] * pagesInRegion(pageCount, regionPages, r);
-    this.regions = new AliasTable(weights);
+    this.picker = new PagePicker(locality);
     this.slots = Math.floor(pageSizeBytes / writeBytes);
     const memory = this.memory;
     this.content = {
@@ -44,10 +40,8 @@ export class ByteWrites {
 
   generate(meanWrites: number, dirty: PageSet): void {
     const n = poisson(this.rng, meanWrites);
-    const { pageCount, regionPages } = this.locality;
     for (let i = 0; i < n; i++) {
-      const r = this.regions.sample(this.rng);
-      const page = r * regionPages + this.rng.int(pagesInRegion(pageCount, regionPages, r));
+      const page = this.picker.pick(this.rng);
       const at = page * this.pageSizeBytes + this.rng.int(this.slots) * this.writeBytes;
       for (let b = 0; b < this.writeBytes; b += 4) {
         const v = this.rng.u32();

@@ -1,0 +1,82 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GuestPlane } from "../../node-agent/src/guest/guest-plane";
+import { TestController, createVm, eventually, startAgent, startController } from "./support/harness";
+
+type Agent = Awaited<ReturnType<typeof startAgent>>;
+
+/** A controller and two agents in tcp mode: real guest images, real bytes over loopback TCP between the agents. */
+describe("real transfers between two agents (FERRY_AGENT_MODE=tcp)", () => {
+  let c: TestController;
+  let dir: string;
+  let agents: Record<string, Agent> = {};
+  let nodes: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "ferry-tcp-e2e-"));
+    c = await startController({ heartbeatIntervalMs: 200, reconcileIntervalMs: 200 });
+    for (const name of ["tcp-1", "tcp-2"]) {
+      agents[name] = await startAgent(c, name, { FERRY_AGENT_MODE: "tcp", FERRY_AGENT_DATA_DIR: join(dir, name), FERRY_AGENT_DATA_PORT: "0" });
+    }
+    nodes = await eventually(async () => {
+      const items = (await c.admin().get("/api/v1/nodes").expect(200)).body.items as { id: string; name: string; lastHeartbeatAt: string | null }[];
+      return items.length === 2 && items.every((n) => n.lastHeartbeatAt) ? Object.fromEntries(items.map((n) => [n.name, n.id])) : undefined;
+    }, 15_000, "both agents to register and beat");
+  });
+  afterAll(async () => {
+    for (const a of Object.values(agents)) await a.close();
+    await c?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const guests = (name: string) => agents[name].app.get(GuestPlane).guests;
+  const imagePath = (name: string, vmId: string) => join(dir, name, "vms", `${vmId}.img`);
+
+  async function migrate(vmId: string, to: string) {
+    const { body } = await c.admin().post("/api/v1/migrations").send({ vmId, targetNodeId: nodes[to], technique: "pre-copy" }).expect(202);
+    return eventually(async () => {
+      const m = (await c.admin().get(`/api/v1/migrations/${body.id}`).expect(200)).body;
+      return m.state === "completed" || m.state === "failed" ? m : undefined;
+    }, 90_000, "the migration to end");
+  }
+
+  it("registers each agent's data address", async () => {
+    const node = await c.prisma.node.findUniqueOrThrow({ where: { id: nodes["tcp-2"] } });
+    expect(node.dataAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it("a pre-copy migration completes with equal image digests recorded; the image moves to the target", async () => {
+    const vm = await createVm(c, { name: "tcp-vm-1", cpu: 1, memMiB: 64, dirtyRateMiBps: 8, nodeId: nodes["tcp-1"] });
+    await eventually(async () => (guests("tcp-1").get(vm.id) ? true : undefined), 15_000, "the source agent to start the guest");
+    const m = await migrate(vm.id, "tcp-2");
+    expect(m.state, m.error).toBe("completed");
+    expect(m.imageDigest.source).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.imageDigest.target).toBe(m.imageDigest.source);
+    expect(m.metrics.pagesTransferred).toBeGreaterThanOrEqual((64 * 1024) / 4);
+    expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body.nodeId).toBe(nodes["tcp-2"]);
+    await eventually(async () => (guests("tcp-2").get(vm.id) && !existsSync(imagePath("tcp-1", vm.id)) ? true : undefined), 60_000, "the target to run the VM and the source to delete its image");
+    expect(existsSync(imagePath("tcp-2", vm.id))).toBe(true);
+  }, 120_000);
+
+  it("a digest mismatch fails the migration: the VM stays on its source with its image, both digests recorded", async () => {
+    const vm = await createVm(c, { name: "tcp-vm-2", cpu: 1, memMiB: 64, dirtyRateMiBps: 8, nodeId: nodes["tcp-1"] });
+    await eventually(async () => (guests("tcp-1").get(vm.id) ? true : undefined), 15_000, "the source agent to start the guest");
+    guests("tcp-2").corruptBeforeDigest = (image) => image.writeAt(4096 * 7 + 3, Buffer.from([0x5a]));
+    try {
+      const m = await migrate(vm.id, "tcp-2");
+      expect(m.state).toBe("failed");
+      expect(m.error).toMatch(/image digest mismatch/);
+      expect(m.imageDigest.source).not.toBe(m.imageDigest.target);
+    } finally {
+      guests("tcp-2").corruptBeforeDigest = undefined;
+    }
+    expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body.nodeId).toBe(nodes["tcp-1"]);
+    const guest = guests("tcp-1").get(vm.id)!;
+    expect(existsSync(imagePath("tcp-1", vm.id))).toBe(true);
+    const writes = guest.workload.writes;
+    await eventually(async () => (guest.workload.writes > writes ? true : undefined), 5_000, "the guest to run again on its source");
+    expect(guests("tcp-2").get(vm.id)).toBeUndefined();
+  }, 120_000);
+});

@@ -1,0 +1,164 @@
+import { buildLocality, PagePicker, PageSet, type LocalitySpec } from "@ferry/migration";
+import { createRng, type Rng } from "@ferry/random";
+import type { GuestImage } from "./guest-image";
+
+/** Bytes one guest write stores: an aligned 64-byte slot, a cache line (the simulator's default write size). */
+export const WRITE_BYTES = 64;
+/** Pages per locality region: 256 KiB, the simulator's default. */
+const REGION_PAGES = 64;
+const TICK_MS = 10;
+
+export interface GuestWorkloadOptions {
+  readonly image: GuestImage;
+  readonly dirtyMiBps: number;
+  readonly locality: LocalitySpec;
+  readonly seed: number;
+  /** Writes already made by this workload (on the source, before a migration): the stream continues after them. */
+  readonly writesDone?: number;
+}
+
+/** What moves with the guest as its device state: enough for the target to continue the same write stream. */
+export interface WorkloadState {
+  readonly seed: number;
+  readonly writes: number;
+}
+
+/**
+ * The guest's own program: writes random bytes into pages of its image at the VM's dirty rate (MiB/s of 4 KiB
+ * page writes, the rate a dirty log sees), with the locality's hot regions. Deterministic: write number n lands
+ * on the same page, slot and bytes for a given seed, so an image is a function of (seed, writes made), which is
+ * what makes a digest checkable after the fact. Because the writes are ours, dirty tracking is exact: every
+ * write sets its page in the log while tracking is on.
+ *
+ * A timer on the agent's event loop issues the writes due since the last tick, scaled by the speed: 1, (1 -
+ * throttle) under auto-converge, 0 when paused. The work it could not do (throttle, pause) is counted, which
+ * gives the migration's application degradation.
+ */
+export class GuestWorkload {
+  /** Pages written since the last take (only while tracking). */
+  readonly dirty: PageSet;
+  private readonly rng: Rng;
+  private readonly picker: PagePicker;
+  private readonly slots: number;
+  private readonly writesPerMs: number;
+  private readonly buf = new Uint8Array(WRITE_BYTES);
+  private timer: NodeJS.Timeout | null = null;
+  private lastTickMs = 0;
+  private carry = 0;
+  private writes_ = 0;
+  private lostMs = 0;
+  private tracking = false;
+  private paused = false;
+  private throttle_ = 0;
+
+  constructor(private readonly o: GuestWorkloadOptions) {
+    const image = o.image;
+    this.dirty = new PageSet(image.pageCount);
+    this.rng = createRng(o.seed);
+    const locality = buildLocality(o.locality, image.pageCount, REGION_PAGES, createRng(o.seed).fork("layout"));
+    this.picker = new PagePicker(locality);
+    this.slots = image.pageSizeBytes / WRITE_BYTES;
+    this.writesPerMs = (o.dirtyMiBps * 1048576) / image.pageSizeBytes / 1000;
+    for (let i = 0; i < (o.writesDone ?? 0); i++) this.draw();
+    this.writes_ = o.writesDone ?? 0;
+  }
+
+  get state(): WorkloadState {
+    return { seed: this.o.seed, writes: this.writes_ };
+  }
+
+  get writes(): number {
+    return this.writes_;
+  }
+
+  get throttle(): number {
+    return this.throttle_;
+  }
+
+  /** Full-speed milliseconds of work the guest could not do (throttled or paused) since it started. */
+  get lostWorkMs(): number {
+    this.tick();
+    return this.lostMs;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.lastTickMs = performance.now();
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.tick();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Makes `count` writes now, whatever the clock says (tests and benchmarks). */
+  writeNow(count: number): void {
+    for (let i = 0; i < count; i++) this.writeOne();
+  }
+
+  setTracking(on: boolean): void {
+    this.tick();
+    this.tracking = on;
+    this.dirty.clear();
+  }
+
+  /** Copies the pages written since the last take into `into` and clears the log. */
+  takeDirty(into: PageSet): void {
+    this.tick();
+    into.copyFrom(this.dirty);
+    this.dirty.clear();
+  }
+
+  setThrottle(fraction: number): void {
+    this.tick();
+    this.throttle_ = Math.min(Math.max(fraction, 0), 1);
+  }
+
+  pause(): void {
+    this.tick();
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.tick();
+    this.paused = false;
+    this.throttle_ = 0;
+  }
+
+  private tick(): void {
+    if (!this.timer) return;
+    const now = performance.now();
+    const dt = now - this.lastTickMs;
+    this.lastTickMs = now;
+    const speed = this.paused ? 0 : 1 - this.throttle_;
+    this.lostMs += (1 - speed) * dt;
+    const due = this.writesPerMs * dt * speed + this.carry;
+    const n = Math.floor(due);
+    this.carry = due - n;
+    for (let i = 0; i < n; i++) this.writeOne();
+  }
+
+  private writeOne(): void {
+    const { page, slot } = this.draw();
+    this.o.image.writeAt(page * this.o.image.pageSizeBytes + slot * WRITE_BYTES, this.buf);
+    if (this.tracking) this.dirty.add(page);
+    this.writes_++;
+  }
+
+  /** Draws write number `writes_`: its page, slot and bytes (into buf). */
+  private draw(): { page: number; slot: number } {
+    const page = this.picker.pick(this.rng);
+    const slot = this.rng.int(this.slots);
+    for (let b = 0; b < WRITE_BYTES; b += 4) {
+      const v = this.rng.u32();
+      this.buf[b] = v & 0xff;
+      this.buf[b + 1] = (v >>> 8) & 0xff;
+      this.buf[b + 2] = (v >>> 16) & 0xff;
+      this.buf[b + 3] = v >>> 24;
+    }
+    return { page, slot };
+  }
+}

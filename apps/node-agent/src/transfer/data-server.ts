@@ -1,0 +1,39 @@
+import { createServer, type Server } from "node:net";
+import { IncomingMigration, type IncomingStore } from "./incoming-migration";
+
+/**
+ * The agent's data port: other agents connect to it to migrate a VM here, one connection per migration. It
+ * listens before the agent registers, so the address the controller hands to sources is live.
+ */
+export class DataServer {
+  private server: Server | null = null;
+  private address_: string | null = null;
+
+  constructor(
+    private readonly store: IncomingStore,
+    private readonly listen: { port: number; host: string; advertiseHost: string },
+  ) {}
+
+  /** Starts listening (once) and returns the address to advertise, host:port. */
+  async address(): Promise<string> {
+    if (this.address_) return this.address_;
+    const server = createServer((socket) => new IncomingMigration(socket, this.store));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.listen.port, this.listen.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const port = (server.address() as { port: number }).port;
+    this.address_ = `${this.listen.advertiseHost}:${port}`;
+    return this.address_;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

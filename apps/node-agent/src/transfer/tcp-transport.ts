@@ -1,0 +1,282 @@
+import { forEachBatchPage, type Clock, type PageBatch, type PageSet, type SendReceipt, type Transport, type TransportStats } from "@ferry/migration";
+import { connect, type Socket } from "node:net";
+import { promisify } from "node:util";
+import { deflateRaw } from "node:zlib";
+import type { GuestImage } from "../guest/guest-image";
+import type { WorkloadState } from "../guest/guest-workload";
+import { checksum, encodeFrame, encodeJson, FRAME_HEADER_BYTES, FrameDecoder, FrameType, verifiedPayload, writeHeader, ZERO_PAGE } from "./frame";
+import type { TokenBucket } from "./token-bucket";
+
+const deflate = promisify(deflateRaw);
+/** Consecutive pages read from the image with one pread. */
+const RUN_PAGES = 64;
+/** Pages per socket write: 1 MiB of 4 KiB pages. */
+const CHUNK_PAGES = 256;
+/**
+ * Pages per batch the techniques hand over TCP (their batchPages): a batch is read whole before it is sent
+ * (see sendPages), so it is kept to a few chunks.
+ */
+export const TCP_BATCH_PAGES = 1024;
+
+/** What the source tells the target when it connects. */
+export interface Hello {
+  readonly migrationId: string;
+  readonly vmId: string;
+  readonly memMiB: number;
+  readonly dirtyRateMiBps: number;
+  readonly pageSizeBytes: number;
+}
+
+export interface TcpTransportOptions {
+  /** The target agent's data address, host:port. */
+  readonly address: string;
+  readonly hello: Hello;
+  /** The source image the pages are read from. */
+  readonly image: GuestImage;
+  readonly bucket: TokenBucket;
+  /** Deflate each batch (node:zlib, level 1). */
+  readonly compress: boolean;
+  readonly clock: Clock;
+  /** The guest's state, read when the technique sends the device state. */
+  readonly state: () => WorkloadState;
+}
+
+/** Counts beyond the library's TransportStats, for the report and the benchmark. */
+export interface WireCounts {
+  zeroPages: number;
+  deltaPages: number;
+  fullPages: number;
+  /** Bytes before compression, when compressing. */
+  rawBytes: number;
+  throttledMs: number;
+}
+
+/**
+ * The source end of a migration between two node agents: the library's `Transport` over one TCP connection in
+ * the frames of frame.ts. Every page goes with its CRC32; all-zero pages go as a header (QEMU's zero-page
+ * detection, done here on the real bytes), XBZRLE deltas as the library's encoder made them; batches can be
+ * deflated; a token bucket caps the rate. A send resolves once its bytes are in the socket (the kernel's buffer
+ * is the pipe), which is when the technique may go on; `flush`, the state and the reservation wait for the
+ * target's answer. Any error from the target or the socket fails every call from then on.
+ *
+ * Post-copy needs the target to run the guest and fault pages in; that side does not exist yet, so discards
+ * (and therefore post-copy and hybrid) are refused.
+ */
+export class TcpTransport implements Transport {
+  readonly name = "tcp";
+  readonly counts: WireCounts = { zeroPages: 0, deltaPages: 0, fullPages: 0, rawBytes: 0, throttledMs: 0 };
+  private readonly decoder = new FrameDecoder();
+  private readonly scratch: Buffer;
+  private readonly waiting = new Map<string, { resolve: (f: Buffer) => void; reject: (e: Error) => void }>();
+  private failure: Error | null = null;
+  private seq = 0;
+  private pagesSent = 0;
+  private bytesSent = 0;
+  private rtt = 0;
+
+  private constructor(
+    private readonly o: TcpTransportOptions,
+    private readonly socket: Socket,
+  ) {
+    this.scratch = Buffer.allocUnsafe(RUN_PAGES * o.image.pageSizeBytes);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (e) => this.fail(new Error(`data connection to ${o.address}: ${e.message}`)));
+    socket.on("close", () => this.fail(new Error(`data connection to ${o.address} closed`)));
+  }
+
+  static connect(o: TcpTransportOptions, signal?: AbortSignal): Promise<TcpTransport> {
+    const [host, port] = splitAddress(o.address);
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port, noDelay: true, signal });
+      socket.once("connect", () => {
+        socket.removeListener("error", reject);
+        resolve(new TcpTransport(o, socket));
+      });
+      socket.once("error", reject);
+    });
+  }
+
+  async reserveTarget(): Promise<void> {
+    const start = performance.now();
+    const ready = this.expect("ready");
+    this.write(encodeJson(FrameType.Hello, this.o.hello));
+    await ready;
+    this.rtt = performance.now() - start;
+  }
+
+  /**
+   * Sends a batch. Every page of it is read and framed before the first await: the guest's workload writes
+   * between awaits, and the target must get each page as it was when the technique handed it over (an XBZRLE
+   * delta of a later round is made against that version). The executor keeps batches small (TCP_BATCH_PAGES)
+   * for that reason. The frames then go out in chunks of CHUNK_PAGES pages.
+   */
+  async sendPages(batch: PageBatch): Promise<SendReceipt> {
+    const startMs = this.o.clock.now();
+    const pages = new Uint32Array(batch.pageCount);
+    let n = 0;
+    forEachBatchPage(batch, (page) => (pages[n++] = page));
+    const chunks: Buffer[] = [];
+    for (let from = 0; from < n; from += CHUNK_PAGES) chunks.push(this.encodeChunk(pages.subarray(from, Math.min(n, from + CHUNK_PAGES)), batch.deltas));
+    let bytes = 0;
+    for (const chunk of chunks) bytes += await this.sendChunk(chunk);
+    this.pagesSent += batch.pageCount;
+    const endMs = this.o.clock.now();
+    return { startMs, endMs, arrivalMs: endMs, bytes };
+  }
+
+  sendDiscard(_pages: PageSet): Promise<SendReceipt> {
+    return Promise.reject(new Error("post-copy does not run over TCP yet: the target cannot fault pages in"));
+  }
+
+  async sendState(): Promise<SendReceipt> {
+    const startMs = this.o.clock.now();
+    const frame = encodeJson(FrameType.State, this.o.state());
+    await this.send(frame);
+    await this.flush();
+    const endMs = this.o.clock.now();
+    return { startMs, endMs, arrivalMs: endMs, bytes: frame.length };
+  }
+
+  takePageRequests(): readonly number[] {
+    return [];
+  }
+
+  async flush(): Promise<void> {
+    const seq = ++this.seq;
+    const acked = this.expect(`ack:${seq}`);
+    this.write(encodeFrame(FrameType.Sync, seq));
+    await acked;
+  }
+
+  rttMs(): number {
+    return this.rtt;
+  }
+
+  stats(): TransportStats {
+    return { pagesSent: this.pagesSent, bytesSent: this.bytesSent, requestBytes: 0, pageRequests: 0 };
+  }
+
+  /** SHA-256 of the target's image as the target computed it. */
+  async targetDigest(): Promise<string> {
+    const answer = this.expect("digest");
+    this.write(encodeFrame(FrameType.Digest));
+    return (await answer).toString("utf8");
+  }
+
+  /** Tells the target the controller's verdict and waits until it has acted on it. */
+  async verdict(verdict: "commit" | "abort"): Promise<void> {
+    this.write(encodeFrame(FrameType.Verdict, 0, Buffer.from(verdict)));
+    await this.flush();
+  }
+
+  close(): void {
+    this.fail(new Error("transport closed"));
+    this.socket.end();
+  }
+
+  private encodeChunk(pages: Uint32Array, deltas: ReadonlyMap<number, Uint8Array> | undefined): Buffer {
+    const pageBytes = this.o.image.pageSizeBytes;
+    const out = Buffer.allocUnsafe(pages.length * (FRAME_HEADER_BYTES + pageBytes));
+    let at = 0;
+    for (let i = 0; i < pages.length; ) {
+      let run = 1;
+      while (i + run < pages.length && run < RUN_PAGES && pages[i + run] === pages[i] + run) run++;
+      this.o.image.readPages(pages[i], run, this.scratch);
+      for (let k = 0; k < run; k++) {
+        const page = pages[i + k];
+        const bytes = this.scratch.subarray(k * pageBytes, (k + 1) * pageBytes);
+        const delta = deltas?.get(page);
+        at = delta ? this.encodeDelta(page, delta, checksum(bytes), out, at) : this.encodePage(page, bytes, out, at);
+      }
+      i += run;
+    }
+    return out.subarray(0, at);
+  }
+
+  private async sendChunk(frames: Buffer): Promise<number> {
+    let out = frames;
+    if (this.o.compress && out.length > 0) {
+      this.counts.rawBytes += out.length;
+      out = encodeFrame(FrameType.Compressed, 0, await deflate(out, { level: 1 }));
+    }
+    await this.send(out);
+    return out.length;
+  }
+
+  private encodeDelta(page: number, delta: Uint8Array, crc: number, out: Buffer, at: number): number {
+    writeHeader(out, at, FrameType.Delta, page, delta.length, crc);
+    out.set(delta, at + FRAME_HEADER_BYTES);
+    this.counts.deltaPages++;
+    return at + FRAME_HEADER_BYTES + delta.length;
+  }
+
+  private encodePage(page: number, bytes: Buffer, out: Buffer, at: number): number {
+    if (bytes.equals(ZERO_PAGE)) {
+      writeHeader(out, at, FrameType.Zero, page, 0, 0);
+      this.counts.zeroPages++;
+      return at + FRAME_HEADER_BYTES;
+    }
+    writeHeader(out, at, FrameType.Page, page, bytes.length, checksum(bytes));
+    bytes.copy(out, at + FRAME_HEADER_BYTES);
+    this.counts.fullPages++;
+    return at + FRAME_HEADER_BYTES + bytes.length;
+  }
+
+  private async send(bytes: Buffer): Promise<void> {
+    this.counts.throttledMs += await this.o.bucket.take(bytes.length);
+    if (!this.write(bytes)) {
+      await new Promise<void>((resolve, reject) => {
+        const done = (e?: Error) => {
+          this.socket.off("drain", done);
+          this.socket.off("close", closed);
+          if (e) reject(e);
+          else resolve();
+        };
+        const closed = () => done(this.failure ?? new Error("data connection closed"));
+        this.socket.on("drain", done);
+        this.socket.on("close", closed);
+      });
+    }
+    this.bytesSent += bytes.length;
+  }
+
+  private write(bytes: Buffer): boolean {
+    if (this.failure) throw this.failure;
+    return this.socket.write(bytes);
+  }
+
+  private expect(key: string): Promise<Buffer> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => this.waiting.set(key, { resolve, reject }));
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      for (const f of this.decoder.push(chunk)) {
+        const payload = verifiedPayload(f);
+        if (f.type === FrameType.Error) throw new Error(`target refused the migration: ${payload.toString("utf8")}`);
+        const key = f.type === FrameType.Ready ? "ready" : f.type === FrameType.Ack ? `ack:${f.page}` : f.type === FrameType.Digest ? "digest" : null;
+        const waiter = key ? this.waiting.get(key) : undefined;
+        if (!key || !waiter) throw new Error(`unexpected ${FrameType[f.type]} frame from the target`);
+        this.waiting.delete(key);
+        waiter.resolve(payload);
+      }
+    } catch (e) {
+      this.fail(e instanceof Error ? e : new Error(String(e)));
+      this.socket.destroy();
+    }
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const w of this.waiting.values()) w.reject(this.failure);
+    this.waiting.clear();
+  }
+}
+
+export function splitAddress(address: string): [string, number] {
+  const i = address.lastIndexOf(":");
+  const port = Number(address.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`bad data address "${address}": expected host:port`);
+  return [address.slice(0, i).replace(/^\[|\]$/g, ""), port];
+}

@@ -1,0 +1,197 @@
+/**
+ * `npm run bench:transfer`: real migrations between two agents' guest images over loopback TCP, measured.
+ *
+ * 1. Throughput: raw loopback TCP (1 MiB writes into a sink that only counts) against a migration of a VM whose
+ *    every page is random (no zero page to skip), interleaved, same size, median of the runs. The receiving side
+ *    runs in a worker thread in both cases, so sender and receiver each have a core, as two agents would.
+ * 2. The six metrics of pre-copy migrations with a running workload, capped by the token bucket, beside what the
+ *    migration library's simulator and closed-form predictor say for the same parameters.
+ * Prints a table and writes bench/transfer/results.json.
+ */
+import { predict, runMigration } from "@ferry/migration";
+import type { ClaimedMigration } from "@ferry/protocol";
+import { randomFillSync } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
+import { GuestHost } from "../../apps/node-agent/src/guest/guest-host";
+import { TcpExecutor, type TransferRun } from "../../apps/node-agent/src/migration/tcp-executor";
+import { splitAddress } from "../../apps/node-agent/src/transfer/tcp-transport";
+import { gitCommit, machine } from "../bench-env";
+
+const { values: args } = parseArgs({
+  options: {
+    "mem-mib": { type: "string", default: "256" },
+    runs: { type: "string", default: "3" },
+    "cap-mbps": { type: "string", default: "800" },
+  },
+});
+const memMiB = Number(args["mem-mib"]);
+const runs = Number(args.runs);
+const capMbps = Number(args["cap-mbps"]);
+if (!(memMiB >= 16 && memMiB % 4 === 0) || !(runs >= 1) || !(capMbps > 0)) {
+  console.error("bench:transfer: --mem-mib >= 16 (a multiple of 4), --runs >= 1, --cap-mbps > 0");
+  process.exit(2);
+}
+const LOCALITY = { kind: "hotset", fraction: 0.1, share: 0.9 } as const;
+const dir = mkdtempSync(join(tmpdir(), "ferry-bench-transfer-"));
+let vmCounter = 0;
+
+async function startWorker(mode: "sink" | "agent"): Promise<{ address: string; worker: Worker }> {
+  const worker = new Worker(join(__dirname, "target-worker.ts"), { workerData: { mode, dataDir: join(dir, `target-${mode}`) } });
+  const address = await new Promise<string>((resolve, reject) => {
+    worker.once("message", (m: { address: string }) => resolve(m.address));
+    worker.once("error", reject);
+  });
+  return { address, worker };
+}
+
+/** Seconds to push `bytes` through loopback TCP into the sink, until the sink has them all. */
+async function rawSeconds(address: string, bytes: number): Promise<number> {
+  const [host, port] = splitAddress(address);
+  const socket = connect({ host, port, noDelay: true });
+  await new Promise((r) => socket.once("connect", r));
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  randomFillSync(chunk);
+  const header = Buffer.alloc(8);
+  header.writeBigUInt64BE(BigInt(bytes));
+  const done = new Promise((r) => socket.once("data", r));
+  const start = performance.now();
+  socket.write(header);
+  for (let sent = 0; sent < bytes; sent += chunk.length) {
+    if (!socket.write(chunk)) await new Promise((r) => socket.once("drain", r));
+  }
+  await done;
+  const s = (performance.now() - start) / 1000;
+  socket.destroy();
+  return s;
+}
+
+function claimed(vm: { id: string; memMiB: number; dirtyRateMiBps: number }, address: string, options: Record<string, unknown> = {}): ClaimedMigration {
+  return {
+    id: crypto.randomUUID(),
+    technique: "pre-copy",
+    techniqueOptions: options,
+    vm: { ...vm, name: vm.id.slice(0, 8), cpu: 1 },
+    sourceNodeId: crypto.randomUUID(),
+    target: { id: crypto.randomUUID(), name: "target", dataAddress: address },
+    sla: { maxDowntimeMs: null, maxTotalMs: null },
+    bandwidthMbps: null,
+  };
+}
+
+/** A VM on the source whose every page holds random bytes, running its workload at `dirtyMiBps`. */
+function filledGuest(host: GuestHost, dirtyMiBps: number) {
+  const vm = { id: `00000000-0000-4000-8000-${String(++vmCounter).padStart(12, "0")}`, memMiB, dirtyRateMiBps: dirtyMiBps };
+  const guest = host.guestFor(vm);
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  for (let at = 0; at < guest.image.byteLength; at += chunk.length) {
+    randomFillSync(chunk);
+    guest.image.writeAt(at, chunk);
+  }
+  return vm;
+}
+
+async function migrate(host: GuestHost, address: string, vm: { id: string; memMiB: number; dirtyRateMiBps: number }, cap: number | null) {
+  let run: TransferRun | undefined;
+  const executor = new TcpExecutor(host, { compress: false, bandwidthMbps: cap, onTransferred: (r) => (run = r) });
+  const result = await executor.run(claimed(vm, address), {
+    signal: new AbortController().signal,
+    progress: async () => undefined,
+    beforeSwitchover: async () => undefined,
+  });
+  if (result.imageDigest!.source !== result.imageDigest!.target) throw new Error("digest mismatch in the benchmark");
+  await result.settle!(true);
+  return { metrics: result.metrics, run: run! };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+async function main(): Promise<void> {
+  const sink = await startWorker("sink");
+  const agent = await startWorker("agent");
+  const source = new GuestHost({ dataDir: join(dir, "source"), locality: LOCALITY });
+  const bytes = memMiB * 1048576;
+
+  // 1. Throughput, interleaved so that a change in the machine's load hits both alike.
+  const raw: number[] = [];
+  const migration: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    raw.push(bytes / 1e6 / (await rawSeconds(sink.address, bytes)));
+    const vm = filledGuest(source, 0);
+    const { run } = await migrate(source, agent.address, vm, null);
+    // Round 1 sends every page; the stop-and-copy ends with the target's answer to the state, so every byte arrived.
+    const round1 = run.timeline.find((e) => e.phase === "round" && e.round === 1)!;
+    const end = run.timeline.find((e) => e.phase === "stop-and-copy")!;
+    migration.push(run.bytesSent / 1e6 / ((end.endMs - round1.startMs) / 1000));
+  }
+  const throughput = { rawMBps: r1(median(raw)), migrationMBps: r1(median(migration)), ratio: r3(median(migration) / median(raw)), runs: { raw: raw.map(r1), migration: migration.map(r1) } };
+
+  // 2. The six metrics with a running workload, capped, against the simulator and the predictor.
+  const cases = [{ dirtyMiBps: 4 }, { dirtyMiBps: 16 }];
+  const rows = [];
+  for (const c of cases) {
+    const vm = filledGuest(source, c.dirtyMiBps);
+    await new Promise((r) => setTimeout(r, 500));
+    const measured = await migrate(source, agent.address, vm, capMbps);
+    const rttMs = 0.1;
+    const input = {
+      vm: { memMiB, workload: { dirtyMiBps: c.dirtyMiBps, locality: "hotset:0.1", contention: 0 } },
+      link: { bandwidthMbps: capMbps, rttMs },
+      technique: { name: "pre-copy" as const },
+      reservationMs: 1,
+      seed: 1,
+    };
+    const simulated = await runMigration(input);
+    const predicted = predict(input);
+    const downtimeWithoutDigest = measured.metrics.downtimeMs - measured.run.digestMs;
+    rows.push({
+      dirtyMiBps: c.dirtyMiBps,
+      capMbps,
+      measured: { ...roundMetrics(measured.metrics), downtimeWithoutDigestMs: r1(downtimeWithoutDigest), digestMs: r1(measured.run.digestMs), rounds: measured.run.rounds },
+      simulated: { ...roundMetrics(simulated), rounds: simulated.rounds },
+      predicted: { ...roundMetrics(predicted), rounds: predicted.rounds },
+    });
+  }
+  await sink.worker.terminate();
+  await agent.worker.terminate();
+  source.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const out = { commit: gitCommit(), machine: machine(), memMiB, throughput, metrics: rows };
+  writeFileSync(join(__dirname, "results.json"), JSON.stringify(out, null, 2) + "\n");
+  console.log(`throughput over loopback, ${memMiB} MiB, median of ${runs}: raw TCP ${throughput.rawMBps} MB/s, migration ${throughput.migrationMBps} MB/s (${Math.round(throughput.ratio * 100)} %)`);
+  console.log("");
+  console.log("| dirty MiB/s | metric | measured | simulator | predictor | error (sim vs measured) |");
+  console.log("|---|---|---|---|---|---|");
+  for (const r of rows) {
+    for (const k of ["preparationMs", "downtimeMs", "resumeMs", "pagesTransferred", "totalMs", "degradation"] as const) {
+      const m = r.measured[k];
+      const s = r.simulated[k];
+      const err = m === 0 ? (s === 0 ? "0 %" : "n/a") : `${Math.round(((s - m) / m) * 100)} %`;
+      console.log(`| ${r.dirtyMiBps} | ${k} | ${m} | ${s} | ${r.predicted[k]} | ${err} |`);
+    }
+    console.log(`| ${r.dirtyMiBps} | (downtime without the digests) | ${r.measured.downtimeWithoutDigestMs} | | | |`);
+  }
+}
+
+function roundMetrics(m: { preparationMs: number; downtimeMs: number; resumeMs: number; pagesTransferred: number; totalMs: number; degradation: number }) {
+  return {
+    preparationMs: r1(m.preparationMs),
+    downtimeMs: r1(m.downtimeMs),
+    resumeMs: r1(m.resumeMs),
+    pagesTransferred: Math.round(m.pagesTransferred),
+    totalMs: r1(m.totalMs),
+    degradation: r3(m.degradation),
+  };
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench:transfer: ${e instanceof Error ? e.stack : String(e)}`);
+  process.exit(1);
+});

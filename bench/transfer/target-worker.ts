@@ -1,0 +1,37 @@
+/**
+ * The receiving side of bench:transfer, in a worker thread so that it has a core of its own, as a target agent
+ * would: either a raw TCP sink (counts bytes, answers one byte once it has `expect` of them) or a target agent's
+ * data port over a guest host in a temporary folder.
+ */
+import { createServer } from "node:net";
+import { parentPort, workerData } from "node:worker_threads";
+import { GuestHost } from "../../apps/node-agent/src/guest/guest-host";
+import { DataServer } from "../../apps/node-agent/src/transfer/data-server";
+
+const { mode, dataDir } = workerData as { mode: "sink" | "agent"; dataDir: string };
+
+async function main(): Promise<void> {
+  if (mode === "agent") {
+    const server = new DataServer(new GuestHost({ dataDir, locality: { kind: "uniform" } }), { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1" });
+    parentPort!.postMessage({ address: await server.address() });
+    return;
+  }
+  const server = createServer((socket) => {
+    let expect = -1;
+    let seen = 0;
+    let header = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => {
+      if (expect < 0) {
+        header = Buffer.concat([header, chunk]);
+        if (header.length < 8) return;
+        expect = Number(header.readBigUInt64BE(0));
+        chunk = header.subarray(8);
+      }
+      seen += chunk.length;
+      if (seen >= expect) socket.write(Buffer.from([1]));
+    });
+  });
+  server.listen(0, "127.0.0.1", () => parentPort!.postMessage({ address: `127.0.0.1:${(server.address() as { port: number }).port}` }));
+}
+
+void main();

@@ -1,0 +1,6 @@
+-- AlterTable
+ALTER TABLE "Migration" ADD COLUMN     "imageDigest" JSONB;
+
+-- AlterTable
+ALTER TABLE "Node" ADD COLUMN     "dataAddress" TEXT;
+
