@@ -12,7 +12,11 @@ const ERROR_SCHEMA = {
   required: ["statusCode", "error", "message"],
   properties: {
     statusCode: { type: "integer", example: 404 },
-    error: { type: "string", enum: [...ERROR_CODES, "InternalError", "PayloadTooLargeError"], example: "NodeNotFound" },
+    error: {
+      type: "string",
+      description: `A domain code (${ERROR_CODES.join(", ")}), InternalError, or the framework's name for a rejected request.`,
+      example: "NodeNotFound",
+    },
     message: { type: "string", example: "node 0b7c9f0e-1c1a-4f7e-9a51-3c2d1e0f9a8b does not exist" },
     details: { description: "For ValidationFailed: a list of {field, reason}." },
   },
