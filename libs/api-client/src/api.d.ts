@@ -709,6 +709,470 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        MigrationDetail: {
+            id: string;
+            vmId: string;
+            sourceNodeId: string;
+            targetNodeId: string;
+            technique: string;
+            techniqueOptions: unknown;
+            prediction: {
+                technique: string;
+                preparationMs: number;
+                downtimeMs: number;
+                resumeMs: number;
+                pagesTransferred: number;
+                totalMs: number;
+                degradation: number;
+                bytesTransferred: number;
+                reason: string;
+                slaWarning?: string;
+            } | null;
+            reason: string | null;
+            requestedBy: string;
+            state: string;
+            progress: number;
+            cancelRequested: boolean;
+            timestamps: {
+                /** @description ISO 8601 time */
+                requestedAt: string | null;
+                /** @description ISO 8601 time */
+                queuedAt: string | null;
+                /** @description ISO 8601 time */
+                startedAt: string | null;
+                /** @description ISO 8601 time */
+                finishedAt: string | null;
+                /** @description ISO 8601 time */
+                cancelRequestedAt: string | null;
+                /** @description ISO 8601 time */
+                lastProgressAt: string | null;
+            };
+            /** @description the measured six metrics, once completed */
+            metrics: {
+                preparationMs: number | null;
+                downtimeMs: number | null;
+                resumeMs: number | null;
+                pagesTransferred: number | null;
+                totalMs: number | null;
+                degradation: number | null;
+            } | null;
+            bytesTransferred: number | null;
+            error: string | null;
+            live: {
+                phase: string;
+                percent: number;
+                bytesSent: number;
+                bytesRemaining: number;
+                dirtyBytesPerSec: number;
+                transferBytesPerSec: number;
+                etaMs: number | null;
+                stalled: boolean;
+                stallReason?: string;
+            } | null;
+        };
+        MigrationPage: {
+            items: {
+                id: string;
+                vmId: string;
+                sourceNodeId: string;
+                targetNodeId: string;
+                technique: string;
+                techniqueOptions: unknown;
+                prediction: {
+                    technique: string;
+                    preparationMs: number;
+                    downtimeMs: number;
+                    resumeMs: number;
+                    pagesTransferred: number;
+                    totalMs: number;
+                    degradation: number;
+                    bytesTransferred: number;
+                    reason: string;
+                    slaWarning?: string;
+                } | null;
+                reason: string | null;
+                requestedBy: string;
+                state: string;
+                progress: number;
+                cancelRequested: boolean;
+                timestamps: {
+                    /** @description ISO 8601 time */
+                    requestedAt: string | null;
+                    /** @description ISO 8601 time */
+                    queuedAt: string | null;
+                    /** @description ISO 8601 time */
+                    startedAt: string | null;
+                    /** @description ISO 8601 time */
+                    finishedAt: string | null;
+                    /** @description ISO 8601 time */
+                    cancelRequestedAt: string | null;
+                    /** @description ISO 8601 time */
+                    lastProgressAt: string | null;
+                };
+                /** @description the measured six metrics, once completed */
+                metrics: {
+                    preparationMs: number | null;
+                    downtimeMs: number | null;
+                    resumeMs: number | null;
+                    pagesTransferred: number | null;
+                    totalMs: number | null;
+                    degradation: number | null;
+                } | null;
+                bytesTransferred: number | null;
+                error: string | null;
+            }[];
+            nextCursor: string | null;
+        };
+        Migration: {
+            id: string;
+            vmId: string;
+            sourceNodeId: string;
+            targetNodeId: string;
+            technique: string;
+            techniqueOptions: unknown;
+            prediction: {
+                technique: string;
+                preparationMs: number;
+                downtimeMs: number;
+                resumeMs: number;
+                pagesTransferred: number;
+                totalMs: number;
+                degradation: number;
+                bytesTransferred: number;
+                reason: string;
+                slaWarning?: string;
+            } | null;
+            reason: string | null;
+            requestedBy: string;
+            state: string;
+            progress: number;
+            cancelRequested: boolean;
+            timestamps: {
+                /** @description ISO 8601 time */
+                requestedAt: string | null;
+                /** @description ISO 8601 time */
+                queuedAt: string | null;
+                /** @description ISO 8601 time */
+                startedAt: string | null;
+                /** @description ISO 8601 time */
+                finishedAt: string | null;
+                /** @description ISO 8601 time */
+                cancelRequestedAt: string | null;
+                /** @description ISO 8601 time */
+                lastProgressAt: string | null;
+            };
+            /** @description the measured six metrics, once completed */
+            metrics: {
+                preparationMs: number | null;
+                downtimeMs: number | null;
+                resumeMs: number | null;
+                pagesTransferred: number | null;
+                totalMs: number | null;
+                degradation: number | null;
+            } | null;
+            bytesTransferred: number | null;
+            error: string | null;
+        };
+        NodePage: {
+            items: {
+                id: string;
+                name: string;
+                state: string;
+                stateReason: string | null;
+                labels: {
+                    [key: string]: string;
+                };
+                /** @enum {string} */
+                hypervisor: "bare-metal" | "hosted";
+                capacity: {
+                    cpu: number;
+                    memMiB: number;
+                };
+                power: {
+                    idleWatts: number;
+                    peakWatts: number;
+                };
+                /** @description ISO 8601 time */
+                lastHeartbeatAt: string | null;
+                allocated?: {
+                    cpu: number;
+                    memMiB: number;
+                };
+                /** @description the latest heartbeat's load */
+                load?: {
+                    cpuLoad: number;
+                    memLoad: number;
+                    watts: number;
+                    netTxMbps: number;
+                    netRxMbps: number;
+                };
+                /** @description ISO 8601 time */
+                createdAt: string;
+            }[];
+            nextCursor: string | null;
+        };
+        Node: {
+            id: string;
+            name: string;
+            state: string;
+            stateReason: string | null;
+            labels: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            hypervisor: "bare-metal" | "hosted";
+            capacity: {
+                cpu: number;
+                memMiB: number;
+            };
+            power: {
+                idleWatts: number;
+                peakWatts: number;
+            };
+            /** @description ISO 8601 time */
+            lastHeartbeatAt: string | null;
+            allocated?: {
+                cpu: number;
+                memMiB: number;
+            };
+            /** @description the latest heartbeat's load */
+            load?: {
+                cpuLoad: number;
+                memLoad: number;
+                watts: number;
+                netTxMbps: number;
+                netRxMbps: number;
+            };
+            /** @description ISO 8601 time */
+            createdAt: string;
+        };
+        PlanDetail: {
+            id: string;
+            kind: string;
+            policy: string | null;
+            mode: string;
+            priority: number;
+            state: string;
+            reason: unknown;
+            createdBy: string;
+            /** @description ISO 8601 time */
+            createdAt: string;
+            approvedBy: string | null;
+            /** @description ISO 8601 time */
+            approvedAt: string | null;
+            appliedBy: string | null;
+            /** @description ISO 8601 time */
+            appliedAt: string | null;
+            /** @description ISO 8601 time */
+            finishedAt: string | null;
+            /** @description ISO 8601 time */
+            expiresAt: string | null;
+            baseVersion: string;
+            scope: {
+                vmIds: string[];
+                nodeIds: string[];
+            };
+            params: unknown;
+            costBefore: number;
+            costAfter: number;
+            gain: number;
+            gainPct: number;
+            expected: {
+                migrations: number;
+                memoryMovedMiB: number;
+                migrationMs: number;
+                worstDowntimeMs: number;
+            };
+            blocked: {
+                vm: {
+                    id: string;
+                    name: string | null;
+                };
+                reason: string;
+            }[];
+            explanation: unknown;
+            error: string | null;
+            steps: {
+                index: number;
+                vm: {
+                    id: string;
+                    name: string | null;
+                };
+                from: {
+                    id: string;
+                    name: string | null;
+                };
+                to: {
+                    id: string;
+                    name: string | null;
+                };
+                memMiB: number;
+                reason: string;
+                gain: number;
+                technique: string | null;
+                techniqueOptions: unknown;
+                prediction: unknown;
+                capacityAfter: unknown;
+                rejected: unknown;
+                dependsOn: number[];
+                state: string;
+                migrationId: string | null;
+                error: string | null;
+            }[];
+            progress: {
+                percent: number;
+                stepsDone: number;
+                stepsTotal: number;
+                etaMs: number | null;
+                stalledSteps: number;
+            };
+        };
+        PlanPage: {
+            items: {
+                id: string;
+                kind: string;
+                policy: string | null;
+                mode: string;
+                priority: number;
+                state: string;
+                reason: unknown;
+                createdBy: string;
+                /** @description ISO 8601 time */
+                createdAt: string;
+                approvedBy: string | null;
+                /** @description ISO 8601 time */
+                approvedAt: string | null;
+                appliedBy: string | null;
+                /** @description ISO 8601 time */
+                appliedAt: string | null;
+                /** @description ISO 8601 time */
+                finishedAt: string | null;
+                /** @description ISO 8601 time */
+                expiresAt: string | null;
+                baseVersion: string;
+                scope: {
+                    vmIds: string[];
+                    nodeIds: string[];
+                };
+                params: unknown;
+                costBefore: number;
+                costAfter: number;
+                gain: number;
+                gainPct: number;
+                expected: {
+                    migrations: number;
+                    memoryMovedMiB: number;
+                    migrationMs: number;
+                    worstDowntimeMs: number;
+                };
+                blocked: {
+                    vm: {
+                        id: string;
+                        name: string | null;
+                    };
+                    reason: string;
+                }[];
+                explanation: unknown;
+                error: string | null;
+                steps: {
+                    index: number;
+                    vm: {
+                        id: string;
+                        name: string | null;
+                    };
+                    from: {
+                        id: string;
+                        name: string | null;
+                    };
+                    to: {
+                        id: string;
+                        name: string | null;
+                    };
+                    memMiB: number;
+                    reason: string;
+                    gain: number;
+                    technique: string | null;
+                    techniqueOptions: unknown;
+                    prediction: unknown;
+                    capacityAfter: unknown;
+                    rejected: unknown;
+                    dependsOn: number[];
+                    state: string;
+                    migrationId: string | null;
+                    error: string | null;
+                }[];
+            }[];
+            nextCursor: string | null;
+        };
+        PolicyList: {
+            items: {
+                name: string;
+                description: string;
+                /** @enum {string} */
+                mode: "off" | "dry-run" | "approve" | "auto";
+                intervalS: number;
+                params: unknown;
+                updatedBy: string | null;
+                /** @description ISO 8601 time */
+                updatedAt: string;
+                /** @description ISO 8601 time */
+                lastRunAt: string | null;
+                lastRun: unknown;
+            }[];
+        };
+        Policy: {
+            name: string;
+            description: string;
+            /** @enum {string} */
+            mode: "off" | "dry-run" | "approve" | "auto";
+            intervalS: number;
+            params: unknown;
+            updatedBy: string | null;
+            /** @description ISO 8601 time */
+            updatedAt: string;
+            /** @description ISO 8601 time */
+            lastRunAt: string | null;
+            lastRun: unknown;
+        };
+        Vm: {
+            id: string;
+            name: string;
+            state: string;
+            nodeId: string | null;
+            cpu: number;
+            memMiB: number;
+            dirtyRateMiBps: number;
+            allowPostCopy: boolean;
+            workload: unknown;
+            sla: {
+                maxDowntimeMs: number | null;
+                maxTotalMs: number | null;
+                network: unknown;
+            };
+            /** @description ISO 8601 time */
+            createdAt: string;
+        };
+        VmPage: {
+            items: {
+                id: string;
+                name: string;
+                state: string;
+                nodeId: string | null;
+                cpu: number;
+                memMiB: number;
+                dirtyRateMiBps: number;
+                allowPostCopy: boolean;
+                workload: unknown;
+                sla: {
+                    maxDowntimeMs: number | null;
+                    maxTotalMs: number | null;
+                    network: unknown;
+                };
+                /** @description ISO 8601 time */
+                createdAt: string;
+            }[];
+            nextCursor: string | null;
+        };
         Error: {
             /** @example 404 */
             statusCode: number;
@@ -836,11 +1300,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description NodePage */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NodePage"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -873,11 +1340,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Node */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -919,11 +1389,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Node */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -974,11 +1447,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Node */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1029,11 +1505,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Node */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1084,11 +1563,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Node */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1142,11 +1624,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description VmPage */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["VmPage"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1220,11 +1705,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Vm */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Vm"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1266,11 +1754,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Vm */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Vm"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1411,11 +1902,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description MigrationPage */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MigrationPage"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1464,11 +1958,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description MigrationDetail */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MigrationDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1510,11 +2007,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description MigrationDetail */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MigrationDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1651,11 +2151,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Migration */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Migration"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2329,11 +2832,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanPage */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanPage"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2394,11 +2900,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description PlanDetail */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2440,11 +2949,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanDetail */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2493,11 +3005,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description PlanDetail */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2548,11 +3063,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanDetail */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2664,11 +3182,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanPage */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanPage"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2716,11 +3237,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description PlanDetail */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2762,11 +3286,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanDetail */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2815,11 +3342,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description PlanDetail */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2870,11 +3400,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanDetail */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -3025,11 +3558,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanDetail */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -3078,11 +3614,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PolicyList */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PolicyList"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -3115,11 +3654,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Policy */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -3172,11 +3714,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Policy */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
