@@ -57,3 +57,5 @@ export function ok<T>(result: { data?: T; error?: unknown; response: Response })
     : { statusCode: result.response.status, error: result.response.statusText || "HttpError", message: `HTTP ${result.response.status}` };
   throw new FerryApiError(result.response.status, body);
 }
+
+export { parseSse, streamEvents, type ChangeEvent, type ChangeKind, type EventStreamOptions } from "./events";
