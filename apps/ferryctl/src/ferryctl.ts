@@ -24,6 +24,8 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** Redraw the progress bar in place (a terminal), or print a line per change of phase. */
   tty: boolean;
+  /** Ends --watch and `events` (Ctrl-C does in a terminal). */
+  signal?: AbortSignal;
 }
 
 type Migration = MigrationDetail;
@@ -258,7 +260,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const a = connect();
       io.out(await listing(a, kind, opts.output));
       if (!opts.watch) return;
-      for await (const _ of a.events(CHANGE_KIND[kind])) io.out(`\n${await listing(a, kind, opts.output)}`);
+      for await (const _ of a.events(CHANGE_KIND[kind], undefined, io.signal)) io.out(`\n${await listing(a, kind, opts.output)}`);
     });
 
   program
@@ -413,7 +415,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .option("--id <id>", "only changes of this object")
     .action(async (opts: { kinds?: string; id?: string }) => {
       const kinds = opts.kinds?.split(",").map((k) => k.trim()) as ChangeKind[] | undefined;
-      for await (const e of connect().events(kinds, opts.id)) io.out(`${JSON.stringify(e)}\n`);
+      for await (const e of connect().events(kinds, opts.id, io.signal)) io.out(`${JSON.stringify(e)}\n`);
     });
 
   const config = program.command("config").description("Contexts: which controller and token to use");

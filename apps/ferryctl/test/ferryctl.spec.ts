@@ -94,6 +94,26 @@ describe("ferryctl against a real controller and agents", () => {
     expect((await ferryctl(`policy set ${name} --mode sometimes`)).code).toBe(2);
   });
 
+  it("get --watch prints the list again when something changes, and events prints each change", async () => {
+    const abort = new AbortController();
+    let out = "";
+    const watching = run(["get", "nodes", "--watch"], { out: (t) => (out += t), err: () => undefined, env, tty: false, signal: abort.signal });
+    await eventually(async () => (out.includes("node-b") ? true : undefined), 10_000, "the first listing");
+    const events = new AbortController();
+    let lines = "";
+    const streaming = run(["events", "--kinds", "node"], { out: (t) => (lines += t), err: () => undefined, env, tty: false, signal: events.signal });
+    // Open once it has passed on a change: the agents' heartbeats reach it within 10 s.
+    await eventually(async () => (lines.includes('"type":"heartbeat"') ? true : undefined), 30_000, "the events stream to open");
+    await c.admin().post(`/api/v1/nodes/${(await c.prisma.node.findFirstOrThrow({ where: { name: "node-b" } })).id}/cordon`).expect(200);
+    await eventually(async () => (/node-b\s+cordoned/.test(out) ? true : undefined), 20_000, "the list after the cordon");
+    await eventually(async () => (lines.includes('"type":"cordon"') ? true : undefined), 20_000, "the cordon event");
+    abort.abort();
+    events.abort();
+    expect(await watching).toBe(0);
+    expect(await streaming).toBe(0);
+    await c.admin().post(`/api/v1/nodes/${(await c.prisma.node.findFirstOrThrow({ where: { name: "node-b" } })).id}/uncordon`).expect(200);
+  }, 60_000);
+
   it("top nodes", async () => {
     expect((await ferryctl("top nodes")).out.split("\n")[0]).toMatch(/^NAME\s+CPU\s+MEMORY\s+WATTS\s+TX\(Mbps\)\s+RX\(Mbps\)$/);
   });
