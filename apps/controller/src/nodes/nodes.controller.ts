@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
-import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { Caller, CallerOf } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
@@ -7,6 +7,8 @@ import { PowerService } from "../power/power.service";
 import { NodeQuery, nodeQuerySchema } from "./dto/node-query.dto";
 import { PowerBody, powerBodySchema } from "./dto/power.dto";
 import { NodesService } from "./nodes.service";
+import { Answer } from "../common/responses";
+import { nodePageSchema, nodeSchema } from "./dto/node.answer";
 
 @ApiTags("nodes")
 @ApiBearerAuth()
@@ -17,34 +19,46 @@ export class NodesController {
     private readonly power: PowerService,
   ) {}
 
+  @ApiOperation({ summary: "List nodes" })
+  @Answer(200, "NodePage", nodePageSchema)
   @Get()
   list(@ZodQuery(nodeQuerySchema) query: NodeQuery) {
     return this.nodes.list(query);
   }
 
+  @ApiOperation({ summary: "Get a node" })
+  @Answer(200, "Node", nodeSchema)
   @Get(":id")
   get(@IdParam() id: string) {
     return this.nodes.get(id);
   }
 
+  @ApiOperation({ summary: "Cordon a node" })
+  @Answer(200, "Node", nodeSchema)
   @Post(":id/cordon")
   @HttpCode(200)
   cordon(@IdParam() id: string, @CallerOf() caller: Caller) {
     return this.nodes.act(id, "cordon", caller.name);
   }
 
+  @ApiOperation({ summary: "Uncordon a node" })
+  @Answer(200, "Node", nodeSchema)
   @Post(":id/uncordon")
   @HttpCode(200)
   uncordon(@IdParam() id: string, @CallerOf() caller: Caller) {
     return this.nodes.act(id, "uncordon", caller.name);
   }
 
+  @ApiOperation({ summary: "Put a node into maintenance" })
+  @Answer(200, "Node", nodeSchema)
   @Post(":id/maintenance/on")
   @HttpCode(200)
   maintenanceOn(@IdParam() id: string, @CallerOf() caller: Caller) {
     return this.nodes.act(id, "maintenance-on", caller.name);
   }
 
+  @ApiOperation({ summary: "Take a node out of maintenance" })
+  @Answer(200, "Node", nodeSchema)
   @Post(":id/maintenance/off")
   @HttpCode(200)
   maintenanceOff(@IdParam() id: string, @CallerOf() caller: Caller) {

@@ -6,6 +6,7 @@ import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { FerryError, notFound } from "../common/errors";
 import { PageQuery, pageArgs, toPage } from "../common/pagination";
 import { PrismaService } from "../database/prisma.service";
+import { ChangeFeed } from "../events/change-feed";
 import { Prisma, type Node } from "../generated/prisma/client";
 import { allocations } from "./capacity";
 import { HeartbeatBuffer } from "./heartbeat-buffer";
@@ -24,6 +25,7 @@ export class NodesService {
     private readonly audit: AuditService,
     private readonly heartbeats: HeartbeatBuffer,
     private readonly power: PowerService,
+    private readonly feed: ChangeFeed,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
@@ -109,6 +111,8 @@ export class NodesService {
     }
     const { at, powerState } = await this.heartbeats.record(id, sample);
     if (powerState === "waking" && sample.power === "on") await this.power.wokeUp(id);
+    const { vms, ...load } = sample;
+    await this.feed.heartbeat(id, { ...load, vms: vms.length });
     return { at: at.toISOString(), power: desiredPower((powerState ?? "active") as NodeState) };
   }
 

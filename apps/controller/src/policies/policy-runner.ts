@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from "@nestjs/common";
 import { CLOCK, Clock } from "../common/clock";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { Periodic } from "../common/periodic";
+import { ChangeFeed } from "../events/change-feed";
 import { PlansService } from "../plans/plans.service";
 import { withoutThrash } from "./anti-thrash";
 import type { LivePolicy, PolicyMode, WakeRequest } from "./live-policy";
@@ -28,6 +29,7 @@ export class PolicyRunner implements OnModuleInit {
     private readonly plans: PlansService,
     private readonly power: PowerService,
     private readonly periodic: Periodic,
+    private readonly feed: ChangeFeed,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
@@ -83,6 +85,7 @@ export class PolicyRunner implements OnModuleInit {
       result = { ...result, ...wake };
     }
     await this.policies.recordRun(policy.name, at, result);
+    await this.feed.publish("policy", policy.name, "ran", { mode, ...result });
     return result;
   }
 

@@ -1,11 +1,13 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
-import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { Caller, CallerOf } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { CreateVm, createVmSchema } from "./dto/create-vm.dto";
 import { VmQuery, vmQuerySchema } from "./dto/vm-query.dto";
 import { VmsService } from "./vms.service";
+import { Answer } from "../common/responses";
+import { vmPageSchema, vmSchema } from "./dto/vm.answer";
 
 @ApiTags("vms")
 @ApiBearerAuth()
@@ -13,17 +15,23 @@ import { VmsService } from "./vms.service";
 export class VmsController {
   constructor(private readonly vms: VmsService) {}
 
+  @ApiOperation({ summary: "Create a VM and place it" })
+  @Answer(201, "Vm", vmSchema)
   @Post()
   @HttpCode(201)
   create(@ZodBody(createVmSchema) body: CreateVm, @CallerOf() caller: Caller) {
     return this.vms.create(body, caller.name);
   }
 
+  @ApiOperation({ summary: "List VMs" })
+  @Answer(200, "VmPage", vmPageSchema)
   @Get()
   list(@ZodQuery(vmQuerySchema) query: VmQuery) {
     return this.vms.list(query);
   }
 
+  @ApiOperation({ summary: "Get a VM" })
+  @Answer(200, "Vm", vmSchema)
   @Get(":id")
   get(@IdParam() id: string) {
     return this.vms.get(id);
