@@ -7,8 +7,10 @@ import type { DestinationStream } from "pino";
 import { AppModule } from "./app.module";
 import type { Clock } from "./common/clock";
 import type { ControllerConfig } from "./common/config";
+import { mountDashboard } from "./ui/dashboard";
+import { mountQueueBoard } from "./ui/queue-board";
 
-/** Builds the controller app (used by main.ts and the tests): routes, OpenAPI at /docs, graceful shutdown. */
+/** Builds the controller app (used by main.ts and the tests): routes, OpenAPI at /docs, the dashboard at /ui, bull-board at /queues, graceful shutdown. */
 export async function createController(config: ControllerConfig, clock?: Clock, logDestination?: DestinationStream): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, clock, logDestination), { bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -21,5 +23,7 @@ export async function createController(config: ControllerConfig, clock?: Clock, 
     .addBearerAuth()
     .build();
   SwaggerModule.setup("docs", app, () => SwaggerModule.createDocument(app, doc));
+  mountDashboard(app);
+  mountQueueBoard(app);
   return app;
 }
