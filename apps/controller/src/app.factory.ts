@@ -1,12 +1,13 @@
 import { INestApplication } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
-import { DocumentBuilder, SwaggerModule } from "@nestjs/swagger";
+import { SwaggerModule } from "@nestjs/swagger";
 import { Logger } from "nestjs-pino";
 import type { DestinationStream } from "pino";
 import { AppModule } from "./app.module";
 import type { Clock } from "./common/clock";
 import type { ControllerConfig } from "./common/config";
+import { buildOpenApiDocument } from "./common/openapi";
 import { mountDashboard } from "./ui/dashboard";
 import { mountQueueBoard } from "./ui/queue-board";
 
@@ -16,13 +17,7 @@ export async function createController(config: ControllerConfig, clock?: Clock, 
   app.useLogger(app.get(Logger));
   app.useBodyParser("json", { limit: "5mb" });
   app.enableShutdownHooks();
-  const doc = new DocumentBuilder()
-    .setTitle("Ferry controller")
-    .setDescription("Admin API: nodes, VMs, traffic and live migrations. Send `Authorization: Bearer <FERRY_ADMIN_TOKEN>`.")
-    .setVersion("1")
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup("docs", app, () => SwaggerModule.createDocument(app, doc));
+  SwaggerModule.setup("docs", app, () => buildOpenApiDocument(app));
   mountDashboard(app);
   mountQueueBoard(app);
   return app;

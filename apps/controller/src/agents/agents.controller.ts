@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
-import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { heartbeatSchema, registerNodeSchema, type Heartbeat, type RegisterNode } from "@ferry/protocol";
 import { z } from "zod";
 import { AgentAccess, Caller, CallerOf } from "../common/auth";
@@ -20,29 +20,34 @@ export class AgentsController {
     private readonly migrations: AgentReportsService,
   ) {}
 
+  @ApiOperation({ summary: "Register a node (agent)" })
   @Post("register")
   @HttpCode(200)
   register(@ZodBody(registerNodeSchema) body: RegisterNode) {
     return this.nodes.register(body);
   }
 
+  @ApiOperation({ summary: "Send a node heartbeat (agent)" })
   @Post("nodes/:id/heartbeat")
   @HttpCode(200)
   heartbeat(@IdParam() id: string, @ZodBody(heartbeatSchema) body: Heartbeat) {
     return this.nodes.heartbeat(id, body);
   }
 
+  @ApiOperation({ summary: "List the VMs a node hosts (agent)" })
   @Get("nodes/:id/vms")
   hostedVms(@IdParam() id: string) {
     return this.nodes.hostedVms(id);
   }
 
+  @ApiOperation({ summary: "Claim a migration (agent)" })
   @Post("migrations/:id/claim")
   @HttpCode(200)
   claim(@IdParam() id: string, @ZodBody(claimBodySchema) body: z.infer<typeof claimBodySchema>, @CallerOf() caller: Caller) {
     return this.migrations.claim(id, body.nodeId, caller.name, body.attemptId);
   }
 
+  @ApiOperation({ summary: "Report migration progress (agent)" })
   @Post("migrations/:id/progress")
   @HttpCode(200)
   progress(@IdParam() id: string, @ZodBody(progressBodySchema) body: z.infer<typeof progressBodySchema>) {
@@ -50,6 +55,7 @@ export class AgentsController {
     return this.migrations.progress(id, nodeId, report);
   }
 
+  @ApiOperation({ summary: "Report a migration completed (agent)" })
   @Post("migrations/:id/complete")
   @HttpCode(200)
   complete(@IdParam() id: string, @ZodBody(completeBodySchema) body: z.infer<typeof completeBodySchema>, @CallerOf() caller: Caller) {
@@ -57,6 +63,7 @@ export class AgentsController {
     return this.migrations.complete(id, nodeId, report, caller.name);
   }
 
+  @ApiOperation({ summary: "Report a migration failed (agent)" })
   @Post("migrations/:id/fail")
   @HttpCode(200)
   fail(@IdParam() id: string, @ZodBody(failBodySchema) body: z.infer<typeof failBodySchema>, @CallerOf() caller: Caller) {
@@ -64,6 +71,7 @@ export class AgentsController {
     return this.migrations.fail(id, nodeId, report, caller.name);
   }
 
+  @ApiOperation({ summary: "Report an SLA breach during a migration (agent)" })
   @Post("migrations/:id/sla-breaches")
   @HttpCode(201)
   slaBreach(@IdParam() id: string, @ZodBody(slaBreachBodySchema) body: z.infer<typeof slaBreachBodySchema>, @CallerOf() caller: Caller) {

@@ -1,5 +1,5 @@
 import { Controller, Get } from "@nestjs/common";
-import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { toPage } from "../common/pagination";
 import { ZodQuery } from "../common/zod";
@@ -18,6 +18,7 @@ const auditQuerySchema = z.object({
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
+  @ApiOperation({ summary: "List audit log entries" })
   @Get()
   async list(@ZodQuery(auditQuerySchema) query: z.infer<typeof auditQuerySchema>) {
     const rows = await this.audit.list(query);

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpException, HttpStatus } from "@nestjs/common";
-import { ApiTags } from "@nestjs/swagger";
+import { ApiOperation, ApiTags } from "@nestjs/swagger";
 import { Public } from "../common/auth";
 import { PrismaService } from "../database/prisma.service";
 import { RedisService } from "../redis/redis.module";
@@ -23,6 +23,7 @@ export class HealthController {
     private readonly redis: RedisService,
   ) {}
 
+  @ApiOperation({ summary: "Readiness of the controller" })
   @Get()
   async health() {
     const [database, redis] = await Promise.all([probe(() => this.prisma.$queryRaw`SELECT 1`), probe(() => this.redis.client.ping())]);

@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from "@nestjs/common";
-import { ApiTags } from "@nestjs/swagger";
+import { ApiOperation, ApiTags } from "@nestjs/swagger";
 import { Public } from "../common/auth";
 import { MetricsService } from "./metrics.service";
 
@@ -9,6 +9,7 @@ import { MetricsService } from "./metrics.service";
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
+  @ApiOperation({ summary: "Prometheus metrics" })
   @Get()
   @Header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
   scrape(): Promise<string> {

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
-import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { Caller, CallerOf } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
@@ -18,6 +18,7 @@ export class MigrationsController {
     private readonly scheduler: MigrationScheduler,
   ) {}
 
+  @ApiOperation({ summary: "Request a live migration" })
   @Post()
   @HttpCode(202)
   async request(@ZodBody(requestMigrationSchema) body: RequestMigration, @CallerOf() caller: Caller) {
@@ -26,26 +27,31 @@ export class MigrationsController {
     return this.queries.get(m.id);
   }
 
+  @ApiOperation({ summary: "List migrations" })
   @Get()
   list(@ZodQuery(migrationQuerySchema) query: MigrationQuery) {
     return this.queries.list(query);
   }
 
+  @ApiOperation({ summary: "Get a migration" })
   @Get(":id")
   get(@IdParam() id: string) {
     return this.queries.get(id);
   }
 
+  @ApiOperation({ summary: "List a migration's events" })
   @Get(":id/events")
   events(@IdParam() id: string, @ZodQuery(eventQuerySchema) query: EventQuery) {
     return this.queries.events(id, query);
   }
 
+  @ApiOperation({ summary: "List a migration's SLA breaches" })
   @Get(":id/sla-breaches")
   slaBreaches(@IdParam() id: string) {
     return this.queries.slaBreaches(id);
   }
 
+  @ApiOperation({ summary: "Cancel a migration" })
   @Post(":id/cancel")
   @HttpCode(202)
   cancel(@IdParam() id: string, @CallerOf() caller: Caller) {

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
-import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { Caller, CallerOf } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodQuery } from "../common/zod";
@@ -12,34 +12,40 @@ import { NodesService } from "./nodes.service";
 export class NodesController {
   constructor(private readonly nodes: NodesService) {}
 
+  @ApiOperation({ summary: "List nodes" })
   @Get()
   list(@ZodQuery(nodeQuerySchema) query: NodeQuery) {
     return this.nodes.list(query);
   }
 
+  @ApiOperation({ summary: "Get a node" })
   @Get(":id")
   get(@IdParam() id: string) {
     return this.nodes.get(id);
   }
 
+  @ApiOperation({ summary: "Cordon a node" })
   @Post(":id/cordon")
   @HttpCode(200)
   cordon(@IdParam() id: string, @CallerOf() caller: Caller) {
     return this.nodes.act(id, "cordon", caller.name);
   }
 
+  @ApiOperation({ summary: "Uncordon a node" })
   @Post(":id/uncordon")
   @HttpCode(200)
   uncordon(@IdParam() id: string, @CallerOf() caller: Caller) {
     return this.nodes.act(id, "uncordon", caller.name);
   }
 
+  @ApiOperation({ summary: "Put a node into maintenance" })
   @Post(":id/maintenance/on")
   @HttpCode(200)
   maintenanceOn(@IdParam() id: string, @CallerOf() caller: Caller) {
     return this.nodes.act(id, "maintenance-on", caller.name);
   }
 
+  @ApiOperation({ summary: "Take a node out of maintenance" })
   @Post(":id/maintenance/off")
   @HttpCode(200)
   maintenanceOff(@IdParam() id: string, @CallerOf() caller: Caller) {

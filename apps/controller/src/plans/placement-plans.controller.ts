@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
-import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { Caller, CallerOf } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
@@ -17,34 +17,40 @@ export class PlacementPlansController {
   constructor(private readonly plans: PlansService) {}
 
   /** Dry run of a new VM's placement: the node it would get and every node's verdict. */
+  @ApiOperation({ summary: "Preview where a new VM would be placed" })
   @Post("preview")
   @HttpCode(200)
   preview(@ZodBody(previewSchema) body: Preview) {
     return this.plans.preview(body);
   }
 
+  @ApiOperation({ summary: "Compute a traffic placement plan" })
   @Post("plans")
   @HttpCode(201)
   compute(@ZodBody(computePlanSchema) body: ComputePlan, @CallerOf() caller: Caller) {
     return this.plans.compute(body, caller.name);
   }
 
+  @ApiOperation({ summary: "List traffic placement plans" })
   @Get("plans")
   list(@ZodQuery(planQuerySchema) query: PlanQuery) {
     return this.plans.list(query);
   }
 
+  @ApiOperation({ summary: "Get a traffic placement plan" })
   @Get("plans/:id")
   get(@IdParam() id: string) {
     return this.plans.get(id);
   }
 
+  @ApiOperation({ summary: "Approve a traffic placement plan" })
   @Post("plans/:id/apply")
   @HttpCode(202)
   apply(@IdParam() id: string, @ZodBody(applyPlanSchema) body: ApplyPlan, @CallerOf() caller: Caller) {
     return this.plans.apply(id, body, caller.name);
   }
 
+  @ApiOperation({ summary: "Cancel a traffic placement plan" })
   @Post("plans/:id/cancel")
   @HttpCode(202)
   cancel(@IdParam() id: string, @CallerOf() caller: Caller) {

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
-import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { Caller, CallerOf } from "../common/auth";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { IngestTraffic, TrafficQuery, ingestTrafficSchema, trafficQuerySchema } from "./dto/traffic.dto";
@@ -11,12 +11,14 @@ import { TrafficService } from "./traffic.service";
 export class TrafficController {
   constructor(private readonly traffic: TrafficService) {}
 
+  @ApiOperation({ summary: "Ingest VM-to-VM traffic" })
   @Post()
   @HttpCode(200)
   ingest(@ZodBody(ingestTrafficSchema) body: IngestTraffic, @CallerOf() caller: Caller) {
     return this.traffic.ingest(body, caller.name);
   }
 
+  @ApiOperation({ summary: "List VM-to-VM traffic" })
   @Get()
   list(@ZodQuery(trafficQuerySchema) query: TrafficQuery) {
     return this.traffic.list(query);

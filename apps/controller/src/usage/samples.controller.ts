@@ -1,5 +1,5 @@
 import { Controller, Get } from "@nestjs/common";
-import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { IdParam } from "../common/params";
 import { ZodQuery } from "../common/zod";
 import { SamplesQuery, samplesQuerySchema } from "./dto/samples-query.dto";
@@ -12,11 +12,13 @@ import { SampleHistoryService } from "./sample-history.service";
 export class SamplesController {
   constructor(private readonly history: SampleHistoryService) {}
 
+  @ApiOperation({ summary: "Usage history of a node" })
   @Get("nodes/:id/samples")
   node(@IdParam() id: string, @ZodQuery(samplesQuerySchema) query: SamplesQuery) {
     return this.history.node(id, query);
   }
 
+  @ApiOperation({ summary: "Usage history of a VM" })
   @Get("vms/:id/samples")
   vm(@IdParam() id: string, @ZodQuery(samplesQuerySchema) query: SamplesQuery) {
     return this.history.vm(id, query);

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
-import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { Caller, CallerOf } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
@@ -13,17 +13,20 @@ import { VmsService } from "./vms.service";
 export class VmsController {
   constructor(private readonly vms: VmsService) {}
 
+  @ApiOperation({ summary: "Create a VM and place it" })
   @Post()
   @HttpCode(201)
   create(@ZodBody(createVmSchema) body: CreateVm, @CallerOf() caller: Caller) {
     return this.vms.create(body, caller.name);
   }
 
+  @ApiOperation({ summary: "List VMs" })
   @Get()
   list(@ZodQuery(vmQuerySchema) query: VmQuery) {
     return this.vms.list(query);
   }
 
+  @ApiOperation({ summary: "Get a VM" })
   @Get(":id")
   get(@IdParam() id: string) {
     return this.vms.get(id);
