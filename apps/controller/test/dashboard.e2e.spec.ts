@@ -1,7 +1,10 @@
 /// <reference lib="dom" />
 // The page functions below run in the browser.
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../src/database/provision";
 import { launchBrowser, screenshot } from "./support/browser";
 import { TestController, createVm, eventually, startAgent, startController } from "./support/harness";
 
@@ -125,6 +128,19 @@ describe("the dashboard", () => {
     await page.goto(`${c.url}/ui/#/audit`);
     await waitForText("main td", /^admin:dashboard$/);
     await screenshot(page, "audit");
+  });
+
+  it("names only routes the API document has (the dashboard is plain JavaScript: no compiler checks its paths)", async () => {
+    const doc = (await c.http().get("/docs-json").expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    const dir = join(repoRoot(), "apps", "controller", "ui");
+    const sources = ["", "views"].flatMap((sub) =>
+      readdirSync(join(dir, sub)).filter((f) => f.endsWith(".js")).map((f) => readFileSync(join(dir, sub, f), "utf8")),
+    );
+    const named = sources.flatMap((src) => [...src.matchAll(/"(\/api\/v1[^"]*)"/g)].map((m) => m[1]!));
+    const called = sources.flatMap((src) => [...src.matchAll(/call\("(GET|POST|PATCH)", "(\/api\/v1[^"]*)"/g)].map((m) => [m[1]!.toLowerCase(), m[2]!]));
+    expect(named.length).toBeGreaterThan(15);
+    expect(named.filter((path) => !doc.paths[path])).toEqual([]);
+    expect(called.filter(([method, path]) => !doc.paths[path!]?.[method!])).toEqual([]);
   });
 
   it("keeps bull-board at /queues behind the admin token", async () => {

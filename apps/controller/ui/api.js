@@ -1,5 +1,8 @@
-// The dashboard's one way to call the admin API: the token from the tab's sessionStorage, JSON in and out,
-// and the API's own error message on a 4xx/5xx.
+// The dashboard calls the admin API only through the typed client (libs/api-client, served as
+// ./vendor/api-client.js), with the token from this tab's sessionStorage. Paths are the OpenAPI document's
+// own (test/dashboard-routes.spec.ts checks each one the dashboard names against it).
+import { createFerryClient, ok } from "./vendor/api-client.js";
+
 const TOKEN_KEY = "ferry.token";
 
 export const token = {
@@ -8,34 +11,18 @@ export const token = {
   clear: () => sessionStorage.removeItem(TOKEN_KEY),
 };
 
-export class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.message ? [].concat(body.message).join("; ") : `HTTP ${status}`);
-    this.status = status;
-    this.body = body;
-  }
-}
+const clientFor = (bearer) => createFerryClient({ baseUrl: location.origin, token: bearer, actor: "dashboard" });
 
-export async function call(method, path, body, bearer = token.get()) {
-  const res = await fetch(`../api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${bearer}`,
-      "x-ferry-actor": "dashboard",
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = res.headers.get("content-type")?.includes("json") ? await res.json() : null;
+/**
+ * One call: `method` and `path` as in the OpenAPI document, `options` as openapi-fetch takes them
+ * ({ params: { path, query }, body }). Returns the data; a refused call throws FerryApiError (status, body).
+ */
+export async function call(method, path, options = {}, bearer = token.get()) {
+  const result = await clientFor(bearer)[method](path, options);
   // The stored token no longer works (the controller restarted with another one): back to the login form.
-  if (res.status === 401 && bearer === token.get()) {
+  if (result.response.status === 401 && bearer === token.get()) {
     token.clear();
     location.reload();
   }
-  if (!res.ok) throw new ApiError(res.status, json);
-  return json;
+  return ok(result);
 }
-
-export const get = (path) => call("GET", path);
-export const post = (path, body = {}) => call("POST", path, body);
-export const patch = (path, body) => call("PATCH", path, body);

@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, call, token } from "./api.js";
+import { call, token } from "./api.js";
 import { html } from "./html.js";
 import { Audit } from "./views/audit.js";
 import { Fabric } from "./views/fabric.js";
@@ -28,11 +28,11 @@ function Login({ onLogin }) {
     e.preventDefault();
     const value = new FormData(e.target).get("token").trim();
     try {
-      await call("GET", "/nodes?limit=1", undefined, value);
+      await call("GET", "/api/v1/nodes", { params: { query: { limit: 1 } } }, value);
       token.set(value);
       onLogin();
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? `The token was refused: ${err.message}` : err.message);
+      setError(err.status === 401 ? `The token was refused: ${err.message}` : err.message);
     }
   };
   return html`

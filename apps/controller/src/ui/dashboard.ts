@@ -1,4 +1,6 @@
 import type { NestExpressApplication } from "@nestjs/platform-express";
+import { transformFileSync } from "@swc/core";
+import type { Express, Request, Response } from "express";
 import { join } from "node:path";
 import { repoRoot } from "../database/provision";
 
@@ -11,7 +13,20 @@ const VENDOR: Record<string, string> = {
   htm: "htm",
   d3: "d3",
   plot: "@observablehq/plot",
+  "openapi-fetch": "openapi-fetch",
 };
+
+/**
+ * The typed API client (libs/api-client) as an ES module for the browser: the same createFerryClient and
+ * error handling ferryctl uses, its TypeScript stripped by swc (which runs the controller anyway) once.
+ */
+function apiClientModule(root: string): string {
+  return transformFileSync(join(root, "libs", "api-client", "src", "index.ts"), {
+    swcrc: false,
+    jsc: { parser: { syntax: "typescript" }, target: "es2022" },
+    module: { type: "es6" },
+  }).code;
+}
 
 /**
  * Serves the dashboard at /ui. Its files are open, like /docs: they hold no data, and every API call the
@@ -19,6 +34,11 @@ const VENDOR: Record<string, string> = {
  */
 export function mountDashboard(app: NestExpressApplication): void {
   const root = repoRoot(__dirname);
+  let client: string | undefined;
+  (app.getHttpAdapter().getInstance() as Express).get("/ui/vendor/api-client.js", (_req: Request, res: Response) => {
+    client ??= apiClientModule(root);
+    res.type("text/javascript").send(client);
+  });
   for (const [name, pkg] of Object.entries(VENDOR)) {
     app.useStaticAssets(join(root, "node_modules", pkg), { prefix: `/ui/vendor/${name}/`, index: false, dotfiles: "ignore" });
   }

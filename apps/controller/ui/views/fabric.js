@@ -29,9 +29,9 @@ function NodeCard({ node, vms }) {
 }
 
 export function Fabric() {
-  const nodes = useLive("/nodes?limit=500");
-  const vms = useLive("/vms?limit=500");
-  const traffic = useLive("/traffic?limit=1000", 10_000);
+  const nodes = useLive("/api/v1/nodes", { query: { limit: 500 } });
+  const vms = useLive("/api/v1/vms", { query: { limit: 500 } });
+  const traffic = useLive("/api/v1/traffic", { query: { limit: 1000 } }, 10_000);
   const vmNames = namesOf(vms.data);
   const cells = (traffic.data?.items ?? []).flatMap((t) => {
     const a = vmNames.get(t.vmA) ?? t.vmA.slice(0, 8);

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { post } from "../api.js";
+import { call } from "../api.js";
 import { Chart, metricsVsPrediction } from "../charts.js";
 import { html } from "../html.js";
 import { useLive } from "../live.js";
@@ -23,7 +23,7 @@ function StartForm({ vms, nodes, onStarted }) {
     const form = new FormData(e.target);
     const technique = form.get("technique");
     try {
-      await post("/migrations", { vmId: form.get("vm"), targetNodeId: form.get("target"), ...(technique ? { technique } : {}) });
+      await call("POST", "/api/v1/migrations", { body: { vmId: form.get("vm"), targetNodeId: form.get("target"), ...(technique ? { technique } : {}) } });
       setError(null);
       onStarted();
     } catch (err) {
@@ -42,7 +42,7 @@ function StartForm({ vms, nodes, onStarted }) {
 
 /** A running migration's live progress (percent of memory sent, ETA), from GET /migrations/:id. */
 function Progress({ m }) {
-  const { data } = useLive(m.state === "running" ? `/migrations/${m.id}` : null, 1000);
+  const { data } = useLive(m.state === "running" ? "/api/v1/migrations/{id}" : null, { path: { id: m.id } }, 1000);
   const live = data?.live;
   const percent = m.state === "completed" ? 100 : live?.percent ?? m.progress * 100;
   return html`
@@ -71,15 +71,15 @@ function MetricsPanel({ m }) {
 }
 
 export function Migrations() {
-  const migrations = useLive("/migrations?limit=50", 1000);
-  const vms = useLive("/vms?limit=500", 5000);
-  const nodes = useLive("/nodes?limit=500", 5000);
+  const migrations = useLive("/api/v1/migrations", { query: { limit: 50 } }, 1000);
+  const vms = useLive("/api/v1/vms", { query: { limit: 500 } }, 5000);
+  const nodes = useLive("/api/v1/nodes", { query: { limit: 500 } }, 5000);
   const [selected, setSelected] = useState(null);
   const vmNames = namesOf(vms.data);
   const nodeNames = namesOf(nodes.data);
   const items = migrations.data?.items ?? [];
   const shown = items.find((m) => m.id === selected && m.metrics) ?? items.find((m) => m.metrics);
-  const cancel = (id) => post(`/migrations/${id}/cancel`).then(migrations.reload, (e) => alert(e.message));
+  const cancel = (id) => call("POST", "/api/v1/migrations/{id}/cancel", { params: { path: { id } } }).then(migrations.reload, (e) => alert(e.message));
   return html`
     <${Section} title="Migrations" error=${migrations.error} loading=${!migrations.data || !vms.data || !nodes.data}>
       <${StartForm} vms=${vms.data?.items ?? []} nodes=${(nodes.data?.items ?? []).filter((n) => n.state === "active")} onStarted=${migrations.reload} />

@@ -1,19 +1,19 @@
-import { post } from "../api.js";
+import { call } from "../api.js";
 import { Chart, sparkline } from "../charts.js";
 import { html } from "../html.js";
 import { useLive } from "../live.js";
 import { Section, State, pct, time } from "../format.js";
 
 function Sparkline({ nodeId }) {
-  const { data } = useLive(`/nodes/${nodeId}/samples?step=30s`, 15_000);
+  const { data } = useLive("/api/v1/nodes/{id}/samples", { path: { id: nodeId }, query: { step: "30s" } }, 15_000);
   const points = data?.points ?? [];
   if (points.length < 2) return html`<span class="muted">collecting…</span>`;
   return html`<${Chart} label="CPU load history" make=${sparkline(points, "cpuLoad")} deps=${[data.to, points.length]} />`;
 }
 
 export function Nodes() {
-  const nodes = useLive("/nodes?limit=500");
-  const act = (id, action) => post(`/nodes/${id}/${action}`).then(nodes.reload, (e) => alert(e.message));
+  const nodes = useLive("/api/v1/nodes", { query: { limit: 500 } });
+  const act = (id, path) => call("POST", path, { params: { path: { id } } }).then(nodes.reload, (e) => alert(e.message));
   return html`
     <${Section} title="Nodes" error=${nodes.error} loading=${!nodes.data}>
       <table>
@@ -31,9 +31,9 @@ export function Nodes() {
                 <td><${Sparkline} nodeId=${n.id} /></td>
                 <td>${time(n.lastHeartbeatAt)}</td>
                 <td>
-                  ${n.state === "active" && html`<button onClick=${() => act(n.id, "cordon")}>Cordon</button> <button onClick=${() => act(n.id, "drain")}>Drain</button>`}
-                  ${n.state === "cordoned" && html`<button onClick=${() => act(n.id, "uncordon")}>Uncordon</button>`}
-                  ${n.state === "maintenance" && html`<button onClick=${() => act(n.id, "maintenance/off")}>End maintenance</button>`}
+                  ${n.state === "active" && html`<button onClick=${() => act(n.id, "/api/v1/nodes/{id}/cordon")}>Cordon</button> <button onClick=${() => act(n.id, "/api/v1/nodes/{id}/drain")}>Drain</button>`}
+                  ${n.state === "cordoned" && html`<button onClick=${() => act(n.id, "/api/v1/nodes/{id}/uncordon")}>Uncordon</button>`}
+                  ${n.state === "maintenance" && html`<button onClick=${() => act(n.id, "/api/v1/nodes/{id}/maintenance/off")}>End maintenance</button>`}
                 </td>
               </tr>`,
           )}

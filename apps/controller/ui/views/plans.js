@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { post } from "../api.js";
+import { call } from "../api.js";
 import { html } from "../html.js";
 import { useLive } from "../live.js";
 import { Section, State, dateTime, duration } from "../format.js";
@@ -9,7 +9,7 @@ const OPEN = ["proposed", "approved", "applying"];
 
 function PlanCard({ plan, onChange }) {
   const [error, setError] = useState(null);
-  const act = (action) => post(`/plans/${plan.id}/${action}`).then(onChange, (e) => setError(e.message));
+  const act = (path, body) => call("POST", path, { params: { path: { id: plan.id } }, body }).then(onChange, (e) => setError(e.message));
   return html`
     <article class="plan" data-plan=${plan.id}>
       <div class="plan-head">
@@ -17,8 +17,8 @@ function PlanCard({ plan, onChange }) {
         <${State} value=${plan.state} />
         <span class="muted">${dateTime(plan.createdAt)} by ${plan.createdBy}</span>
         <span class="spacer"></span>
-        ${plan.state === "proposed" && html`<button class="primary" onClick=${() => act("apply")}>Approve</button>`}
-        ${OPEN.includes(plan.state) && html`<button onClick=${() => act("cancel")}>Cancel</button>`}
+        ${plan.state === "proposed" && html`<button class="primary" onClick=${() => act("/api/v1/plans/{id}/apply", {})}>Approve</button>`}
+        ${OPEN.includes(plan.state) && html`<button onClick=${() => act("/api/v1/plans/{id}/cancel")}>Cancel</button>`}
       </div>
       <p>${plan.reason}</p>
       <p>
@@ -53,7 +53,7 @@ function PlanCard({ plan, onChange }) {
 
 export function Plans() {
   const [state, setState] = useState("");
-  const plans = useLive(`/plans?limit=20${state ? `&state=${state}` : ""}`);
+  const plans = useLive("/api/v1/plans", { query: { limit: 20, ...(state ? { state } : {}) } });
   return html`
     <${Section} title="Plans" error=${plans.error} loading=${!plans.data}
       actions=${html`<label>state <select aria-label="plan state" value=${state} onChange=${(e) => setState(e.target.value)}>

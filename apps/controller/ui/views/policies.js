@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { patch, post } from "../api.js";
+import { call } from "../api.js";
 import { html } from "../html.js";
 import { useLive } from "../live.js";
 import { Section, dateTime } from "../format.js";
@@ -9,8 +9,8 @@ const MODES = ["off", "dry-run", "approve", "auto"];
 function PolicyRow({ policy, onChange }) {
   const [error, setError] = useState(null);
   const done = () => (setError(null), onChange());
-  const setMode = (mode) => patch(`/policies/${policy.name}`, { mode }).then(done, (e) => setError(e.message));
-  const run = () => post(`/policies/${policy.name}/run`).then(done, (e) => setError(e.message));
+  const setMode = (mode) => call("PATCH", "/api/v1/policies/{name}", { params: { path: { name: policy.name } }, body: { mode } }).then(done, (e) => setError(e.message));
+  const run = () => call("POST", "/api/v1/policies/{name}/run", { params: { path: { name: policy.name } } }).then(done, (e) => setError(e.message));
   return html`
     <tr data-policy=${policy.name}>
       <td><strong>${policy.name}</strong><div class="muted">${policy.description}</div></td>
@@ -29,7 +29,7 @@ function PolicyRow({ policy, onChange }) {
 }
 
 export function Policies() {
-  const policies = useLive("/policies", 5000);
+  const policies = useLive("/api/v1/policies", {}, 5000);
   return html`
     <${Section} title="Policies" error=${policies.error} loading=${!policies.data}>
       <table>
