@@ -11,6 +11,7 @@ import { CONTROLLER_CONFIG, ControllerConfig } from "./common/config";
 import { DomainErrorFilter } from "./common/domain-error.filter";
 import { httpLogOptions } from "./common/logging";
 import { DrainModule } from "./drain/drain.module";
+import { EventsModule } from "./events/events.module";
 import { DatabaseModule } from "./database/database.module";
 import { HealthController } from "./health/health.controller";
 import { LeaderModule } from "./leader/leader.module";
@@ -55,6 +56,7 @@ export class AppModule {
         DatabaseModule,
         LeaderModule,
         RedisModule,
+        EventsModule,
         AuditModule,
         NodesModule,
         VmsModule,

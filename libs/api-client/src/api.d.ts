@@ -35,6 +35,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stream changes of nodes, VMs, migrations, plans and policies (Server-Sent Events) */
+        get: operations["EventsController_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -709,6 +726,470 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        MigrationDetail: {
+            id: string;
+            vmId: string;
+            sourceNodeId: string;
+            targetNodeId: string;
+            technique: string;
+            techniqueOptions: unknown;
+            prediction: {
+                technique: string;
+                preparationMs: number;
+                downtimeMs: number;
+                resumeMs: number;
+                pagesTransferred: number;
+                totalMs: number;
+                degradation: number;
+                bytesTransferred: number;
+                reason: string;
+                slaWarning?: string;
+            } | null;
+            reason: string | null;
+            requestedBy: string;
+            state: string;
+            progress: number;
+            cancelRequested: boolean;
+            timestamps: {
+                /** @description ISO 8601 time */
+                requestedAt: string | null;
+                /** @description ISO 8601 time */
+                queuedAt: string | null;
+                /** @description ISO 8601 time */
+                startedAt: string | null;
+                /** @description ISO 8601 time */
+                finishedAt: string | null;
+                /** @description ISO 8601 time */
+                cancelRequestedAt: string | null;
+                /** @description ISO 8601 time */
+                lastProgressAt: string | null;
+            };
+            /** @description the measured six metrics, once completed */
+            metrics: {
+                preparationMs: number | null;
+                downtimeMs: number | null;
+                resumeMs: number | null;
+                pagesTransferred: number | null;
+                totalMs: number | null;
+                degradation: number | null;
+            } | null;
+            bytesTransferred: number | null;
+            error: string | null;
+            live: {
+                phase: string;
+                percent: number;
+                bytesSent: number;
+                bytesRemaining: number;
+                dirtyBytesPerSec: number;
+                transferBytesPerSec: number;
+                etaMs: number | null;
+                stalled: boolean;
+                stallReason?: string;
+            } | null;
+        };
+        MigrationPage: {
+            items: {
+                id: string;
+                vmId: string;
+                sourceNodeId: string;
+                targetNodeId: string;
+                technique: string;
+                techniqueOptions: unknown;
+                prediction: {
+                    technique: string;
+                    preparationMs: number;
+                    downtimeMs: number;
+                    resumeMs: number;
+                    pagesTransferred: number;
+                    totalMs: number;
+                    degradation: number;
+                    bytesTransferred: number;
+                    reason: string;
+                    slaWarning?: string;
+                } | null;
+                reason: string | null;
+                requestedBy: string;
+                state: string;
+                progress: number;
+                cancelRequested: boolean;
+                timestamps: {
+                    /** @description ISO 8601 time */
+                    requestedAt: string | null;
+                    /** @description ISO 8601 time */
+                    queuedAt: string | null;
+                    /** @description ISO 8601 time */
+                    startedAt: string | null;
+                    /** @description ISO 8601 time */
+                    finishedAt: string | null;
+                    /** @description ISO 8601 time */
+                    cancelRequestedAt: string | null;
+                    /** @description ISO 8601 time */
+                    lastProgressAt: string | null;
+                };
+                /** @description the measured six metrics, once completed */
+                metrics: {
+                    preparationMs: number | null;
+                    downtimeMs: number | null;
+                    resumeMs: number | null;
+                    pagesTransferred: number | null;
+                    totalMs: number | null;
+                    degradation: number | null;
+                } | null;
+                bytesTransferred: number | null;
+                error: string | null;
+            }[];
+            nextCursor: string | null;
+        };
+        Migration: {
+            id: string;
+            vmId: string;
+            sourceNodeId: string;
+            targetNodeId: string;
+            technique: string;
+            techniqueOptions: unknown;
+            prediction: {
+                technique: string;
+                preparationMs: number;
+                downtimeMs: number;
+                resumeMs: number;
+                pagesTransferred: number;
+                totalMs: number;
+                degradation: number;
+                bytesTransferred: number;
+                reason: string;
+                slaWarning?: string;
+            } | null;
+            reason: string | null;
+            requestedBy: string;
+            state: string;
+            progress: number;
+            cancelRequested: boolean;
+            timestamps: {
+                /** @description ISO 8601 time */
+                requestedAt: string | null;
+                /** @description ISO 8601 time */
+                queuedAt: string | null;
+                /** @description ISO 8601 time */
+                startedAt: string | null;
+                /** @description ISO 8601 time */
+                finishedAt: string | null;
+                /** @description ISO 8601 time */
+                cancelRequestedAt: string | null;
+                /** @description ISO 8601 time */
+                lastProgressAt: string | null;
+            };
+            /** @description the measured six metrics, once completed */
+            metrics: {
+                preparationMs: number | null;
+                downtimeMs: number | null;
+                resumeMs: number | null;
+                pagesTransferred: number | null;
+                totalMs: number | null;
+                degradation: number | null;
+            } | null;
+            bytesTransferred: number | null;
+            error: string | null;
+        };
+        NodePage: {
+            items: {
+                id: string;
+                name: string;
+                state: string;
+                stateReason: string | null;
+                labels: {
+                    [key: string]: string;
+                };
+                /** @enum {string} */
+                hypervisor: "bare-metal" | "hosted";
+                capacity: {
+                    cpu: number;
+                    memMiB: number;
+                };
+                power: {
+                    idleWatts: number;
+                    peakWatts: number;
+                };
+                /** @description ISO 8601 time */
+                lastHeartbeatAt: string | null;
+                allocated?: {
+                    cpu: number;
+                    memMiB: number;
+                };
+                /** @description the latest heartbeat's load */
+                load?: {
+                    cpuLoad: number;
+                    memLoad: number;
+                    watts: number;
+                    netTxMbps: number;
+                    netRxMbps: number;
+                };
+                /** @description ISO 8601 time */
+                createdAt: string;
+            }[];
+            nextCursor: string | null;
+        };
+        Node: {
+            id: string;
+            name: string;
+            state: string;
+            stateReason: string | null;
+            labels: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            hypervisor: "bare-metal" | "hosted";
+            capacity: {
+                cpu: number;
+                memMiB: number;
+            };
+            power: {
+                idleWatts: number;
+                peakWatts: number;
+            };
+            /** @description ISO 8601 time */
+            lastHeartbeatAt: string | null;
+            allocated?: {
+                cpu: number;
+                memMiB: number;
+            };
+            /** @description the latest heartbeat's load */
+            load?: {
+                cpuLoad: number;
+                memLoad: number;
+                watts: number;
+                netTxMbps: number;
+                netRxMbps: number;
+            };
+            /** @description ISO 8601 time */
+            createdAt: string;
+        };
+        PlanDetail: {
+            id: string;
+            kind: string;
+            policy: string | null;
+            mode: string;
+            priority: number;
+            state: string;
+            reason: unknown;
+            createdBy: string;
+            /** @description ISO 8601 time */
+            createdAt: string;
+            approvedBy: string | null;
+            /** @description ISO 8601 time */
+            approvedAt: string | null;
+            appliedBy: string | null;
+            /** @description ISO 8601 time */
+            appliedAt: string | null;
+            /** @description ISO 8601 time */
+            finishedAt: string | null;
+            /** @description ISO 8601 time */
+            expiresAt: string | null;
+            baseVersion: string;
+            scope: {
+                vmIds: string[];
+                nodeIds: string[];
+            };
+            params: unknown;
+            costBefore: number;
+            costAfter: number;
+            gain: number;
+            gainPct: number;
+            expected: {
+                migrations: number;
+                memoryMovedMiB: number;
+                migrationMs: number;
+                worstDowntimeMs: number;
+            };
+            blocked: {
+                vm: {
+                    id: string;
+                    name: string | null;
+                };
+                reason: string;
+            }[];
+            explanation: unknown;
+            error: string | null;
+            steps: {
+                index: number;
+                vm: {
+                    id: string;
+                    name: string | null;
+                };
+                from: {
+                    id: string;
+                    name: string | null;
+                };
+                to: {
+                    id: string;
+                    name: string | null;
+                };
+                memMiB: number;
+                reason: string;
+                gain: number;
+                technique: string | null;
+                techniqueOptions: unknown;
+                prediction: unknown;
+                capacityAfter: unknown;
+                rejected: unknown;
+                dependsOn: number[];
+                state: string;
+                migrationId: string | null;
+                error: string | null;
+            }[];
+            progress: {
+                percent: number;
+                stepsDone: number;
+                stepsTotal: number;
+                etaMs: number | null;
+                stalledSteps: number;
+            };
+        };
+        PlanPage: {
+            items: {
+                id: string;
+                kind: string;
+                policy: string | null;
+                mode: string;
+                priority: number;
+                state: string;
+                reason: unknown;
+                createdBy: string;
+                /** @description ISO 8601 time */
+                createdAt: string;
+                approvedBy: string | null;
+                /** @description ISO 8601 time */
+                approvedAt: string | null;
+                appliedBy: string | null;
+                /** @description ISO 8601 time */
+                appliedAt: string | null;
+                /** @description ISO 8601 time */
+                finishedAt: string | null;
+                /** @description ISO 8601 time */
+                expiresAt: string | null;
+                baseVersion: string;
+                scope: {
+                    vmIds: string[];
+                    nodeIds: string[];
+                };
+                params: unknown;
+                costBefore: number;
+                costAfter: number;
+                gain: number;
+                gainPct: number;
+                expected: {
+                    migrations: number;
+                    memoryMovedMiB: number;
+                    migrationMs: number;
+                    worstDowntimeMs: number;
+                };
+                blocked: {
+                    vm: {
+                        id: string;
+                        name: string | null;
+                    };
+                    reason: string;
+                }[];
+                explanation: unknown;
+                error: string | null;
+                steps: {
+                    index: number;
+                    vm: {
+                        id: string;
+                        name: string | null;
+                    };
+                    from: {
+                        id: string;
+                        name: string | null;
+                    };
+                    to: {
+                        id: string;
+                        name: string | null;
+                    };
+                    memMiB: number;
+                    reason: string;
+                    gain: number;
+                    technique: string | null;
+                    techniqueOptions: unknown;
+                    prediction: unknown;
+                    capacityAfter: unknown;
+                    rejected: unknown;
+                    dependsOn: number[];
+                    state: string;
+                    migrationId: string | null;
+                    error: string | null;
+                }[];
+            }[];
+            nextCursor: string | null;
+        };
+        PolicyList: {
+            items: {
+                name: string;
+                description: string;
+                /** @enum {string} */
+                mode: "off" | "dry-run" | "approve" | "auto";
+                intervalS: number;
+                params: unknown;
+                updatedBy: string | null;
+                /** @description ISO 8601 time */
+                updatedAt: string;
+                /** @description ISO 8601 time */
+                lastRunAt: string | null;
+                lastRun: unknown;
+            }[];
+        };
+        Policy: {
+            name: string;
+            description: string;
+            /** @enum {string} */
+            mode: "off" | "dry-run" | "approve" | "auto";
+            intervalS: number;
+            params: unknown;
+            updatedBy: string | null;
+            /** @description ISO 8601 time */
+            updatedAt: string;
+            /** @description ISO 8601 time */
+            lastRunAt: string | null;
+            lastRun: unknown;
+        };
+        Vm: {
+            id: string;
+            name: string;
+            state: string;
+            nodeId: string | null;
+            cpu: number;
+            memMiB: number;
+            dirtyRateMiBps: number;
+            allowPostCopy: boolean;
+            workload: unknown;
+            sla: {
+                maxDowntimeMs: number | null;
+                maxTotalMs: number | null;
+                network: unknown;
+            };
+            /** @description ISO 8601 time */
+            createdAt: string;
+        };
+        VmPage: {
+            items: {
+                id: string;
+                name: string;
+                state: string;
+                nodeId: string | null;
+                cpu: number;
+                memMiB: number;
+                dirtyRateMiBps: number;
+                allowPostCopy: boolean;
+                workload: unknown;
+                sla: {
+                    maxDowntimeMs: number | null;
+                    maxTotalMs: number | null;
+                    network: unknown;
+                };
+                /** @description ISO 8601 time */
+                createdAt: string;
+            }[];
+            nextCursor: string | null;
+        };
         Error: {
             /** @example 404 */
             statusCode: number;
@@ -783,6 +1264,50 @@ export interface operations {
             };
         };
     };
+    EventsController_stream: {
+        parameters: {
+            query?: {
+                kinds?: string;
+                id?: string;
+            };
+            header?: {
+                /** @description resume after this event id */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Invalid input: the fields and reasons are in `details`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     AuditController_list: {
         parameters: {
             query?: {
@@ -836,11 +1361,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description NodePage */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NodePage"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -873,11 +1401,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Node */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -919,11 +1450,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Node */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -974,11 +1508,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Node */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1029,11 +1566,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Node */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1084,11 +1624,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Node */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1142,11 +1685,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description VmPage */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["VmPage"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1220,11 +1766,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Vm */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Vm"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1266,11 +1815,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Vm */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Vm"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1411,11 +1963,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description MigrationPage */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MigrationPage"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1464,11 +2019,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description MigrationDetail */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MigrationDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1510,11 +2068,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description MigrationDetail */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MigrationDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1651,11 +2212,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Migration */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Migration"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2329,11 +2893,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanPage */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanPage"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2394,11 +2961,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description PlanDetail */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2440,11 +3010,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanDetail */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2493,11 +3066,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description PlanDetail */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2548,11 +3124,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanDetail */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2664,11 +3243,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanPage */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanPage"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2716,11 +3298,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description PlanDetail */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2762,11 +3347,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanDetail */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2815,11 +3403,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description PlanDetail */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -2870,11 +3461,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanDetail */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -3025,11 +3619,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PlanDetail */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PlanDetail"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -3078,11 +3675,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description PolicyList */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PolicyList"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -3115,11 +3715,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Policy */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -3172,11 +3775,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Policy */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {

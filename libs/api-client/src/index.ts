@@ -3,8 +3,16 @@ import type { components, paths } from "./api";
 
 export type { components, operations, paths } from "./api";
 
+type Schemas = components["schemas"];
 /** The error body every 4xx/5xx answer carries. */
-export type ApiErrorBody = components["schemas"]["Error"];
+export type ApiErrorBody = Schemas["Error"];
+export type Node = Schemas["Node"];
+export type Vm = Schemas["Vm"];
+export type Migration = Schemas["Migration"];
+export type MigrationDetail = Schemas["MigrationDetail"];
+export type Plan = Schemas["PlanPage"]["items"][number];
+export type PlanDetail = Schemas["PlanDetail"];
+export type Policy = Schemas["Policy"];
 
 export type FerryClient = Client<paths>;
 
@@ -49,3 +57,5 @@ export function ok<T>(result: { data?: T; error?: unknown; response: Response })
     : { statusCode: result.response.status, error: result.response.statusText || "HttpError", message: `HTTP ${result.response.status}` };
   throw new FerryApiError(result.response.status, body);
 }
+
+export { parseSse, streamEvents, type ChangeEvent, type ChangeKind, type EventStreamOptions } from "./events";

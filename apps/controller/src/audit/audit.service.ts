@@ -1,7 +1,9 @@
 import { Injectable } from "@nestjs/common";
+import { afterCommit } from "../database/after-commit";
 import type { Tx } from "../database/prisma.service";
 import { PrismaService } from "../database/prisma.service";
 import { Prisma } from "../generated/prisma/client";
+import { CHANGE_KINDS, ChangeFeed, type ChangeKind } from "../events/change-feed";
 
 export interface AuditEntry {
   actor: string;
@@ -11,10 +13,18 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Append-only log of every change an operator (or the system on its behalf) makes. */
+const isChangeKind = (t: string): t is ChangeKind => (CHANGE_KINDS as readonly string[]).includes(t);
+
+/**
+ * Append-only log of every change an operator (or the system on its behalf) makes. Each entry about a node,
+ * VM, migration, plan or policy is also published to the change feed (/api/v1/events) once it has committed.
+ */
 @Injectable()
 export class AuditService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly feed: ChangeFeed,
+  ) {}
 
   /** Record inside the caller's transaction, so the change and its audit entry commit together. */
   async record(tx: Tx, entry: AuditEntry): Promise<void> {
@@ -27,6 +37,11 @@ export class AuditService {
         details: (entry.details ?? {}) as Prisma.InputJsonValue,
       },
     });
+    const kind = entry.targetType;
+    if (isChangeKind(kind) && entry.targetId) {
+      const type = entry.action.startsWith(`${kind}.`) ? entry.action.slice(kind.length + 1) : entry.action;
+      afterCommit(tx, () => void this.feed.publish(kind, entry.targetId!, type, { actor: entry.actor, ...entry.details }));
+    }
   }
 
   async list(filter: { targetType?: string; targetId?: string; limit: number; cursor?: string }) {

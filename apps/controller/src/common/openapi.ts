@@ -1,6 +1,7 @@
 import type { INestApplication } from "@nestjs/common";
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from "@nestjs/swagger";
 import { ERROR_CODES } from "./errors";
+import { answerSchemas } from "./responses";
 
 type Operation = NonNullable<OpenAPIObject["paths"][string]["get"]>;
 
@@ -59,7 +60,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const doc = SwaggerModule.createDocument(app, config);
   // The repository grants no licence (package.json is private): npm's word for that, and where npm defines it.
   doc.info.license = { name: "UNLICENSED", url: "https://docs.npmjs.com/cli/v11/configuring-npm/package-json#license" };
-  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Error: ERROR_SCHEMA } };
+  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ...answerSchemas(), Error: ERROR_SCHEMA } };
   for (const item of Object.values(doc.paths)) {
     for (const method of METHODS) {
       const operation = item[method];

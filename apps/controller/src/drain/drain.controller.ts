@@ -3,6 +3,8 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { Caller, CallerOf } from "../common/auth";
 import { IdParam } from "../common/params";
 import { DrainService } from "./drain.service";
+import { Answer } from "../common/responses";
+import { planDetailSchema } from "../plans/dto/plan.answer";
 
 @ApiTags("nodes")
 @ApiBearerAuth()
@@ -12,6 +14,7 @@ export class DrainController {
 
   /** Empty the node for maintenance: 202 with the drain's plan, which starts at once. Cancel the plan to stop. */
   @ApiOperation({ summary: "Drain a node" })
+  @Answer(202, "PlanDetail", planDetailSchema)
   @Post(":id/drain")
   @HttpCode(202)
   drain(@IdParam() id: string, @CallerOf() caller: Caller) {

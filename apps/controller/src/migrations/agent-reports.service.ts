@@ -11,7 +11,9 @@ import {
 import { AuditService } from "../audit/audit.service";
 import { CLOCK, Clock } from "../common/clock";
 import { FerryError, notFound } from "../common/errors";
+import { afterCommit } from "../database/after-commit";
 import { lockRow } from "../database/lock";
+import { ChangeFeed } from "../events/change-feed";
 import { PrismaService, type Tx } from "../database/prisma.service";
 import type { Migration } from "../generated/prisma/client";
 import { MigrationEnding } from "./migration-ending";
@@ -36,6 +38,7 @@ export class AgentReportsService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly ending: MigrationEnding,
+    private readonly feed: ChangeFeed,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -121,6 +124,8 @@ export class AgentReportsService {
         },
       });
       await tx.migration.update({ where: { id }, data: { progress: report.progress, lastProgressAt: this.clock.now() } });
+      const { phase, round, progress, bytesSent, pagesRemaining, etaMs } = report;
+      afterCommit(tx, () => void this.feed.publish("migration", id, "progress", { phase, round, progress, bytesSent, pagesRemaining, etaMs }));
       return { cancel: m.cancelRequestedAt !== null };
     });
   }

@@ -1,9 +1,11 @@
+import type { z } from "zod";
 import type { Migration } from "../generated/prisma/client";
+import type { migrationSchema, predictionSchema } from "./dto/migration.answer";
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 /** A migration as the API shows it. `metrics` is present once the migration has completed. */
-export function migrationView(m: Migration) {
+export function migrationView(m: Migration): z.infer<typeof migrationSchema> {
   return {
     id: m.id,
     vmId: m.vmId,
@@ -11,7 +13,7 @@ export function migrationView(m: Migration) {
     targetNodeId: m.targetNodeId,
     technique: m.technique,
     techniqueOptions: m.techniqueOptions,
-    prediction: m.prediction,
+    prediction: m.prediction as z.infer<typeof predictionSchema> | null,
     reason: m.reason,
     requestedBy: m.requestedBy,
     state: m.state,

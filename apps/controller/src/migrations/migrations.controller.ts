@@ -7,6 +7,8 @@ import { EventQuery, MigrationQuery, RequestMigration, eventQuerySchema, migrati
 import { MigrationScheduler } from "../scheduler/migration-scheduler";
 import { MigrationQueries } from "./migration-queries.service";
 import { MigrationsService } from "./migrations.service";
+import { Answer } from "../common/responses";
+import { migrationDetailSchema, migrationPageSchema, migrationSchema } from "./dto/migration.answer";
 
 @ApiTags("migrations")
 @ApiBearerAuth()
@@ -19,6 +21,7 @@ export class MigrationsController {
   ) {}
 
   @ApiOperation({ summary: "Request a live migration" })
+  @Answer(202, "MigrationDetail", migrationDetailSchema)
   @Post()
   @HttpCode(202)
   async request(@ZodBody(requestMigrationSchema) body: RequestMigration, @CallerOf() caller: Caller) {
@@ -28,12 +31,14 @@ export class MigrationsController {
   }
 
   @ApiOperation({ summary: "List migrations" })
+  @Answer(200, "MigrationPage", migrationPageSchema)
   @Get()
   list(@ZodQuery(migrationQuerySchema) query: MigrationQuery) {
     return this.queries.list(query);
   }
 
   @ApiOperation({ summary: "Get a migration" })
+  @Answer(200, "MigrationDetail", migrationDetailSchema)
   @Get(":id")
   get(@IdParam() id: string) {
     return this.queries.get(id);
@@ -52,6 +57,7 @@ export class MigrationsController {
   }
 
   @ApiOperation({ summary: "Cancel a migration" })
+  @Answer(202, "Migration", migrationSchema)
   @Post(":id/cancel")
   @HttpCode(202)
   cancel(@IdParam() id: string, @CallerOf() caller: Caller) {

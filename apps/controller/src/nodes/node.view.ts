@@ -1,4 +1,6 @@
+import type { z } from "zod";
 import type { Node } from "../generated/prisma/client";
+import type { nodeSchema } from "./dto/node.answer";
 import type { LatestHeartbeat } from "./heartbeat-buffer";
 
 export interface NodeAllocation {
@@ -7,7 +9,7 @@ export interface NodeAllocation {
 }
 
 /** A node as the API shows it. */
-export function nodeView(node: Node, extra: { allocated?: NodeAllocation; latest?: LatestHeartbeat | null } = {}) {
+export function nodeView(node: Node, extra: { allocated?: NodeAllocation; latest?: LatestHeartbeat | null } = {}): z.infer<typeof nodeSchema> {
   return {
     id: node.id,
     name: node.name,

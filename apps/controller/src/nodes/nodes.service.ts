@@ -6,6 +6,7 @@ import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { FerryError, notFound } from "../common/errors";
 import { PageQuery, pageArgs, toPage } from "../common/pagination";
 import { PrismaService } from "../database/prisma.service";
+import { ChangeFeed } from "../events/change-feed";
 import { Prisma, type Node } from "../generated/prisma/client";
 import { allocations } from "./capacity";
 import { HeartbeatBuffer } from "./heartbeat-buffer";
@@ -21,6 +22,7 @@ export class NodesService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly heartbeats: HeartbeatBuffer,
+    private readonly feed: ChangeFeed,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
@@ -100,6 +102,8 @@ export class NodesService {
       this.known.add(id);
     }
     const at = await this.heartbeats.record(id, sample);
+    const { vms, ...load } = sample;
+    await this.feed.heartbeat(id, { ...load, vms: vms.length });
     return { at: at.toISOString() };
   }
 

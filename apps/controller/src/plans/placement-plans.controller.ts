@@ -5,6 +5,8 @@ import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { ApplyPlan, ComputePlan, PlanQuery, Preview, applyPlanSchema, computePlanSchema, planQuerySchema, previewSchema } from "./dto/plan.dto";
 import { PlansService } from "./plans.service";
+import { Answer } from "../common/responses";
+import { planDetailSchema, planPageSchema } from "./dto/plan.answer";
 
 /**
  * The placement routes as they were before plans covered every policy: the preview, and the traffic plans
@@ -25,6 +27,7 @@ export class PlacementPlansController {
   }
 
   @ApiOperation({ summary: "Compute a traffic placement plan" })
+  @Answer(201, "PlanDetail", planDetailSchema)
   @Post("plans")
   @HttpCode(201)
   compute(@ZodBody(computePlanSchema) body: ComputePlan, @CallerOf() caller: Caller) {
@@ -32,18 +35,21 @@ export class PlacementPlansController {
   }
 
   @ApiOperation({ summary: "List traffic placement plans" })
+  @Answer(200, "PlanPage", planPageSchema)
   @Get("plans")
   list(@ZodQuery(planQuerySchema) query: PlanQuery) {
     return this.plans.list(query);
   }
 
   @ApiOperation({ summary: "Get a traffic placement plan" })
+  @Answer(200, "PlanDetail", planDetailSchema)
   @Get("plans/:id")
   get(@IdParam() id: string) {
     return this.plans.get(id);
   }
 
   @ApiOperation({ summary: "Approve a traffic placement plan" })
+  @Answer(202, "PlanDetail", planDetailSchema)
   @Post("plans/:id/apply")
   @HttpCode(202)
   apply(@IdParam() id: string, @ZodBody(applyPlanSchema) body: ApplyPlan, @CallerOf() caller: Caller) {
@@ -51,6 +57,7 @@ export class PlacementPlansController {
   }
 
   @ApiOperation({ summary: "Cancel a traffic placement plan" })
+  @Answer(202, "PlanDetail", planDetailSchema)
   @Post("plans/:id/cancel")
   @HttpCode(202)
   cancel(@IdParam() id: string, @CallerOf() caller: Caller) {

@@ -1,4 +1,6 @@
+import type { z } from "zod";
 import type { Plan, PlanStep } from "../generated/prisma/client";
+import type { planSchema } from "./dto/plan.answer";
 
 type Prediction = { totalMs?: number; downtimeMs?: number };
 
@@ -6,7 +8,7 @@ type Prediction = { totalMs?: number; downtimeMs?: number };
  * A plan as the API shows it: why it exists, the moves in order (each with its reason, technique, predicted
  * cost, the capacity it leaves and the steps it waits for), what it gains, and the VMs it could not move.
  */
-export function planView(plan: Plan & { steps: PlanStep[] }, names: { nodes: Map<string, string>; vms: Map<string, string> }) {
+export function planView(plan: Plan & { steps: PlanStep[] }, names: { nodes: Map<string, string>; vms: Map<string, string> }): z.infer<typeof planSchema> {
   const predictions = plan.steps.map((s) => s.prediction as Prediction);
   const explanation = plan.explanation as { blocked?: { vmId: string; reason: string }[] } & Record<string, unknown>;
   return {

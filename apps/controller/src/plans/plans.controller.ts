@@ -5,6 +5,8 @@ import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { ApplyPlan, CreatePlan, PlanQuery, applyPlanSchema, createPlanSchema, planQuerySchema } from "./dto/plan.dto";
 import { PlansService } from "./plans.service";
+import { Answer } from "../common/responses";
+import { planDetailSchema, planPageSchema } from "./dto/plan.answer";
 
 /** Every plan, whatever made it: policies, drains, evacuations and operators' requests. */
 @ApiTags("plans")
@@ -14,6 +16,7 @@ export class PlansController {
   constructor(private readonly plans: PlansService) {}
 
   @ApiOperation({ summary: "Create a plan" })
+  @Answer(201, "PlanDetail", planDetailSchema)
   @Post()
   @HttpCode(201)
   create(@ZodBody(createPlanSchema) body: CreatePlan, @CallerOf() caller: Caller) {
@@ -21,12 +24,14 @@ export class PlansController {
   }
 
   @ApiOperation({ summary: "List plans" })
+  @Answer(200, "PlanPage", planPageSchema)
   @Get()
   list(@ZodQuery(planQuerySchema) query: PlanQuery) {
     return this.plans.list(query);
   }
 
   @ApiOperation({ summary: "Get a plan" })
+  @Answer(200, "PlanDetail", planDetailSchema)
   @Get(":id")
   get(@IdParam() id: string) {
     return this.plans.get(id);
@@ -34,6 +39,7 @@ export class PlansController {
 
   /** Approve a proposed plan; it starts as soon as no applying plan shares a VM with it. */
   @ApiOperation({ summary: "Approve a plan" })
+  @Answer(202, "PlanDetail", planDetailSchema)
   @Post(":id/apply")
   @HttpCode(202)
   apply(@IdParam() id: string, @ZodBody(applyPlanSchema) body: ApplyPlan, @CallerOf() caller: Caller) {
@@ -42,6 +48,7 @@ export class PlansController {
 
   /** Stop a plan: pending moves are skipped, migrations under way are cancelled. */
   @ApiOperation({ summary: "Cancel a plan" })
+  @Answer(202, "PlanDetail", planDetailSchema)
   @Post(":id/cancel")
   @HttpCode(202)
   cancel(@IdParam() id: string, @CallerOf() caller: Caller) {

@@ -5,6 +5,8 @@ import { ZodBody } from "../common/zod";
 import { UpdatePolicy, updatePolicySchema } from "./dto/policy.dto";
 import { PoliciesService } from "./policies.service";
 import { PolicyRunner } from "./policy-runner";
+import { Answer } from "../common/responses";
+import { policyListSchema, policySchema } from "./dto/policy.answer";
 
 @ApiTags("policies")
 @ApiBearerAuth()
@@ -16,12 +18,14 @@ export class PoliciesController {
   ) {}
 
   @ApiOperation({ summary: "List policies" })
+  @Answer(200, "PolicyList", policyListSchema)
   @Get()
   list() {
     return this.policies.list();
   }
 
   @ApiOperation({ summary: "Get a policy" })
+  @Answer(200, "Policy", policySchema)
   @Get(":name")
   get(@Param("name") name: string) {
     return this.policies.get(name);
@@ -29,6 +33,7 @@ export class PoliciesController {
 
   /** Change a policy's mode (off, dry-run, approve, auto), interval or parameters; validated and audited. */
   @ApiOperation({ summary: "Update a policy" })
+  @Answer(200, "Policy", policySchema)
   @Patch(":name")
   update(@Param("name") name: string, @ZodBody(updatePolicySchema) body: UpdatePolicy, @CallerOf() caller: Caller) {
     return this.policies.update(name, body, caller.name);

@@ -3,6 +3,8 @@ import { AuditService } from "../audit/audit.service";
 import { FerryError, type FieldProblem } from "../common/errors";
 import { PrismaService } from "../database/prisma.service";
 import { Prisma, type PolicyConfig, type PolicyMode as StoredMode } from "../generated/prisma/client";
+import type { z } from "zod";
+import type { policySchema } from "./dto/policy.answer";
 import type { UpdatePolicy } from "./dto/policy.dto";
 import type { PolicyMode } from "./live-policy";
 import { LIVE_POLICIES, livePolicy } from "./policy-registry";
@@ -91,7 +93,7 @@ export class PoliciesService implements OnModuleInit {
     return new FerryError("PolicyNotFound", `policy ${name} does not exist; known: ${LIVE_POLICIES.map((p) => p.name).join(", ")}`, { name });
   }
 
-  view(row: PolicyConfig) {
+  view(row: PolicyConfig): z.infer<typeof policySchema> {
     const policy = livePolicy(row.name)!;
     return {
       name: row.name,

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from "@nestjs/common";
 import { CLOCK, Clock } from "../common/clock";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { Periodic } from "../common/periodic";
+import { ChangeFeed } from "../events/change-feed";
 import { PlansService } from "../plans/plans.service";
 import { withoutThrash } from "./anti-thrash";
 import type { LivePolicy, PolicyMode } from "./live-policy";
@@ -24,6 +25,7 @@ export class PolicyRunner implements OnModuleInit {
     private readonly context: PolicyContext,
     private readonly plans: PlansService,
     private readonly periodic: Periodic,
+    private readonly feed: ChangeFeed,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
@@ -77,6 +79,7 @@ export class PolicyRunner implements OnModuleInit {
       }
     }
     await this.policies.recordRun(policy.name, at, result);
+    await this.feed.publish("policy", policy.name, "ran", { mode, ...result });
     return result;
   }
 }

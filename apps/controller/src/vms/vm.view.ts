@@ -1,7 +1,9 @@
+import type { z } from "zod";
 import type { Vm } from "../generated/prisma/client";
+import type { vmSchema } from "./dto/vm.answer";
 
 /** A VM as the API shows it. */
-export function vmView(vm: Vm) {
+export function vmView(vm: Vm): z.infer<typeof vmSchema> {
   return {
     id: vm.id,
     name: vm.name,

@@ -6,6 +6,8 @@ import { ZodBody, ZodQuery } from "../common/zod";
 import { CreateVm, createVmSchema } from "./dto/create-vm.dto";
 import { VmQuery, vmQuerySchema } from "./dto/vm-query.dto";
 import { VmsService } from "./vms.service";
+import { Answer } from "../common/responses";
+import { vmPageSchema, vmSchema } from "./dto/vm.answer";
 
 @ApiTags("vms")
 @ApiBearerAuth()
@@ -14,6 +16,7 @@ export class VmsController {
   constructor(private readonly vms: VmsService) {}
 
   @ApiOperation({ summary: "Create a VM and place it" })
+  @Answer(201, "Vm", vmSchema)
   @Post()
   @HttpCode(201)
   create(@ZodBody(createVmSchema) body: CreateVm, @CallerOf() caller: Caller) {
@@ -21,12 +24,14 @@ export class VmsController {
   }
 
   @ApiOperation({ summary: "List VMs" })
+  @Answer(200, "VmPage", vmPageSchema)
   @Get()
   list(@ZodQuery(vmQuerySchema) query: VmQuery) {
     return this.vms.list(query);
   }
 
   @ApiOperation({ summary: "Get a VM" })
+  @Answer(200, "Vm", vmSchema)
   @Get(":id")
   get(@IdParam() id: string) {
     return this.vms.get(id);
