@@ -25,6 +25,7 @@ describe("the dashboard", () => {
   let page: Page;
   let nodes: Record<string, string>;
   const vms: Record<string, string> = {};
+  const answered: string[] = [];
 
   const text = (selector: string) => page.$eval(selector, (el) => el.textContent ?? "");
   const waitForText = (selector: string, pattern: RegExp, timeout = 30_000) =>
@@ -54,6 +55,7 @@ describe("the dashboard", () => {
     }).expect(200);
     browser = await launchBrowser();
     page = await browser.newPage();
+    page.on("response", (r) => answered.push(`${r.status()} ${new URL(r.url()).pathname}`));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -82,6 +84,8 @@ describe("the dashboard", () => {
     expect(await page.$$eval(".pod h3", (hs) => hs.map((h) => h.textContent))).toEqual(["pod a", "pod b"]);
     expect(await text(".node-card[data-node=n1]")).toMatch(/n1.*active.*CPU \d+%.*\d+ W.*web-1/s);
     await page.waitForSelector(".chart svg", { timeout: 15_000 });
+    // Live updates come from the change stream.
+    expect(answered).toContain("200 /api/v1/events");
     await screenshot(page, "fabric");
   });
 

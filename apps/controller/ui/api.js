@@ -1,7 +1,7 @@
 // The dashboard calls the admin API only through the typed client (libs/api-client, served as
-// ./vendor/api-client.js), with the token from this tab's sessionStorage. Paths are the OpenAPI document's
-// own (test/dashboard-routes.spec.ts checks each one the dashboard names against it).
-import { createFerryClient, ok } from "./vendor/api-client.js";
+// ./vendor/api-client/), with the token from this tab's sessionStorage. Paths are the OpenAPI document's
+// own (test/dashboard.e2e.spec.ts checks each one the dashboard names against it).
+import { createFerryClient, ok, streamEvents } from "./vendor/api-client/index.js";
 
 const TOKEN_KEY = "ferry.token";
 
@@ -26,3 +26,6 @@ export async function call(method, path, options = {}, bearer = token.get()) {
   }
   return ok(result);
 }
+
+/** The change stream (GET /api/v1/events) with this tab's token; see live.js. */
+export const changes = (options) => streamEvents({ baseUrl: location.origin, token: token.get() }, options);

@@ -9,7 +9,7 @@ const PAGE = 50;
 export function Audit() {
   const [cursors, setCursors] = useState([]);
   const cursor = cursors[cursors.length - 1];
-  const audit = useLive("/api/v1/audit", { query: { limit: PAGE, ...(cursor ? { cursor } : {}) } }, 5000);
+  const audit = useLive("/api/v1/audit", { query: { limit: PAGE, ...(cursor ? { cursor } : {}) } }, { pollMs: 5000 });
   return html`
     <${Section} title="Audit log" error=${audit.error} loading=${!audit.data}
       actions=${html`<span>

@@ -29,9 +29,9 @@ function NodeCard({ node, vms }) {
 }
 
 export function Fabric() {
-  const nodes = useLive("/api/v1/nodes", { query: { limit: 500 } });
-  const vms = useLive("/api/v1/vms", { query: { limit: 500 } });
-  const traffic = useLive("/api/v1/traffic", { query: { limit: 1000 } }, 10_000);
+  const nodes = useLive("/api/v1/nodes", { query: { limit: 500 } }, { kinds: ["node"] });
+  const vms = useLive("/api/v1/vms", { query: { limit: 500 } }, { kinds: ["vm", "migration"] });
+  const traffic = useLive("/api/v1/traffic", { query: { limit: 1000 } }, { pollMs: 10_000 });
   const vmNames = namesOf(vms.data);
   const cells = (traffic.data?.items ?? []).flatMap((t) => {
     const a = vmNames.get(t.vmA) ?? t.vmA.slice(0, 8);

@@ -42,7 +42,7 @@ function StartForm({ vms, nodes, onStarted }) {
 
 /** A running migration's live progress (percent of memory sent, ETA), from GET /migrations/:id. */
 function Progress({ m }) {
-  const { data } = useLive(m.state === "running" ? "/api/v1/migrations/{id}" : null, { path: { id: m.id } }, 1000);
+  const { data } = useLive(m.state === "running" ? "/api/v1/migrations/{id}" : null, { path: { id: m.id } }, { kinds: ["migration"] });
   const live = data?.live;
   const percent = m.state === "completed" ? 100 : live?.percent ?? m.progress * 100;
   return html`
@@ -71,9 +71,9 @@ function MetricsPanel({ m }) {
 }
 
 export function Migrations() {
-  const migrations = useLive("/api/v1/migrations", { query: { limit: 50 } }, 1000);
-  const vms = useLive("/api/v1/vms", { query: { limit: 500 } }, 5000);
-  const nodes = useLive("/api/v1/nodes", { query: { limit: 500 } }, 5000);
+  const migrations = useLive("/api/v1/migrations", { query: { limit: 50 } }, { kinds: ["migration"] });
+  const vms = useLive("/api/v1/vms", { query: { limit: 500 } }, { kinds: ["vm"] });
+  const nodes = useLive("/api/v1/nodes", { query: { limit: 500 } }, { kinds: ["node"] });
   const [selected, setSelected] = useState(null);
   const vmNames = namesOf(vms.data);
   const nodeNames = namesOf(nodes.data);

@@ -5,14 +5,14 @@ import { useLive } from "../live.js";
 import { Section, State, pct, time } from "../format.js";
 
 function Sparkline({ nodeId }) {
-  const { data } = useLive("/api/v1/nodes/{id}/samples", { path: { id: nodeId }, query: { step: "30s" } }, 15_000);
+  const { data } = useLive("/api/v1/nodes/{id}/samples", { path: { id: nodeId }, query: { step: "30s" } }, { pollMs: 15_000 });
   const points = data?.points ?? [];
   if (points.length < 2) return html`<span class="muted">collecting…</span>`;
   return html`<${Chart} label="CPU load history" make=${sparkline(points, "cpuLoad")} deps=${[data.to, points.length]} />`;
 }
 
 export function Nodes() {
-  const nodes = useLive("/api/v1/nodes", { query: { limit: 500 } });
+  const nodes = useLive("/api/v1/nodes", { query: { limit: 500 } }, { kinds: ["node"] });
   const act = (id, path) => call("POST", path, { params: { path: { id } } }).then(nodes.reload, (e) => alert(e.message));
   return html`
     <${Section} title="Nodes" error=${nodes.error} loading=${!nodes.data}>

@@ -53,7 +53,7 @@ function PlanCard({ plan, onChange }) {
 
 export function Plans() {
   const [state, setState] = useState("");
-  const plans = useLive("/api/v1/plans", { query: { limit: 20, ...(state ? { state } : {}) } });
+  const plans = useLive("/api/v1/plans", { query: { limit: 20, ...(state ? { state } : {}) } }, { kinds: ["plan"] });
   return html`
     <${Section} title="Plans" error=${plans.error} loading=${!plans.data}
       actions=${html`<label>state <select aria-label="plan state" value=${state} onChange=${(e) => setState(e.target.value)}>

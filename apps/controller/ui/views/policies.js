@@ -29,7 +29,7 @@ function PolicyRow({ policy, onChange }) {
 }
 
 export function Policies() {
-  const policies = useLive("/api/v1/policies", {}, 5000);
+  const policies = useLive("/api/v1/policies", {}, { kinds: ["policy"] });
   return html`
     <${Section} title="Policies" error=${policies.error} loading=${!policies.data}>
       <table>

@@ -3,8 +3,8 @@ import { useLive } from "../live.js";
 import { Section, State, namesOf } from "../format.js";
 
 export function Vms() {
-  const vms = useLive("/api/v1/vms", { query: { limit: 500 } });
-  const nodes = useLive("/api/v1/nodes", { query: { limit: 500 } }, 10_000);
+  const vms = useLive("/api/v1/vms", { query: { limit: 500 } }, { kinds: ["vm", "migration"] });
+  const nodes = useLive("/api/v1/nodes", { query: { limit: 500 } }, { kinds: ["node"] });
   const nodeNames = namesOf(nodes.data);
   return html`
     <${Section} title="VMs" error=${vms.error} loading=${!vms.data}>
