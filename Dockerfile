@@ -5,11 +5,14 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps/controller/package.json apps/controller/
 COPY apps/node-agent/package.json apps/node-agent/
+COPY apps/ferryctl/package.json apps/ferryctl/
+COPY apps/ferryctl/bin apps/ferryctl/bin
 COPY libs/placement/package.json libs/placement/
 COPY libs/migration/package.json libs/migration/
 COPY libs/policies/package.json libs/policies/
 COPY libs/protocol/package.json libs/protocol/
 COPY libs/scheduler/package.json libs/scheduler/
+COPY libs/api-client/package.json libs/api-client/
 RUN npm ci --no-audit --no-fund
 
 COPY tsconfig.base.json tsconfig.json prisma.config.ts ./

@@ -242,6 +242,13 @@ Try it:
        -d '{"vmId":"${vm.id}","targetNodeId":"${target.id}"}' ${api}/api/v1/migrations
   curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/migrations
 
+Or with ferryctl (npx ferryctl --help):
+  export FERRY_URL=${api} FERRY_TOKEN=${adminToken}
+  npx ferryctl get nodes
+  npx ferryctl top nodes
+  npx ferryctl migrate ${vm.name} --to ${target.name} --wait
+  npx ferryctl get plans --watch
+
 Ferry runs the cluster by itself: evacuate, sla-network, starvation, balance and consolidate run in auto mode (their
 plans are applied at once), traffic in approve mode (its plans wait for you). Watch and steer them:
   curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/policies

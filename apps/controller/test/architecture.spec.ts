@@ -25,6 +25,13 @@ describe("architecture", () => {
     expect(offenders).toEqual([]);
   });
 
+  it("ferryctl talks to the API only through libs/api-client", () => {
+    const offenders = sources(join(root, "apps", "ferryctl", "src"))
+      .filter((file) => /from\s+["'](@ferry\/(?!api-client)[^"']*|\.\.\/\.\.\/[^"']*|@nestjs\/[^"']*|@prisma\/[^"']*|bullmq|ioredis)["']/.test(readFileSync(file, "utf8")))
+      .map((file) => relative(root, file));
+    expect(offenders).toEqual([]);
+  });
+
   it("the libraries import each other only through their public index", () => {
     const deep = libs.flatMap((lib) =>
       sources(join(root, "libs", lib, "src")).filter((file) => /from\s+["']@ferry\/[^"']+\/src/.test(readFileSync(file, "utf8"))),
