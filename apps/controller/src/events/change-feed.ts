@@ -1,5 +1,6 @@
-import { Injectable, Logger } from "@nestjs/common";
+import { Inject, Injectable, Logger } from "@nestjs/common";
 import type { Redis } from "ioredis";
+import { CLOCK, Clock } from "../common/clock";
 import { RedisService } from "../redis/redis.module";
 
 export const CHANGE_KINDS = ["node", "vm", "migration", "plan", "policy"] as const;
@@ -34,13 +35,17 @@ export const HEARTBEAT_CHANGE_EVERY_MS = 10_000;
 export class ChangeFeed {
   private readonly logger = new Logger(ChangeFeed.name);
   readonly key: string;
+  private readonly lastHeartbeat = new Map<string, number>();
 
-  constructor(private readonly redis: RedisService) {
+  constructor(
+    private readonly redis: RedisService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
     this.key = redis.key("events");
   }
 
   async publish(kind: ChangeKind, id: string, type: string, data?: unknown): Promise<void> {
-    const change: Change = { kind, id, type, at: new Date().toISOString(), ...(data === undefined ? {} : { data }) };
+    const change: Change = { kind, id, type, at: this.clock.now().toISOString(), ...(data === undefined ? {} : { data }) };
     try {
       await this.redis.client.xadd(this.key, "MAXLEN", "~", KEEP, "*", "c", JSON.stringify(change));
     } catch (e) {
@@ -48,14 +53,15 @@ export class ChangeFeed {
     }
   }
 
-  /** A heartbeat as a change, at most once per HEARTBEAT_CHANGE_EVERY_MS per node (across replicas). */
+  /**
+   * A heartbeat as a change, at most once per HEARTBEAT_CHANGE_EVERY_MS per node and replica. Kept in memory,
+   * not in Redis: the heartbeat path stays one Redis round trip (heartbeat-buffer.ts) for all but these.
+   */
   async heartbeat(nodeId: string, data: unknown): Promise<void> {
-    try {
-      const first = await this.redis.client.set(this.redis.key("events-heartbeat", nodeId), "1", "PX", HEARTBEAT_CHANGE_EVERY_MS, "NX");
-      if (first) await this.publish("node", nodeId, "heartbeat", data);
-    } catch (e) {
-      this.logger.warn(`heartbeat change of ${nodeId} not published: ${e instanceof Error ? e.message : e}`);
-    }
+    const now = this.clock.now().getTime();
+    if (now - (this.lastHeartbeat.get(nodeId) ?? -Infinity) < HEARTBEAT_CHANGE_EVERY_MS) return;
+    this.lastHeartbeat.set(nodeId, now);
+    await this.publish("node", nodeId, "heartbeat", data);
   }
 
   /** A connection of its own for one subscriber's blocking reads. */
