@@ -67,6 +67,9 @@ try {
     await sleep(250);
   }
   console.log(`start-smoke: cluster up after ${Math.round((Date.now() - started) / 1000)} s`);
+  if (!output.includes(`${api}/ui/`)) throw new Error("npm start did not print the dashboard URL");
+  const ui = await fetch(`${api}/ui/`);
+  if (!ui.ok || !(await ui.text()).includes("importmap")) throw new Error(`GET /ui/: ${ui.status}`);
   const nodes = (await call("GET", "/api/v1/nodes")).items;
   const vm = (await call("GET", "/api/v1/vms?limit=1")).items[0];
   const target = nodes.find((n) => n.id !== vm.nodeId && n.state === "active");

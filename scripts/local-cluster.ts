@@ -11,14 +11,13 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { applyMigrations, databaseName, ensureDatabase, repoRoot, withServer } from "../apps/controller/src/database/provision";
+import { applyMigrations, databaseName, ensureDatabase, repoRoot } from "../apps/controller/src/database/provision";
 import { SHIPPED_TRACES } from "../apps/node-agent/src/common/config";
+import { localPostgres, localRedis, type Service } from "./local-services";
 
 const root = repoRoot(__dirname);
 const env = process.env;
 const port = Number(env.PORT ?? 3000);
-const databaseUrl = env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/ferry";
-const redisUrl = env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const adminToken = env.FERRY_ADMIN_TOKEN ?? randomBytes(24).toString("hex");
 const agentToken = env.FERRY_AGENT_TOKEN ?? randomBytes(24).toString("hex");
 const agentCount = Number(env.FERRY_AGENTS ?? 4);
@@ -27,6 +26,10 @@ const traceSpeedup = env.FERRY_TRACE_SPEEDUP ?? "96";
 const agentMode = env.FERRY_AGENT_MODE ?? "simulated";
 const api = `http://127.0.0.1:${port}`;
 const logDir = join(root, ".ferry", "logs");
+// Set by preflight: the services that answered, or the private ones it started.
+let databaseUrl = "";
+let redisUrl = "";
+const services: Service[] = [];
 
 const AGENTS = [
   { name: "agent-1", labels: "pod=a,rack=r1" },
@@ -82,29 +85,25 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function preflight(): Promise<void> {
-  const pg = new URL(databaseUrl);
+/** PostgreSQL and Redis: the ones that answer, else private ones (scripts/local-services.ts). */
+async function preflight(): Promise<string[]> {
+  const log = env.FERRY_SERVICES_LOG ? (line: string) => process.stderr.write(line) : undefined;
   try {
-    await withServer(databaseUrl, (c) => c.query("SELECT 1"));
+    const pg = await localPostgres({ explicitUrl: env.DATABASE_URL, dataDir: join(root, ".ferry", "postgres"), log });
+    services.push(pg);
+    const redis = await localRedis({ explicitUrl: env.REDIS_URL, log });
+    services.push(redis);
+    databaseUrl = pg.url;
+    redisUrl = redis.url;
+    return [pg.note, redis.note];
   } catch (e) {
-    fail(
-      `PostgreSQL is not reachable at ${pg.hostname}:${pg.port || 5432} (${(e as Error).message}); ` +
-        "start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
-    );
+    await stopServices();
+    fail((e as Error).message);
   }
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3_000 });
-  redis.on("error", () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (e) {
-    fail(
-      `Redis is not reachable at ${redisUrl} (${(e as Error).message}); ` +
-        'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no',
-    );
-  } finally {
-    redis.disconnect();
-  }
+}
+
+async function stopServices(): Promise<void> {
+  for (const service of services.splice(0).reverse()) await service.stop().catch(() => undefined);
 }
 
 async function prepareDatabase(): Promise<void> {
@@ -148,6 +147,7 @@ async function stop(code: number): Promise<void> {
   );
   // Agents first, so that none is left running against a stopped controller.
   await Promise.all(exits);
+  await stopServices();
   console.log("ferry: stopped");
   process.exit(code);
 }
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop(0));
   if (agentMode !== "simulated" && agentMode !== "tcp") fail(`FERRY_AGENT_MODE must be simulated or tcp, got "${agentMode}"`);
   if (!(Number(traceSpeedup) > 0)) fail(`FERRY_TRACE_SPEEDUP must be a number above 0, got "${traceSpeedup}"`);
-  await preflight();
+  const using = await preflight();
   mkdirSync(logDir, { recursive: true });
   await prepareDatabase();
 
@@ -236,10 +236,13 @@ async function main(): Promise<void> {
   console.log(`
 Ferry is running: a controller and ${AGENTS.length} ${agentMode === "tcp" ? "node agents moving real bytes (guest images in .ferry/agents)" : "simulated node agents"} (${seeded}).
 
-  API     ${api}/api/v1
-  Docs    ${api}/docs
-  Token   ${adminToken}
-  Logs    ${logDir}
+  Dashboard  ${api}/ui/      (log in with the token below)
+  Queues     ${api}/queues   (bull-board; any user name, the token as password)
+  API        ${api}/api/v1
+  Docs       ${api}/docs
+  Token      ${adminToken}
+  Logs       ${logDir}
+  Services   ${using.join("; ")}
 
 The VMs replay PlanetLab CPU traces (apps/node-agent/workloads/planetlab-sample) ${traceSpeedup}x faster than
 real time: a day every ${dayMinutes >= 10 ? Math.round(dayMinutes) : dayMinutes.toFixed(1)} minutes (set FERRY_TRACE_SPEEDUP to change it; 1 is real time).

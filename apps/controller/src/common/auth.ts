@@ -24,7 +24,8 @@ export interface Caller {
 
 type AuthedRequest = Request & { caller?: Caller };
 
-function same(a: string, b: string): boolean {
+/** Compares tokens in constant time. */
+export function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -47,11 +48,11 @@ export class TokenGuard implements CanActivate {
     const token = match[1]!;
     const actor = request.headers["x-ferry-actor"];
     const named = typeof actor === "string" && actor.length > 0 && actor.length <= 100 ? actor : undefined;
-    if (same(token, this.config.adminToken)) {
+    if (sameToken(token, this.config.adminToken)) {
       request.caller = { role: "admin", name: named ? `admin:${named}` : "admin" };
       return true;
     }
-    if (access === "agent" && same(token, this.config.agentToken)) {
+    if (access === "agent" && sameToken(token, this.config.agentToken)) {
       request.caller = { role: "agent", name: named ? `agent:${named}` : "agent" };
       return true;
     }

@@ -18,7 +18,8 @@ export class MigrationQueue implements OnModuleDestroy {
     this.connection = { url: config.redisUrl, maxRetriesPerRequest: null };
   }
 
-  private queue(nodeId: string): Queue<MigrationJob> {
+  /** The node's queue (bull-board at /queues shows it too). */
+  queue(nodeId: string): Queue<MigrationJob> {
     let q = this.queues.get(nodeId);
     if (!q) {
       q = new Queue<MigrationJob>(nodeQueueName(nodeId), {
