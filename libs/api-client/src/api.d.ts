@@ -171,6 +171,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/nodes/{id}/power": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Switch a node off or on
+         * @description Off goes through the node's agent, and only when the node hosts no VM and no migration is under way; on wakes it.
+         */
+        post: operations["NodesController_setPower"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/vms": {
         parameters: {
             query?: never;
@@ -745,7 +765,15 @@ export interface components {
                 reason: string;
                 slaWarning?: string;
             } | null;
+            /** @description the request's own bandwidth cap (Mbit/s) */
+            bandwidthMbps: number | null;
+            /** @description the share of the links the scheduler gave it when it started (Mbit/s) */
+            bandwidthShareMbps: number | null;
             reason: string | null;
+            /** @description on the first leg of a hop: the migration it serves */
+            hopFor: string | null;
+            /** @description why the scheduler has not started it yet, while it waits */
+            waitReason: string | null;
             requestedBy: string;
             state: string;
             progress: number;
@@ -774,6 +802,11 @@ export interface components {
                 degradation: number | null;
             } | null;
             bytesTransferred: number | null;
+            /** @description SHA-256 of the guest image on both sides at the switchover (tcp mode) */
+            imageDigest: {
+                source: string | null;
+                target: string | null;
+            } | null;
             error: string | null;
             live: {
                 phase: string;
@@ -807,7 +840,15 @@ export interface components {
                     reason: string;
                     slaWarning?: string;
                 } | null;
+                /** @description the request's own bandwidth cap (Mbit/s) */
+                bandwidthMbps: number | null;
+                /** @description the share of the links the scheduler gave it when it started (Mbit/s) */
+                bandwidthShareMbps: number | null;
                 reason: string | null;
+                /** @description on the first leg of a hop: the migration it serves */
+                hopFor: string | null;
+                /** @description why the scheduler has not started it yet, while it waits */
+                waitReason: string | null;
                 requestedBy: string;
                 state: string;
                 progress: number;
@@ -836,6 +877,11 @@ export interface components {
                     degradation: number | null;
                 } | null;
                 bytesTransferred: number | null;
+                /** @description SHA-256 of the guest image on both sides at the switchover (tcp mode) */
+                imageDigest: {
+                    source: string | null;
+                    target: string | null;
+                } | null;
                 error: string | null;
             }[];
             nextCursor: string | null;
@@ -859,7 +905,15 @@ export interface components {
                 reason: string;
                 slaWarning?: string;
             } | null;
+            /** @description the request's own bandwidth cap (Mbit/s) */
+            bandwidthMbps: number | null;
+            /** @description the share of the links the scheduler gave it when it started (Mbit/s) */
+            bandwidthShareMbps: number | null;
             reason: string | null;
+            /** @description on the first leg of a hop: the migration it serves */
+            hopFor: string | null;
+            /** @description why the scheduler has not started it yet, while it waits */
+            waitReason: string | null;
             requestedBy: string;
             state: string;
             progress: number;
@@ -888,6 +942,11 @@ export interface components {
                 degradation: number | null;
             } | null;
             bytesTransferred: number | null;
+            /** @description SHA-256 of the guest image on both sides at the switchover (tcp mode) */
+            imageDigest: {
+                source: string | null;
+                target: string | null;
+            } | null;
             error: string | null;
         };
         NodePage: {
@@ -1671,6 +1730,71 @@ export interface operations {
             };
         };
     };
+    NodesController_setPower: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    state: "on" | "off";
+                };
+            };
+        };
+        responses: {
+            /** @description Node */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Node"];
+                };
+            };
+            /** @description Invalid input: the fields and reasons are in `details`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The object's state does not allow this now. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     VmsController_list: {
         parameters: {
             query?: {
@@ -2013,6 +2137,7 @@ export interface operations {
                     };
                     /** @default false */
                     acceptSlaBreach?: boolean;
+                    bandwidthMbps?: number;
                     /** @default operator request */
                     reason?: string;
                 };
@@ -2381,6 +2506,7 @@ export interface operations {
                         idleWatts: number;
                         peakWatts: number;
                     };
+                    dataAddress?: string;
                 };
             };
         };
@@ -2437,6 +2563,15 @@ export interface operations {
                     watts: number;
                     netTxMbps: number;
                     netRxMbps: number;
+                    /**
+                     * @default on
+                     * @enum {string}
+                     */
+                    power?: "on" | "off";
+                    health?: {
+                        correctedMemoryErrors: number;
+                        temperatureC: number;
+                    };
                     /** @default [] */
                     vms?: {
                         /** Format: uuid */
@@ -2697,6 +2832,10 @@ export interface operations {
                         degradation: number;
                     };
                     bytesTransferred: number;
+                    imageDigest?: {
+                        source: string;
+                        target: string;
+                    };
                     /** Format: uuid */
                     nodeId: string;
                 };
@@ -2762,6 +2901,10 @@ export interface operations {
                     error: string;
                     /** @default false */
                     cancelled?: boolean;
+                    imageDigest?: {
+                        source: string;
+                        target: string;
+                    };
                     /** Format: uuid */
                     nodeId: string;
                 };
@@ -2956,6 +3099,7 @@ export interface operations {
                         vmId: string;
                         /** Format: uuid */
                         toNodeId: string;
+                        bandwidthMbps?: number;
                     }[];
                 };
             };

@@ -65,7 +65,11 @@ export class NodesController {
     return this.nodes.act(id, "maintenance-off", caller.name);
   }
 
-  /** Switch the node off through its agent (only when it hosts no VM and no migration is under way), or on again. */
+  @ApiOperation({
+    summary: "Switch a node off or on",
+    description: "Off goes through the node's agent, and only when the node hosts no VM and no migration is under way; on wakes it.",
+  })
+  @Answer(200, "Node", nodeSchema)
   @Post(":id/power")
   @HttpCode(200)
   async setPower(@IdParam() id: string, @ZodBody(powerBodySchema) body: PowerBody, @CallerOf() caller: Caller) {
