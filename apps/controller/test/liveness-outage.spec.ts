@@ -28,7 +28,7 @@ describe("liveness across a Redis outage", () => {
     });
     // Agents keep beating whatever the controller answers, as real ones do.
     timer = setInterval(() => {
-      for (const id of beating) void c.agent().post(`/api/v1/agents/nodes/${id}/heartbeat`).send(beat).then(() => undefined, () => undefined);
+      for (const id of beating) void c.agent(id).post(`/api/v1/agents/nodes/${id}/heartbeat`).send(beat).then(() => undefined, () => undefined);
     }, 200);
   });
   afterAll(async () => {
@@ -69,7 +69,7 @@ describe("liveness across a Redis outage", () => {
     await redisClient.set(samples, "not a list");
     try {
       const before = Date.now();
-      await c.agent().post(`/api/v1/agents/nodes/${id}/heartbeat`).send(beat).expect(200);
+      await c.agent(id).post(`/api/v1/agents/nodes/${id}/heartbeat`).send(beat).expect(200);
       expect((await buffer.lastSeen()).get(id)).toBeGreaterThanOrEqual(before);
       expect((await c.admin().get(`/api/v1/nodes/${id}`).expect(200)).body.load).toEqual(beat);
     } finally {

@@ -6,7 +6,7 @@ import { Prisma } from "../generated/prisma/client";
 export interface AuditEntry {
   actor: string;
   action: string;
-  targetType: "node" | "vm" | "migration" | "traffic" | "plan" | "policy" | "scheduler";
+  targetType: "node" | "vm" | "migration" | "traffic" | "plan" | "policy" | "scheduler" | "token";
   targetId?: string;
   details?: Record<string, unknown>;
 }

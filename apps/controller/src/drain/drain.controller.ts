@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { DrainService } from "./drain.service";
 
@@ -11,6 +11,7 @@ export class DrainController {
   constructor(private readonly drains: DrainService) {}
 
   /** Empty the node for maintenance: 202 with the drain's plan, which starts at once. Cancel the plan to stop. */
+  @RequiresRole("operator")
   @Post(":id/drain")
   @HttpCode(202)
   drain(@IdParam() id: string, @CallerOf() caller: Caller) {

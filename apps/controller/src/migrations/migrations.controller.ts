@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { EventQuery, MigrationQuery, RequestMigration, eventQuerySchema, migrationQuerySchema, requestMigrationSchema } from "./dto/migration.dto";
@@ -18,6 +18,7 @@ export class MigrationsController {
     private readonly scheduler: MigrationScheduler,
   ) {}
 
+  @RequiresRole("operator")
   @Post()
   @HttpCode(202)
   async request(@ZodBody(requestMigrationSchema) body: RequestMigration, @CallerOf() caller: Caller) {
@@ -26,26 +27,31 @@ export class MigrationsController {
     return this.queries.get(m.id);
   }
 
+  @RequiresRole("viewer")
   @Get()
   list(@ZodQuery(migrationQuerySchema) query: MigrationQuery) {
     return this.queries.list(query);
   }
 
+  @RequiresRole("viewer")
   @Get(":id")
   get(@IdParam() id: string) {
     return this.queries.get(id);
   }
 
+  @RequiresRole("viewer")
   @Get(":id/events")
   events(@IdParam() id: string, @ZodQuery(eventQuerySchema) query: EventQuery) {
     return this.queries.events(id, query);
   }
 
+  @RequiresRole("viewer")
   @Get(":id/sla-breaches")
   slaBreaches(@IdParam() id: string) {
     return this.queries.slaBreaches(id);
   }
 
+  @RequiresRole("operator")
   @Post(":id/cancel")
   @HttpCode(202)
   cancel(@IdParam() id: string, @CallerOf() caller: Caller) {

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { ApplyPlan, ComputePlan, PlanQuery, Preview, applyPlanSchema, computePlanSchema, planQuerySchema, previewSchema } from "./dto/plan.dto";
@@ -17,34 +17,40 @@ export class PlacementPlansController {
   constructor(private readonly plans: PlansService) {}
 
   /** Dry run of a new VM's placement: the node it would get and every node's verdict. */
+  @RequiresRole("viewer")
   @Post("preview")
   @HttpCode(200)
   preview(@ZodBody(previewSchema) body: Preview) {
     return this.plans.preview(body);
   }
 
+  @RequiresRole("operator")
   @Post("plans")
   @HttpCode(201)
   compute(@ZodBody(computePlanSchema) body: ComputePlan, @CallerOf() caller: Caller) {
     return this.plans.compute(body, caller.name);
   }
 
+  @RequiresRole("viewer")
   @Get("plans")
   list(@ZodQuery(planQuerySchema) query: PlanQuery) {
     return this.plans.list(query);
   }
 
+  @RequiresRole("viewer")
   @Get("plans/:id")
   get(@IdParam() id: string) {
     return this.plans.get(id);
   }
 
+  @RequiresRole("operator")
   @Post("plans/:id/apply")
   @HttpCode(202)
   apply(@IdParam() id: string, @ZodBody(applyPlanSchema) body: ApplyPlan, @CallerOf() caller: Caller) {
     return this.plans.apply(id, body, caller.name);
   }
 
+  @RequiresRole("operator")
   @Post("plans/:id/cancel")
   @HttpCode(202)
   cancel(@IdParam() id: string, @CallerOf() caller: Caller) {

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { ApplyPlan, CreatePlan, PlanQuery, applyPlanSchema, createPlanSchema, planQuerySchema } from "./dto/plan.dto";
@@ -13,23 +13,27 @@ import { PlansService } from "./plans.service";
 export class PlansController {
   constructor(private readonly plans: PlansService) {}
 
+  @RequiresRole("operator")
   @Post()
   @HttpCode(201)
   create(@ZodBody(createPlanSchema) body: CreatePlan, @CallerOf() caller: Caller) {
     return this.plans.create(body, caller.name);
   }
 
+  @RequiresRole("viewer")
   @Get()
   list(@ZodQuery(planQuerySchema) query: PlanQuery) {
     return this.plans.list(query);
   }
 
+  @RequiresRole("viewer")
   @Get(":id")
   get(@IdParam() id: string) {
     return this.plans.get(id);
   }
 
   /** Approve a proposed plan; it starts as soon as no applying plan shares a VM with it. */
+  @RequiresRole("operator")
   @Post(":id/apply")
   @HttpCode(202)
   apply(@IdParam() id: string, @ZodBody(applyPlanSchema) body: ApplyPlan, @CallerOf() caller: Caller) {
@@ -37,6 +41,7 @@ export class PlansController {
   }
 
   /** Stop a plan: pending moves are skipped, migrations under way are cancelled. */
+  @RequiresRole("operator")
   @Post(":id/cancel")
   @HttpCode(202)
   cancel(@IdParam() id: string, @CallerOf() caller: Caller) {

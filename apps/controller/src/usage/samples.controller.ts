@@ -1,5 +1,6 @@
 import { Controller, Get } from "@nestjs/common";
 import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodQuery } from "../common/zod";
 import { SamplesQuery, samplesQuerySchema } from "./dto/samples-query.dto";
@@ -12,11 +13,13 @@ import { SampleHistoryService } from "./sample-history.service";
 export class SamplesController {
   constructor(private readonly history: SampleHistoryService) {}
 
+  @RequiresRole("viewer")
   @Get("nodes/:id/samples")
   node(@IdParam() id: string, @ZodQuery(samplesQuerySchema) query: SamplesQuery) {
     return this.history.node(id, query);
   }
 
+  @RequiresRole("viewer")
   @Get("vms/:id/samples")
   vm(@IdParam() id: string, @ZodQuery(samplesQuerySchema) query: SamplesQuery) {
     return this.history.vm(id, query);

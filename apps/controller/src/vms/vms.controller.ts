@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { CreateVm, createVmSchema } from "./dto/create-vm.dto";
@@ -13,17 +13,20 @@ import { VmsService } from "./vms.service";
 export class VmsController {
   constructor(private readonly vms: VmsService) {}
 
+  @RequiresRole("operator")
   @Post()
   @HttpCode(201)
   create(@ZodBody(createVmSchema) body: CreateVm, @CallerOf() caller: Caller) {
     return this.vms.create(body, caller.name);
   }
 
+  @RequiresRole("viewer")
   @Get()
   list(@ZodQuery(vmQuerySchema) query: VmQuery) {
     return this.vms.list(query);
   }
 
+  @RequiresRole("viewer")
   @Get(":id")
   get(@IdParam() id: string) {
     return this.vms.get(id);
