@@ -3,6 +3,8 @@ import { z } from "zod";
 import { ControllerClient } from "../../node-agent/src/common/controller-client";
 import { loadAgentConfig } from "../../node-agent/src/common/config";
 import { RegistrationService } from "../../node-agent/src/registration/registration.service";
+import { hashSecret } from "../src/auth/secrets";
+import { RedisService } from "../src/redis/redis.module";
 import { TestController, counts, createVm, registerNode, startController } from "./support/harness";
 
 const beat = { cpuLoad: 0.2, memLoad: 0.3, watts: 150, netTxMbps: 1, netRxMbps: 1 };
@@ -77,6 +79,19 @@ describe("agent credentials: every agent acts only for its own node", () => {
     expect(refused.body).toMatchObject({ error: "Unauthorized" });
     await c.agent(a).post(`/api/v1/agents/nodes/${a}/heartbeat`).send(beat).expect(200);
     expect(await c.prisma.apiToken.count({ where: { nodeId: a } })).toBe(1);
+  });
+
+  it("agent credentials are kept in Redis for the heartbeat path, and put back from PostgreSQL when Redis lost them", async () => {
+    const redis = c.app.get(RedisService);
+    const key = async (node: string) => redis.key("agent-credential", hashSecret(c.credentials.get(node)!));
+    expect(await redis.client.exists(await key(b))).toBe(1);
+    await redis.client.del(await key(b));
+    await c.agent(b).post(`/api/v1/agents/nodes/${b}/heartbeat`).send(beat).expect(200);
+    expect(await redis.client.exists(await key(b))).toBe(1);
+    const old = await key(b);
+    await registerNode(c, "cred-b");
+    expect(await redis.client.exists(old)).toBe(0);
+    expect(await redis.client.exists(await key(b))).toBe(1);
   });
 
   it("an agent credential opens no operator route, and the bootstrap token no agent route but registration", async () => {

@@ -88,7 +88,7 @@ export class NodesService {
       const existing = await tx.node.findUnique({ where: { name: input.name }, select: { id: true } });
       const saved = await tx.node.upsert({ where: { name: input.name }, create: { name: input.name, ...data }, update: data });
       await lockRow(tx, "Node", saved.id);
-      const credential = await this.credentials.issueAgent(tx, saved);
+      const { secret: credential, replaced } = await this.credentials.issueAgent(tx, saved);
       await this.audit.record(tx, {
         actor: `agent:${input.name}`,
         action: existing ? "node.re-registered" : "node.registered",
@@ -96,8 +96,9 @@ export class NodesService {
         targetId: saved.id,
         details: { labels: input.labels, capacity: input.capacity, power: input.power, hypervisor: input.hypervisor },
       });
-      return { ...saved, credential };
+      return { ...saved, credential, replaced };
     });
+    await this.credentials.forget(node.replaced).catch(() => undefined);
     this.known.add(node.id);
     return { nodeId: node.id, queue: nodeQueueName(node.id), heartbeatIntervalMs: this.config.heartbeatIntervalMs, credential: node.credential };
   }
