@@ -16,7 +16,9 @@ export async function createController(config: ControllerConfig, clock?: Clock, 
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()
     .setTitle("Ferry controller")
-    .setDescription("Admin API: nodes, VMs, traffic and live migrations. Send `Authorization: Bearer <FERRY_ADMIN_TOKEN>`.")
+    .setDescription(
+      "Admin API: nodes, VMs, traffic and live migrations. Send `Authorization: Bearer <token>`: FERRY_ADMIN_TOKEN, or a token from POST /api/v1/tokens (roles viewer, operator, admin).",
+    )
     .setVersion("1")
     .addBearerAuth()
     .build();

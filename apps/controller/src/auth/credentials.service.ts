@@ -35,19 +35,21 @@ export class CredentialsService {
    */
   async find(secret: string): Promise<Credential | null> {
     const hash = hashSecret(secret);
-    const agent = secret.startsWith(AGENT_PREFIX) ? await this.fromRedis(hash) : null;
+    const agent = secret.startsWith(AGENT_PREFIX) ? await this.fromRedis(hash) : undefined;
     if (agent) return agent;
     const row = await this.prisma.apiToken.findUnique({ where: { secretHash: hash } });
     if (!row || row.revokedAt) return null;
     if (row.role !== "agent") return { kind: "operator", id: row.id, name: row.name, role: row.role };
     if (!row.nodeId) return null;
-    await this.restore(hash, row.id, row.nodeId, row.name);
+    // Not put back while Redis does not answer (undefined): the heartbeat that follows cannot be recorded either.
+    if (agent === null) await this.restore(hash, row.id, row.nodeId, row.name);
     return { kind: "agent", id: row.id, name: row.name, nodeId: row.nodeId };
   }
 
-  private async fromRedis(hash: string): Promise<Credential | null> {
-    const value = await this.redis.client.get(this.key(hash)).catch(() => null);
-    if (!value) return null;
+  /** The agent credential Redis holds under `hash`; null when it holds none, undefined when Redis does not answer. */
+  private async fromRedis(hash: string): Promise<Credential | null | undefined> {
+    const value = await this.redis.client.get(this.key(hash)).catch(() => undefined);
+    if (value === undefined || value === null) return value;
     const [id, nodeId, name] = JSON.parse(value) as [string, string, string];
     return { kind: "agent", id, nodeId, name };
   }
