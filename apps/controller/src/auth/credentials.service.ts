@@ -35,21 +35,24 @@ export class CredentialsService {
    */
   async find(secret: string): Promise<Credential | null> {
     const hash = hashSecret(secret);
-    const agent = secret.startsWith(AGENT_PREFIX) ? await this.fromRedis(hash) : undefined;
+    const agent = secret.startsWith(AGENT_PREFIX) ? await this.fromRedis(hash) : null;
     if (agent) return agent;
     const row = await this.prisma.apiToken.findUnique({ where: { secretHash: hash } });
     if (!row || row.revokedAt) return null;
     if (row.role !== "agent") return { kind: "operator", id: row.id, name: row.name, role: row.role };
     if (!row.nodeId) return null;
-    // Not put back while Redis does not answer (undefined): the heartbeat that follows cannot be recorded either.
-    if (agent === null) await this.restore(hash, row.id, row.nodeId, row.name);
+    await this.restore(hash, row.id, row.nodeId, row.name);
     return { kind: "agent", id: row.id, name: row.name, nodeId: row.nodeId };
   }
 
-  /** The agent credential Redis holds under `hash`; null when it holds none, undefined when Redis does not answer. */
-  private async fromRedis(hash: string): Promise<Credential | null | undefined> {
-    const value = await this.redis.client.get(this.key(hash)).catch(() => undefined);
-    if (value === undefined || value === null) return value;
+  /**
+   * The agent credential Redis holds under `hash`, or null. A Redis error fails the request rather than falling
+   * back to PostgreSQL: the heartbeat it carries could not be recorded anyway, and heartbeats queued on
+   * PostgreSQL through a Redis outage are late once it ends, which reads as silent nodes.
+   */
+  private async fromRedis(hash: string): Promise<Credential | null> {
+    const value = await this.redis.client.get(this.key(hash));
+    if (!value) return null;
     const [id, nodeId, name] = JSON.parse(value) as [string, string, string];
     return { kind: "agent", id, nodeId, name };
   }

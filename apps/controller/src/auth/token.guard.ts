@@ -5,6 +5,7 @@ import { timingSafeEqual } from "node:crypto";
 import { ACCESS, Access, AuthedRequest, Caller, ROLES, Role } from "../common/auth";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { FerryError } from "../common/errors";
+import { HeartbeatBuffer } from "../nodes/heartbeat-buffer";
 import { CredentialsService } from "./credentials.service";
 import { RateLimiter } from "./rate-limiter";
 
@@ -27,6 +28,7 @@ export class TokenGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly credentials: CredentialsService,
     private readonly limiter: RateLimiter,
+    private readonly heartbeats: HeartbeatBuffer,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
@@ -36,7 +38,12 @@ export class TokenGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? "");
     if (!match) throw new FerryError("Unauthorized", "missing bearer token: send 'Authorization: Bearer <token>'");
-    const caller = await this.identify(match[1]!, access, request.headers["x-ferry-actor"]);
+    const caller = await this.identify(match[1]!, access, request.headers["x-ferry-actor"]).catch((e: unknown) => {
+      // An agent credential is read from Redis: when Redis cannot answer, the agent's heartbeat would not have
+      // been recorded either, and liveness must know it (see HeartbeatBuffer.record).
+      if (access === "agent" && !(e instanceof FerryError)) this.heartbeats.unrecorded();
+      throw e;
+    });
     this.authorize(caller, access);
     if (caller.kind === "operator") await this.limit(caller, context.switchToHttp().getResponse<Response>());
     request.caller = caller;

@@ -100,6 +100,11 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
     return new Date(at);
   }
 
+  /** An agent's call arrived but Redis could not answer for it: liveness pauses as for a heartbeat not recorded. */
+  unrecorded(): void {
+    this.unrecordedAt = this.clock.now().getTime();
+  }
+
   /** When a heartbeat last arrived but its last-seen time could not be written (ms since epoch), if ever. */
   get lastUnrecordedAt(): number | null {
     return this.unrecordedAt;
