@@ -59,6 +59,26 @@ describe("liveness across a Redis outage", () => {
     expect(await state(a)).toBe("active");
   });
 
+  it("gives a node a whole timeout from when Redis is back, however long before that the last call failed", async () => {
+    const late = await registerNode(c, "late");
+    const client = c.app.get(RedisService).client;
+    beating.add(late);
+    await sleep(500);
+
+    await redis.down();
+    // Its agent sends nothing more until a while after Redis is back, as one waiting out its retries would.
+    beating.delete(late);
+    await sleep(TIMEOUT_MS * 2 + 500);
+    await redis.up();
+    await eventually(async () => (client.status === "ready" ? true : undefined), 15_000, "the controller to reconnect to Redis");
+    await sleep(TIMEOUT_MS / 3);
+    beating.add(late);
+
+    await sleep(TIMEOUT_MS * 2);
+    expect(await state(late)).toBe("active");
+    expect(await c.prisma.auditLog.count({ where: { action: "node.failed", targetId: late } })).toBe(0);
+  });
+
   it("a heartbeat whose sample cannot be buffered still counts for liveness", async () => {
     const id = await registerNode(c, "unbuffered");
     const buffer = c.app.get(HeartbeatBuffer);
