@@ -47,8 +47,8 @@ export class CredentialsService {
 
   /**
    * The agent credential Redis holds under `hash`, or null. A Redis error fails the request rather than falling
-   * back to PostgreSQL: the heartbeat it carries could not be recorded anyway, and heartbeats queued on
-   * PostgreSQL through a Redis outage are late once it ends, which reads as silent nodes.
+   * back to PostgreSQL: the heartbeat it carries could not be recorded anyway, and a fallback would put every
+   * agent call on PostgreSQL for as long as the outage lasts.
    */
   private async fromRedis(hash: string): Promise<Credential | null> {
     const value = await this.redis.client.get(this.key(hash));
