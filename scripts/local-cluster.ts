@@ -19,7 +19,8 @@ const root = repoRoot(__dirname);
 const env = process.env;
 const port = Number(env.PORT ?? 3000);
 const adminToken = env.FERRY_ADMIN_TOKEN ?? randomBytes(24).toString("hex");
-const agentToken = env.FERRY_AGENT_TOKEN ?? randomBytes(24).toString("hex");
+// Agents get only this token, which opens registration; the controller answers each with a credential of its own.
+const bootstrapToken = env.FERRY_AGENT_BOOTSTRAP_TOKEN ?? env.FERRY_AGENT_TOKEN ?? randomBytes(24).toString("hex");
 const agentCount = Number(env.FERRY_AGENTS ?? 4);
 // The seeded VMs replay PlanetLab traces; at 96x a day of them passes in 15 minutes.
 const traceSpeedup = env.FERRY_TRACE_SPEEDUP ?? "96";
@@ -113,11 +114,13 @@ async function prepareDatabase(): Promise<void> {
   );
 }
 
+/** Starts a process of the cluster. Only the controller is handed the admin token, never inherited from this shell. */
 function start(name: string, entry: string, childEnv: Record<string, string>): ChildProcess {
   const log = createWriteStream(join(logDir, `${name}.log`), { flags: "a" });
+  const { FERRY_ADMIN_TOKEN: _, ...inherited } = process.env;
   const proc = spawn(process.execPath, ["-r", "@swc-node/register", entry], {
     cwd: root,
-    env: { ...process.env, ...childEnv },
+    env: { ...inherited, ...childEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
   proc.stdout!.pipe(log);
@@ -201,8 +204,14 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   await prepareDatabase();
 
-  const shared = { REDIS_URL: redisUrl, FERRY_ADMIN_TOKEN: adminToken, FERRY_AGENT_TOKEN: agentToken, LOG_LEVEL: env.LOG_LEVEL ?? "info" };
-  start("controller", "apps/controller/src/main.ts", { ...shared, PORT: String(port), HOST: env.HOST ?? "127.0.0.1", DATABASE_URL: databaseUrl });
+  const shared = { REDIS_URL: redisUrl, FERRY_AGENT_BOOTSTRAP_TOKEN: bootstrapToken, LOG_LEVEL: env.LOG_LEVEL ?? "info" };
+  start("controller", "apps/controller/src/main.ts", {
+    ...shared,
+    FERRY_ADMIN_TOKEN: adminToken,
+    PORT: String(port),
+    HOST: env.HOST ?? "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+  });
   await waitFor("the controller to answer /health", async () => ((await fetch(`${api}/health`)).ok ? true : undefined));
 
   AGENTS.forEach((a, i) =>
@@ -255,6 +264,8 @@ Try it:
   curl -s -X POST -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" -H 'Content-Type: application/json' \\
        -d '{"vmId":"${vm.id}","targetNodeId":"${target.id}"}' ${api}/api/v1/migrations
   curl -s -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" ${api}/api/v1/migrations
+  curl -s -X POST -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" -H 'Content-Type: application/json' \\
+       -d '{"name":"alice","role":"viewer"}' ${api}/api/v1/tokens
 
 Or with ferryctl (npx ferryctl --help):
   export FERRY_URL=${api} FERRY_TOKEN=${adminToken}

@@ -2,7 +2,8 @@
  * How many heartbeats per second one controller process absorbs. Starts a controller (its own process, its
  * own database and Redis prefix), registers N nodes with V VMs each, then sends heartbeats (each with its
  * node's V VM usages) from C concurrent senders for D seconds, and prints JSON: throughput, latency
- * percentiles, and the node and VM samples that reached PostgreSQL.
+ * percentiles, and the node and VM samples that reached PostgreSQL. Each node sends with its own agent
+ * credential, as agents do, so the credential lookup is part of what is measured.
  *
  *   npm run -s bench:heartbeats -- [--nodes 2000] [--vms 0] [--concurrency 64] [--seconds 10]
  */
@@ -59,13 +60,16 @@ async function main() {
       await new Promise((r) => setTimeout(r, 200));
     }
     const ids: string[] = [];
+    const credentials = new Map<string, string>();
     for (let i = 0; i < nodes; i++) {
       const res = await fetch(`${api}/api/v1/agents/register`, {
         method: "POST",
         headers,
         body: JSON.stringify({ name: `bench-${i}`, capacity: { cpu: 32, memMiB: 131072 }, power: { idleWatts: 100, peakWatts: 300 } }),
       });
-      ids.push(((await res.json()) as { nodeId: string }).nodeId);
+      const { nodeId, credential } = (await res.json()) as { nodeId: string; credential: string };
+      ids.push(nodeId);
+      credentials.set(nodeId, credential);
     }
     const pg = new Client({ connectionString: db });
     await pg.connect();
@@ -96,7 +100,11 @@ async function main() {
         while (Date.now() < end) {
           const id = ids[next++ % ids.length];
           const t = performance.now();
-          const res = await fetch(`${api}/api/v1/agents/nodes/${id}/heartbeat`, { method: "POST", headers, body: bodies.get(id!)! });
+          const res = await fetch(`${api}/api/v1/agents/nodes/${id}/heartbeat`, {
+            method: "POST",
+            headers: { ...headers, authorization: `Bearer ${credentials.get(id!)}` },
+            body: bodies.get(id!)!,
+          });
           await res.arrayBuffer();
           if (res.ok) latencies.push(performance.now() - t);
           else errors++;

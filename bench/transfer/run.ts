@@ -80,6 +80,7 @@ function claimed(vm: { id: string; memMiB: number; dirtyRateMiBps: number }, add
     target: { id: crypto.randomUUID(), name: "target", dataAddress: address },
     sla: { maxDowntimeMs: null, maxTotalMs: null },
     bandwidthMbps: null,
+    transferSecret: "bench",
   };
 }
 

@@ -5,7 +5,8 @@ import { LoggerModule } from "nestjs-pino";
 import type { DestinationStream } from "pino";
 import { AgentsModule } from "./agents/agents.module";
 import { AuditModule } from "./audit/audit.module";
-import { TokenGuard } from "./common/auth";
+import { AuthModule } from "./auth/auth.module";
+import { TokenGuard } from "./auth/token.guard";
 import { CLOCK, Clock, systemClock } from "./common/clock";
 import { CONTROLLER_CONFIG, ControllerConfig } from "./common/config";
 import { DomainErrorFilter } from "./common/domain-error.filter";
@@ -58,6 +59,7 @@ export class AppModule {
         RedisModule,
         EventsModule,
         AuditModule,
+        AuthModule,
         NodesModule,
         VmsModule,
         TrafficModule,

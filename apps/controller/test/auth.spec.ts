@@ -17,18 +17,20 @@ describe("authentication", () => {
     expect(res.body).toMatchObject({ statusCode: 401, error: "Unauthorized" });
   });
 
-  it("the agent token opens agent routes but not admin routes", async () => {
+  it("the bootstrap token opens agent registration only, and registration answers with the agent's own credential", async () => {
     await c.agent().get("/api/v1/nodes").expect(401);
-    await c
+    const res = await c
       .agent()
       .post("/api/v1/agents/register")
       .send({ name: "n1", capacity: { cpu: 4, memMiB: 4096 }, power: { idleWatts: 50, peakWatts: 100 } })
       .expect(200);
+    expect(res.body.credential).toMatch(/^ferry_agent_/);
+    await c.agent().post(`/api/v1/agents/nodes/${res.body.nodeId}/heartbeat`).send({ cpuLoad: 0, memLoad: 0, watts: 1, netTxMbps: 0, netRxMbps: 0 }).expect(401);
   });
 
-  it("the admin token opens both", async () => {
+  it("the admin token opens admin routes and registration, but not the routes agents act on for their node", async () => {
     await c.admin().get("/api/v1/nodes").expect(200);
-    await c.admin().get("/api/v1/agents/nodes/00000000-0000-4000-8000-000000000000/vms").expect(404);
+    await c.admin().get("/api/v1/agents/nodes/00000000-0000-4000-8000-000000000000/vms").expect(403);
   });
 
   it.each(["/health", "/metrics", "/docs-json"])("%s needs no token", async (path) => {

@@ -16,6 +16,7 @@ import { repoRoot } from "../src/database/provision";
 const root = repoRoot();
 const text = readFileSync(join(root, "docker-compose.yml"), "utf8");
 const token = "0123456789abcdef0123456789abcdef";
+const bootstrap = "fedcba9876543210fedcba9876543210";
 
 /** Compose's variable interpolation: ${VAR}, ${VAR:-default}, ${VAR:?error}. */
 function interpolate(value: unknown, env: Record<string, string>): unknown {
@@ -52,7 +53,7 @@ type Service = {
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
 };
-const compose = interpolate(parse(text, { merge: true }), { FERRY_ADMIN_TOKEN: token }) as { services: Record<string, Service> };
+const compose = interpolate(parse(text, { merge: true }), { FERRY_ADMIN_TOKEN: token, FERRY_AGENT_BOOTSTRAP_TOKEN: bootstrap }) as { services: Record<string, Service> };
 
 describe("docker-compose.yml", () => {
   const validate = new Ajv2019({ strict: false, allErrors: true }).compile(modernise(composeSchema) as object);
@@ -73,8 +74,9 @@ describe("docker-compose.yml", () => {
     expect(validate(broken)).toBe(false);
   });
 
-  it("refuses to start without an admin token", () => {
-    expect(() => interpolate(parse(text, { merge: true }), {})).toThrow(/FERRY_ADMIN_TOKEN/);
+  it("refuses to start without an admin token or an agent bootstrap token", () => {
+    expect(() => interpolate(parse(text, { merge: true }), { FERRY_AGENT_BOOTSTRAP_TOKEN: bootstrap })).toThrow(/FERRY_ADMIN_TOKEN/);
+    expect(() => interpolate(parse(text, { merge: true }), { FERRY_ADMIN_TOKEN: token })).toThrow(/FERRY_AGENT_BOOTSTRAP_TOKEN/);
   });
 
   it("brings up postgres, redis, the controller and three agents", () => {
@@ -89,14 +91,17 @@ describe("docker-compose.yml", () => {
 
   it("gives the controller an environment its config loader accepts, pointing at the compose services", () => {
     const config = loadControllerConfig(compose.services.controller!.environment);
-    expect(config).toMatchObject({ port: 3000, adminToken: token });
+    expect(config).toMatchObject({ port: 3000, adminToken: token, agentBootstrapToken: bootstrap });
     expect(new URL(config.databaseUrl).hostname).toBe("postgres");
     expect(new URL(config.redisUrl).hostname).toBe("redis");
   });
 
   it.each(["agent-1", "agent-2", "agent-3"])("gives %s an environment its config loader accepts", (name) => {
-    const config = loadAgentConfig(compose.services[name]!.environment);
+    const environment = compose.services[name]!.environment!;
+    const config = loadAgentConfig(environment);
     expect(config.node.name).toBe(name);
+    expect(config.bootstrapToken).toBe(bootstrap);
+    expect(Object.values(environment)).not.toContain(token);
     expect(new URL(config.controllerUrl).hostname).toBe("controller");
     expect(config.node.labels).toHaveProperty("rack");
   });

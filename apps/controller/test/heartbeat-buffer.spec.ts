@@ -25,8 +25,7 @@ describe("heartbeat buffer: crashes between reading, writing and acknowledging",
   const buffer = () => c.app.get(HeartbeatBuffer);
   const beats = async (n: number) => {
     for (let i = 0; i < n; i++) {
-      await c
-        .agent()
+      await c.agent(node)
         .post(`/api/v1/agents/nodes/${node}/heartbeat`)
         .send({ ...load, vms: [{ vmId: vm, cpuFraction: 0.5, memUsedMiB: 512, dirtyRateMiBps: 5, peerTxMbps: {} }] })
         .expect(200);

@@ -28,7 +28,7 @@ describe("liveness across a Redis outage", () => {
     });
     // Agents keep beating whatever the controller answers, as real ones do.
     timer = setInterval(() => {
-      for (const id of beating) void c.agent().post(`/api/v1/agents/nodes/${id}/heartbeat`).send(beat).then(() => undefined, () => undefined);
+      for (const id of beating) void c.agent(id).post(`/api/v1/agents/nodes/${id}/heartbeat`).send(beat).then(() => undefined, () => undefined);
     }, 200);
   });
   afterAll(async () => {
@@ -59,6 +59,26 @@ describe("liveness across a Redis outage", () => {
     expect(await state(a)).toBe("active");
   });
 
+  it("gives a node a whole timeout from when Redis is back, however long before that the last call failed", async () => {
+    const late = await registerNode(c, "late");
+    const client = c.app.get(RedisService).client;
+    beating.add(late);
+    await sleep(500);
+
+    await redis.down();
+    // Its agent sends nothing more until a while after Redis is back, as one waiting out its retries would.
+    beating.delete(late);
+    await sleep(TIMEOUT_MS * 2 + 500);
+    await redis.up();
+    await eventually(async () => (client.status === "ready" ? true : undefined), 15_000, "the controller to reconnect to Redis");
+    await sleep(TIMEOUT_MS / 3);
+    beating.add(late);
+
+    await sleep(TIMEOUT_MS * 2);
+    expect(await state(late)).toBe("active");
+    expect(await c.prisma.auditLog.count({ where: { action: "node.failed", targetId: late } })).toBe(0);
+  });
+
   it("a heartbeat whose sample cannot be buffered still counts for liveness", async () => {
     const id = await registerNode(c, "unbuffered");
     const buffer = c.app.get(HeartbeatBuffer);
@@ -69,7 +89,7 @@ describe("liveness across a Redis outage", () => {
     await redisClient.set(samples, "not a list");
     try {
       const before = Date.now();
-      await c.agent().post(`/api/v1/agents/nodes/${id}/heartbeat`).send(beat).expect(200);
+      await c.agent(id).post(`/api/v1/agents/nodes/${id}/heartbeat`).send(beat).expect(200);
       expect((await buffer.lastSeen()).get(id)).toBeGreaterThanOrEqual(before);
       expect((await c.admin().get(`/api/v1/nodes/${id}`).expect(200)).body.load).toEqual({ ...beat, power: "on" });
     } finally {

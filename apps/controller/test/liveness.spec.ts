@@ -15,7 +15,7 @@ describe("heartbeats and liveness", () => {
 
   it("heartbeats reach Redis at once and PostgreSQL in batches", async () => {
     const id = await registerNode(c, "beating");
-    for (let i = 0; i < 5; i++) await c.agent().post(`/api/v1/agents/nodes/${id}/heartbeat`).send(beat).expect(200);
+    for (let i = 0; i < 5; i++) await c.agent(id).post(`/api/v1/agents/nodes/${id}/heartbeat`).send(beat).expect(200);
     const node = await c.admin().get(`/api/v1/nodes/${id}`).expect(200);
     // What the agent sent, with the power state a heartbeat reports (on unless it says otherwise).
     expect(node.body.load).toEqual({ ...beat, power: "on" });
@@ -32,19 +32,20 @@ describe("heartbeats and liveness", () => {
     { name: "a missing field", body: { cpuLoad: 0.1 }, field: "memLoad" },
   ])("a heartbeat with $name is a 400", async ({ body, field }) => {
     const id = await registerNode(c, `bad-beat-${field.toLowerCase()}`);
-    const res = await c.agent().post(`/api/v1/agents/nodes/${id}/heartbeat`).send(body).expect(400);
+    const res = await c.agent(id).post(`/api/v1/agents/nodes/${id}/heartbeat`).send(body).expect(400);
     expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
   });
 
-  it("a heartbeat from an unknown node is a 404, so its agent registers again", async () => {
-    await c.agent().post("/api/v1/agents/nodes/00000000-0000-4000-8000-000000000000/heartbeat").send(beat).expect(404);
+  it("a heartbeat for a node the credential does not name is a 403", async () => {
+    const id = await registerNode(c, "beats-for-others");
+    await c.agent(id).post("/api/v1/agents/nodes/00000000-0000-4000-8000-000000000000/heartbeat").send(beat).expect(403);
   });
 
   it("a silent node is marked failed, its queued migrations end and their jobs never run; it recovers when it speaks", async () => {
     const quiet = await registerNode(c, "quiet");
     const alive = await registerNode(c, "alive");
     // supertest sends only when awaited or then-ed.
-    const keepAlive = setInterval(() => void c.agent().post(`/api/v1/agents/nodes/${alive}/heartbeat`).send(beat).then(() => undefined, () => undefined), 100);
+    const keepAlive = setInterval(() => void c.agent(alive).post(`/api/v1/agents/nodes/${alive}/heartbeat`).send(beat).then(() => undefined, () => undefined), 100);
     try {
       const vm = await createVm(c, { name: "on-quiet", cpu: 1, memMiB: 512, nodeId: quiet });
       const { body: m } = await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: alive }).expect(202);
@@ -71,13 +72,13 @@ describe("heartbeats and liveness", () => {
       const q = new Queue(nodeQueueName(quiet), { connection: { url: c.config.redisUrl }, prefix: c.config.redisPrefix });
       expect(await q.getJob(m.id)).toBeUndefined();
       await q.close();
-      const claim = await c.agent().post(`/api/v1/agents/migrations/${m.id}/claim`).send({ nodeId: quiet }).expect(200);
+      const claim = await c.agent(quiet).post(`/api/v1/agents/migrations/${m.id}/claim`).send({ nodeId: quiet }).expect(200);
       expect(claim.body.proceed).toBe(false);
 
       const audit = await c.admin().get(`/api/v1/audit?targetType=node&targetId=${quiet}`).expect(200);
       expect(audit.body.items[0]).toMatchObject({ actor: "system:liveness", action: "node.failed" });
 
-      await c.agent().post(`/api/v1/agents/nodes/${quiet}/heartbeat`).send(beat).expect(200);
+      await c.agent(quiet).post(`/api/v1/agents/nodes/${quiet}/heartbeat`).send(beat).expect(200);
       await eventually(async () => {
         const n = await c.admin().get(`/api/v1/nodes/${quiet}`).expect(200);
         return n.body.state === "active" ? true : undefined;
@@ -110,14 +111,14 @@ describe("a running migration whose agent goes silent", () => {
     const dst = await registerNode(c, "dst");
     const vm = await createVm(c, { name: "stuck", cpu: 1, memMiB: 512, nodeId: src });
     const { body: m } = await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: dst }).expect(202);
-    await c.agent().post(`/api/v1/agents/migrations/${m.id}/claim`).send({ nodeId: src }).expect(200);
+    await c.agent(src).post(`/api/v1/agents/migrations/${m.id}/claim`).send({ nodeId: src }).expect(200);
     const ended = await eventually(async () => {
       const got = await c.admin().get(`/api/v1/migrations/${m.id}`).expect(200);
       return got.body.state === "failed" ? got.body : undefined;
     }, 5_000, "the stalled migration to fail");
     expect(ended.error).toMatch(/no progress/);
     expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body).toMatchObject({ nodeId: src, state: "running" });
-    const late = await c.agent().post(`/api/v1/agents/migrations/${m.id}/progress`).send({ nodeId: src, phase: "pre-copy", progress: 0.9 }).expect(200);
+    const late = await c.agent(src).post(`/api/v1/agents/migrations/${m.id}/progress`).send({ nodeId: src, phase: "pre-copy", progress: 0.9 }).expect(200);
     expect(late.body).toEqual({ cancel: true });
   });
 });

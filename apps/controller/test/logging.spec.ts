@@ -23,7 +23,7 @@ describe("the controller's log", () => {
   it("shows requests at debug, with no credential in any line", async () => {
     await c.admin().get("/api/v1/nodes").expect(200);
     const node = await c.agent().post("/api/v1/agents/register").send({ name: "logged", capacity: { cpu: 2, memMiB: 2048 }, power: { idleWatts: 1, peakWatts: 2 } }).expect(200);
-    await c.agent().post(`/api/v1/agents/nodes/${node.body.nodeId}/heartbeat`).send({ cpuLoad: 0.1, memLoad: 0.1, watts: 5, netTxMbps: 0, netRxMbps: 0 }).expect(200);
+    await c.as(node.body.credential).post(`/api/v1/agents/nodes/${node.body.nodeId}/heartbeat`).send({ cpuLoad: 0.1, memLoad: 0.1, watts: 5, netTxMbps: 0, netRxMbps: 0 }).expect(200);
     await c.http().get("/api/v1/vms").set("Authorization", stranger).expect(401);
     await c.admin().get("/api/v1/migrations/00000000-0000-4000-8000-000000000000").expect(404);
 
@@ -32,7 +32,9 @@ describe("the controller's log", () => {
     for (const line of requests) expect(line.level).toBe(20);
     const seen = requests.map((l) => (l.req as { headers: Record<string, string> }).headers.authorization);
     expect(seen).toContain("[redacted]");
-    for (const secret of [c.config.adminToken, c.config.agentToken, stranger.slice("Bearer ".length)]) expect(log.raw).not.toContain(secret);
+    for (const secret of [c.config.adminToken, c.config.agentBootstrapToken, node.body.credential, stranger.slice("Bearer ".length)]) {
+      expect(log.raw).not.toContain(secret);
+    }
   });
 
   it("at info, a request writes nothing", async () => {

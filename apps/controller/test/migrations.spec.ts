@@ -29,7 +29,7 @@ describe("migrations", () => {
 
   const request = (body: Record<string, unknown>) => c.admin().post("/api/v1/migrations").send(body);
   const agent = (id: string, step: string, body: Record<string, unknown> = {}) =>
-    c.agent().post(`/api/v1/agents/migrations/${id}/${step}`).send({ nodeId: src, ...body });
+    c.agent(src).post(`/api/v1/agents/migrations/${id}/${step}`).send({ nodeId: src, ...body });
 
   it("a request answers 202 with the documented shape and puts one job on the source's queue", async () => {
     const res = await request({ vmId: vm.id, targetNodeId: dst }).expect(202);
@@ -127,7 +127,8 @@ describe("migrations", () => {
 
   it("only the source node may report on a migration", async () => {
     const { body: m } = await request({ vmId: vm.id, targetNodeId: dst }).expect(202);
-    await agent(m.id, "claim", { nodeId: dst }).expect(409);
+    await agent(m.id, "claim", { nodeId: dst }).expect(403);
+    await c.agent(dst).post(`/api/v1/agents/migrations/${m.id}/claim`).send({ nodeId: dst }).expect(403);
     await c.admin().post(`/api/v1/migrations/${m.id}/cancel`).expect(202);
   });
 

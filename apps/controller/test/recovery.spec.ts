@@ -22,7 +22,7 @@ describe("VMs of a failed node", () => {
     const cordoned = await registerNode(c, "cordoned", { cpu: 8, memMiB: 16_384 }, { rack: "r1" });
     const beating = new Set([dying, healthy, cordoned]);
     const keepAlive = setInterval(() => {
-      for (const id of beating) void c.agent().post(`/api/v1/agents/nodes/${id}/heartbeat`).send(beat).then(() => undefined, () => undefined);
+      for (const id of beating) void c.agent(id).post(`/api/v1/agents/nodes/${id}/heartbeat`).send(beat).then(() => undefined, () => undefined);
     }, 100);
     await c.admin().post(`/api/v1/nodes/${cordoned}/cordon`).expect(200);
     await c.admin().patch("/api/v1/policies/evacuate").send({ params: { restartGraceS: 1 } }).expect(200);

@@ -47,7 +47,7 @@ const later = (ms: number, f: () => Promise<void>) => void sleep(ms).then(f);
 function sourceRunner(c: TestController, proxy: ControllerProxy, name: string, executor: MigrationExecutor): MigrationRunner {
   const config = loadAgentConfig({
     FERRY_CONTROLLER_URL: proxy.url,
-    FERRY_AGENT_TOKEN: c.config.agentToken,
+    FERRY_AGENT_BOOTSTRAP_TOKEN: c.config.agentBootstrapToken,
     FERRY_NODE_NAME: name,
     FERRY_NODE_CPU: "16",
     FERRY_NODE_MEM_MIB: "65536",
@@ -223,8 +223,8 @@ describe("claims are idempotent per agent attempt", () => {
   it("the same attempt claiming again gets the same go-ahead, once audited", async () => {
     const t = await queuedMigration(c, "same-attempt");
     const attemptId = "9b2f3c1e-5d6a-4e8f-9a0b-1c2d3e4f5a6b";
-    const first = await c.agent().post(`/api/v1/agents/migrations/${t.migrationId}/claim`).send({ nodeId: t.src, attemptId }).expect(200);
-    const again = await c.agent().post(`/api/v1/agents/migrations/${t.migrationId}/claim`).send({ nodeId: t.src, attemptId }).expect(200);
+    const first = await c.agent(t.src).post(`/api/v1/agents/migrations/${t.migrationId}/claim`).send({ nodeId: t.src, attemptId }).expect(200);
+    const again = await c.agent(t.src).post(`/api/v1/agents/migrations/${t.migrationId}/claim`).send({ nodeId: t.src, attemptId }).expect(200);
     expect(first.body.proceed).toBe(true);
     expect(again.body).toEqual(first.body);
     expect((await recorded(c, t.migrationId, t.vmId)).state).toBe("running");
@@ -237,15 +237,15 @@ describe("claims are idempotent per agent attempt", () => {
     { name: "a claim without an attempt id", second: {} },
   ])("$name claiming a running migration is a redelivery: it fails and the VM stays on its source", async ({ name, second }) => {
     const t = await queuedMigration(c, `redelivered-${name.split(" ").at(-1)}`);
-    await c.agent().post(`/api/v1/agents/migrations/${t.migrationId}/claim`).send({ nodeId: t.src, attemptId: "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9" }).expect(200);
-    const res = await c.agent().post(`/api/v1/agents/migrations/${t.migrationId}/claim`).send({ nodeId: t.src, ...second }).expect(200);
+    await c.agent(t.src).post(`/api/v1/agents/migrations/${t.migrationId}/claim`).send({ nodeId: t.src, attemptId: "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9" }).expect(200);
+    const res = await c.agent(t.src).post(`/api/v1/agents/migrations/${t.migrationId}/claim`).send({ nodeId: t.src, ...second }).expect(200);
     expect(res.body).toMatchObject({ proceed: false });
     expect(await recorded(c, t.migrationId, t.vmId)).toMatchObject({ state: "failed", vmNodeId: t.src, vmState: "running" });
   });
 
   it("a claim id that is not a UUID is a 400", async () => {
     const t = await queuedMigration(c, "bad-attempt");
-    const res = await c.agent().post(`/api/v1/agents/migrations/${t.migrationId}/claim`).send({ nodeId: t.src, attemptId: "x" }).expect(400);
+    const res = await c.agent(t.src).post(`/api/v1/agents/migrations/${t.migrationId}/claim`).send({ nodeId: t.src, attemptId: "x" }).expect(400);
     expect(res.body.details).toEqual([expect.objectContaining({ field: "attemptId" })]);
     expect((await recorded(c, t.migrationId, t.vmId)).state).toBe("queued");
   });

@@ -17,7 +17,7 @@ describe("usage: per-VM samples, history routes, UsageService and node gauges", 
   /** A heartbeat at `atMs` (controller time) carrying the given VM usage. */
   const beat = async (nodeId: string, atMs: number, body: Record<string, unknown>) => {
     nowMs = atMs;
-    await c.agent().post(`/api/v1/agents/nodes/${nodeId}/heartbeat`).send(body).expect(200);
+    await c.agent(nodeId).post(`/api/v1/agents/nodes/${nodeId}/heartbeat`).send(body).expect(200);
   };
   const vmUsage = (vmId: string, cpuFraction: number, peerTxMbps: Record<string, number> = {}) => ({
     vmId,
@@ -66,13 +66,13 @@ describe("usage: per-VM samples, history routes, UsageService and node gauges", 
     },
     { name: "the same VM twice", vms: [vmUsage("9f1c2d3e-0000-4000-8000-000000000001", 0.1), vmUsage("9f1c2d3e-0000-4000-8000-000000000001", 0.2)], field: "vms" },
   ])("a heartbeat with $name is a 400 naming the field, and buffers nothing", async ({ vms, field }) => {
-    const res = await c.agent().post(`/api/v1/agents/nodes/${node}/heartbeat`).send({ ...load, vms }).expect(400);
+    const res = await c.agent(node).post(`/api/v1/agents/nodes/${node}/heartbeat`).send({ ...load, vms }).expect(400);
     expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
     expect(await c.app.get(HeartbeatBuffer).flush()).toBe(0);
   });
 
   it("an agent learns its VMs with their workloads and traffic peers", async () => {
-    const res = await c.agent().get(`/api/v1/agents/nodes/${node}/vms`).expect(200);
+    const res = await c.agent(node).get(`/api/v1/agents/nodes/${node}/vms`).expect(200);
     expect(res.body.items).toEqual([
       {
         id: web,

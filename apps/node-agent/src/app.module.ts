@@ -27,7 +27,7 @@ export class AgentModule {
           pinoHttp: {
             level: config.logLevel,
             autoLogging: false,
-            redact: { paths: ["req.headers.authorization", "req.headers.cookie", "token", "*.token"], censor: "[redacted]" },
+            redact: { paths: ["req.headers.authorization", "req.headers.cookie", "token", "*.token", "bootstrapToken", "*.bootstrapToken", "credential", "*.credential", "transferSecret", "*.transferSecret"], censor: "[redacted]" },
           },
         }),
       ],

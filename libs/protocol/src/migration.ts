@@ -47,12 +47,26 @@ export const claimResponseSchema = z.discriminatedUnion("proceed", [
        * own cap): the source sends at this rate. Null for a migration started without one (older rows).
        */
       bandwidthMbps: z.number().positive().nullable(),
+      /**
+       * Authenticates the source and target agents to each other for this migration: the target gets the same
+       * secret from GET /api/v1/agents/migrations/:id/transfer.
+       */
+      transferSecret: z.string().min(1),
     }),
   }),
   z.object({ proceed: z.literal(false), reason: z.string() }),
 ]);
 export type ClaimResponse = z.infer<typeof claimResponseSchema>;
 export type ClaimedMigration = Extract<ClaimResponse, { proceed: true }>["migration"];
+
+/** What either agent of a running migration gets from GET /api/v1/agents/migrations/:id/transfer. */
+export const transferGrantSchema = z.object({
+  migrationId: z.string().uuid(),
+  sourceNodeId: z.string().uuid(),
+  targetNodeId: z.string().uuid(),
+  transferSecret: z.string().min(1),
+});
+export type TransferGrant = z.infer<typeof transferGrantSchema>;
 
 export const progressReportSchema = z.object({
   /** The migration engine's phase name (preparation, round, stop-and-copy, post-copy...). */

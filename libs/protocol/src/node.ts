@@ -44,6 +44,8 @@ export const registerNodeResponseSchema = z.object({
   nodeId: z.string().uuid(),
   queue: z.string(),
   heartbeatIntervalMs: z.number().int().positive(),
+  /** The agent's own credential, naming its node: it sends this on every later call. Shown once. */
+  credential: z.string().min(1),
 });
 export type RegisterNodeResponse = z.infer<typeof registerNodeResponseSchema>;
 

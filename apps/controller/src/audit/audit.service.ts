@@ -8,7 +8,7 @@ import { CHANGE_KINDS, ChangeFeed, type ChangeKind } from "../events/change-feed
 export interface AuditEntry {
   actor: string;
   action: string;
-  targetType: "node" | "vm" | "migration" | "traffic" | "plan" | "policy" | "scheduler";
+  targetType: "node" | "vm" | "migration" | "traffic" | "plan" | "policy" | "scheduler" | "token";
   targetId?: string;
   details?: Record<string, unknown>;
 }

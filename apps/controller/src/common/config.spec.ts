@@ -10,10 +10,17 @@ describe("loadControllerConfig", () => {
       databaseUrl: "postgresql://postgres@127.0.0.1:5432/ferry",
       redisUrl: "redis://127.0.0.1:6379",
       adminToken: token,
-      agentToken: token,
+      agentBootstrapToken: token,
+      rateLimit: { perSecond: 200, burst: 1_000 },
       migrationProgressTimeoutMs: 150_000,
       leaderLease: { durationMs: 15_000, renewMs: 5_000 },
     });
+  });
+
+  it("takes the agent bootstrap token from FERRY_AGENT_BOOTSTRAP_TOKEN, or its older name FERRY_AGENT_TOKEN", () => {
+    const other = "fedcba9876543210fedc";
+    expect(loadControllerConfig({ FERRY_ADMIN_TOKEN: token, FERRY_AGENT_BOOTSTRAP_TOKEN: other }).agentBootstrapToken).toBe(other);
+    expect(loadControllerConfig({ FERRY_ADMIN_TOKEN: token, FERRY_AGENT_TOKEN: other }).agentBootstrapToken).toBe(other);
   });
 
   it.each([

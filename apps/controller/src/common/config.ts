@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { z } from "zod";
 
 const schema = z.object({
@@ -7,7 +8,14 @@ const schema = z.object({
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
   FERRY_REDIS_PREFIX: z.string().min(1).default("ferry"),
   FERRY_ADMIN_TOKEN: z.string().min(16, "FERRY_ADMIN_TOKEN must be at least 16 characters"),
+  // Agents register with this token and get a credential of their own back. FERRY_AGENT_TOKEN is its older name.
+  FERRY_AGENT_BOOTSTRAP_TOKEN: z.string().min(16).optional(),
   FERRY_AGENT_TOKEN: z.string().min(16).optional(),
+  // Key from which the per-migration secrets of agent-to-agent connections are derived (default: from the admin token).
+  FERRY_TRANSFER_KEY: z.string().min(16).optional(),
+  // Requests per second each operator token may make on average, and how many at once (a token bucket).
+  FERRY_RATE_LIMIT_PER_S: z.coerce.number().positive().default(200),
+  FERRY_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(1_000),
   FERRY_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
   FERRY_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   FERRY_SAMPLE_FLUSH_MS: z.coerce.number().int().positive().default(2_000),
@@ -39,7 +47,10 @@ export interface ControllerConfig {
   redisUrl: string;
   redisPrefix: string;
   adminToken: string;
-  agentToken: string;
+  /** Opens only agent registration; the root admin token registers too. */
+  agentBootstrapToken: string;
+  transferKey: string;
+  rateLimit: { perSecond: number; burst: number };
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
   sampleFlushMs: number;
@@ -70,7 +81,9 @@ export function loadControllerConfig(env: NodeJS.ProcessEnv = process.env): Cont
     redisUrl: e.REDIS_URL,
     redisPrefix: e.FERRY_REDIS_PREFIX,
     adminToken: e.FERRY_ADMIN_TOKEN,
-    agentToken: e.FERRY_AGENT_TOKEN ?? e.FERRY_ADMIN_TOKEN,
+    agentBootstrapToken: e.FERRY_AGENT_BOOTSTRAP_TOKEN ?? e.FERRY_AGENT_TOKEN ?? e.FERRY_ADMIN_TOKEN,
+    transferKey: e.FERRY_TRANSFER_KEY ?? createHmac("sha256", e.FERRY_ADMIN_TOKEN).update("ferry transfer key").digest("hex"),
+    rateLimit: { perSecond: e.FERRY_RATE_LIMIT_PER_S, burst: e.FERRY_RATE_LIMIT_BURST },
     heartbeatIntervalMs: e.FERRY_HEARTBEAT_INTERVAL_MS,
     heartbeatTimeoutMs: e.FERRY_HEARTBEAT_TIMEOUT_MS,
     sampleFlushMs: e.FERRY_SAMPLE_FLUSH_MS,

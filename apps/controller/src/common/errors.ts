@@ -9,11 +9,14 @@ import { PlacementError, type PlacementErrorCode } from "@ferry/placement";
 export const ERROR_CODES = [
   "ValidationFailed",
   "Unauthorized",
+  "Forbidden",
+  "RateLimited",
   "NodeNotFound",
   "VmNotFound",
   "MigrationNotFound",
   "PlanNotFound",
   "PolicyNotFound",
+  "TokenNotFound",
   "RouteNotFound",
   "NameTaken",
   "CapacityExceeded",
@@ -44,7 +47,7 @@ export class FerryError extends Error {
   }
 }
 
-export const notFound = (code: "NodeNotFound" | "VmNotFound" | "MigrationNotFound" | "PlanNotFound", id: string) =>
+export const notFound = (code: "NodeNotFound" | "VmNotFound" | "MigrationNotFound" | "PlanNotFound" | "TokenNotFound", id: string) =>
   new FerryError(code, `${code.replace("NotFound", "").toLowerCase()} ${id} does not exist`, { id });
 
 /**

@@ -13,10 +13,16 @@ export const REDACTED_LOG_PATHS = [
   'res.headers["set-cookie"]',
   "token",
   "adminToken",
-  "agentToken",
+  "agentBootstrapToken",
+  "transferKey",
+  "credential",
+  "transferSecret",
   "*.token",
   "*.adminToken",
-  "*.agentToken",
+  "*.agentBootstrapToken",
+  "*.transferKey",
+  "*.credential",
+  "*.transferSecret",
 ];
 
 /** Routes polled so often that even a debug line each would drown the rest. */

@@ -52,7 +52,9 @@ function addErrorAnswers(operation: Operation, method: (typeof METHODS)[number])
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle("Ferry controller")
-    .setDescription("Admin API: nodes, VMs, traffic and live migrations. Send `Authorization: Bearer <FERRY_ADMIN_TOKEN>`.")
+    .setDescription(
+      "Admin API: nodes, VMs, traffic and live migrations. Send `Authorization: Bearer <token>`: FERRY_ADMIN_TOKEN, or a token from POST /api/v1/tokens (roles viewer, operator, admin).",
+    )
     .setVersion("1")
     .addServer("/", "This controller")
     .addBearerAuth()

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { DrainService } from "./drain.service";
 import { Answer } from "../common/responses";
@@ -15,6 +15,7 @@ export class DrainController {
   /** Empty the node for maintenance: 202 with the drain's plan, which starts at once. Cancel the plan to stop. */
   @ApiOperation({ summary: "Drain a node" })
   @Answer(202, "PlanDetail", planDetailSchema)
+  @RequiresRole("operator")
   @Post(":id/drain")
   @HttpCode(202)
   drain(@IdParam() id: string, @CallerOf() caller: Caller) {

@@ -2,6 +2,7 @@ import { Controller, Get, Headers, Req, Res } from "@nestjs/common";
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from "@nestjs/swagger";
 import type { Request, Response } from "express";
 import { z } from "zod";
+import { RequiresRole } from "../common/auth";
 import { FerryError } from "../common/errors";
 import { ZodQuery } from "../common/zod";
 import { CHANGE_KINDS } from "./change-feed";
@@ -31,6 +32,7 @@ export class EventsController {
    * so clients read it with fetch streaming (EventSource cannot send headers).
    */
   @ApiOperation({ summary: "Stream changes of nodes, VMs, migrations, plans and policies (Server-Sent Events)" })
+  @RequiresRole("viewer")
   @ApiProduces("text/event-stream")
   @ApiHeader({ name: "Last-Event-ID", required: false, description: "resume after this event id" })
   @ApiResponse({ status: 200, description: "An event stream", content: { "text/event-stream": { schema: { type: "string" } } } })

@@ -7,9 +7,12 @@ import {
   type FailReport,
   type ProgressReport,
   type SlaBreachReport,
+  type TransferGrant,
 } from "@ferry/protocol";
 import { AuditService } from "../audit/audit.service";
+import { transferSecret } from "../auth/secrets";
 import { CLOCK, Clock } from "../common/clock";
+import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { FerryError, notFound } from "../common/errors";
 import { afterCommit } from "../database/after-commit";
 import { lockRow } from "../database/lock";
@@ -27,6 +30,10 @@ import { migrationView } from "./migration.view";
 const USABLE_SOURCE_STATES = new Set(["active", "cordoned", "draining", "maintenance"]);
 const USABLE_TARGET_STATES = new Set(["active", "cordoned"]);
 
+/** Only a migration's source agent reports on it. */
+const notSource = (nodeId: string, id: string) =>
+  new FerryError("Forbidden", `node ${nodeId} is not the source of migration ${id}`, { nodeId });
+
 /**
  * What source agents report on their migrations: the claim before anything moves, progress, completion (the
  * only place a VM changes node), failure and SLA breaches. Each is checked against the migration's source and
@@ -40,15 +47,14 @@ export class AgentReportsService {
     private readonly ending: MigrationEnding,
     private readonly feed: ChangeFeed,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
   /** Lock a migration reported on by an agent, checking that the agent is its source. */
   private async lockForAgent(tx: Tx, id: string, nodeId: string): Promise<Migration> {
     if (!(await lockRow(tx, "Migration", id))) throw notFound("MigrationNotFound", id);
     const m = await tx.migration.findUniqueOrThrow({ where: { id } });
-    if (m.sourceNodeId !== nodeId) {
-      throw new FerryError("InvalidTransition", `node ${nodeId} is not the source of migration ${id}`);
-    }
+    if (m.sourceNodeId !== nodeId) throw notSource(nodeId, id);
     return m;
   }
 
@@ -87,9 +93,12 @@ export class AgentReportsService {
         }
       }
       const now = this.clock.now();
-      await tx.migration.update({ where: { id }, data: { state: "running", startedAt: now, lastProgressAt: now, claimAttempt: attemptId ?? null } });
+      const started = await tx.migration.update({
+        where: { id },
+        data: { state: "running", startedAt: now, lastProgressAt: now, claimAttempt: attemptId ?? null },
+      });
       await this.audit.record(tx, { actor: agent, action: "migration.started", targetType: "migration", targetId: id });
-      return { proceed: true, migration: await this.claimed(tx, m) };
+      return { proceed: true, migration: await this.claimed(tx, started) };
     });
   }
 
@@ -108,6 +117,28 @@ export class AgentReportsService {
       target: { id: target.id, name: target.name, dataAddress: target.dataAddress },
       sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs },
       bandwidthMbps: m.bandwidthShareMbps,
+      transferSecret: transferSecret(this.config.transferKey, { id: m.id, startedAt: m.startedAt! }),
+    };
+  }
+
+  /**
+   * The secret the two agents of a running migration authenticate their connection with, for either of them
+   * (the source also has it in its claim answer). Only while the migration runs.
+   */
+  async transferGrant(id: string, nodeId: string): Promise<TransferGrant> {
+    const m = await this.prisma.migration.findUnique({ where: { id } });
+    if (!m) throw notFound("MigrationNotFound", id);
+    if (m.sourceNodeId !== nodeId && m.targetNodeId !== nodeId) {
+      throw new FerryError("Forbidden", `node ${nodeId} is neither source nor target of migration ${id}`, { nodeId });
+    }
+    if (m.state !== "running" || !m.startedAt) {
+      throw new FerryError("InvalidTransition", `migration ${id} is ${m.state}: no transfer to authenticate`, { state: m.state });
+    }
+    return {
+      migrationId: m.id,
+      sourceNodeId: m.sourceNodeId,
+      targetNodeId: m.targetNodeId,
+      transferSecret: transferSecret(this.config.transferKey, { id: m.id, startedAt: m.startedAt }),
     };
   }
 
@@ -197,7 +228,7 @@ export class AgentReportsService {
   async reportSlaBreach(id: string, nodeId: string, report: SlaBreachReport, agent: string) {
     const m = await this.prisma.migration.findUnique({ where: { id } });
     if (!m) throw notFound("MigrationNotFound", id);
-    if (m.sourceNodeId !== nodeId) throw new FerryError("InvalidTransition", `node ${nodeId} is not the source of migration ${id}`);
+    if (m.sourceNodeId !== nodeId) throw notSource(nodeId, id);
     const breach = await this.prisma.slaBreach.upsert({
       where: { migrationId_kind: { migrationId: id, kind: report.kind } },
       create: { migrationId: id, vmId: m.vmId, kind: report.kind, limitMs: report.limitMs, actualMs: report.actualMs, reportedBy: agent },

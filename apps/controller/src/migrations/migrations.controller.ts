@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { EventQuery, MigrationQuery, RequestMigration, eventQuerySchema, migrationQuerySchema, requestMigrationSchema } from "./dto/migration.dto";
@@ -22,6 +22,7 @@ export class MigrationsController {
 
   @ApiOperation({ summary: "Request a live migration" })
   @Answer(202, "MigrationDetail", migrationDetailSchema)
+  @RequiresRole("operator")
   @Post()
   @HttpCode(202)
   async request(@ZodBody(requestMigrationSchema) body: RequestMigration, @CallerOf() caller: Caller) {
@@ -32,6 +33,7 @@ export class MigrationsController {
 
   @ApiOperation({ summary: "List migrations" })
   @Answer(200, "MigrationPage", migrationPageSchema)
+  @RequiresRole("viewer")
   @Get()
   list(@ZodQuery(migrationQuerySchema) query: MigrationQuery) {
     return this.queries.list(query);
@@ -39,18 +41,21 @@ export class MigrationsController {
 
   @ApiOperation({ summary: "Get a migration" })
   @Answer(200, "MigrationDetail", migrationDetailSchema)
+  @RequiresRole("viewer")
   @Get(":id")
   get(@IdParam() id: string) {
     return this.queries.get(id);
   }
 
   @ApiOperation({ summary: "List a migration's events" })
+  @RequiresRole("viewer")
   @Get(":id/events")
   events(@IdParam() id: string, @ZodQuery(eventQuerySchema) query: EventQuery) {
     return this.queries.events(id, query);
   }
 
   @ApiOperation({ summary: "List a migration's SLA breaches" })
+  @RequiresRole("viewer")
   @Get(":id/sla-breaches")
   slaBreaches(@IdParam() id: string) {
     return this.queries.slaBreaches(id);
@@ -58,6 +63,7 @@ export class MigrationsController {
 
   @ApiOperation({ summary: "Cancel a migration" })
   @Answer(202, "Migration", migrationSchema)
+  @RequiresRole("operator")
   @Post(":id/cancel")
   @HttpCode(202)
   cancel(@IdParam() id: string, @CallerOf() caller: Caller) {

@@ -57,6 +57,7 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
   private group: Promise<void> | null = null;
   private flushing: Promise<number> | null = null;
   private unrecordedAt: number | null = null;
+  private connectionLost = false;
   private samplesRefused = false;
 
   constructor(
@@ -69,6 +70,15 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
 
   onModuleInit(): void {
     this.periodic.every("heartbeat-flush", this.config.sampleFlushMs, () => this.flush());
+    // While the connection is down, ioredis holds commands back and fails them only every few reconnect
+    // attempts, so the last failure can come well before Redis is back; and an agent's heartbeat is written
+    // only after its credential is read, so the heartbeats held back land after a liveness read sent at the
+    // same time. Only the moment the connection is ready again says when heartbeats are recorded again.
+    this.redis.client.on("close", () => (this.connectionLost = true));
+    this.redis.client.on("ready", () => {
+      if (this.connectionLost) this.markUnrecorded(this.clock.now().getTime());
+      this.connectionLost = false;
+    });
   }
 
   /** Samples still buffered are written before Redis and PostgreSQL close. */
@@ -99,7 +109,7 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
       execAll(c.multi().xadd(this.stream, "MAXLEN", "~", MAX_BUFFERED, "*", "h", JSON.stringify(buffered))),
     ]);
     if (seen.status === "rejected") {
-      this.unrecordedAt = at;
+      this.markUnrecorded(at);
       throw seen.reason;
     }
     if (sampled.status === "rejected" && !this.samplesRefused) {
@@ -109,9 +119,23 @@ export class HeartbeatBuffer implements OnModuleInit, BeforeApplicationShutdown 
     return { at: new Date(at), powerState: (seen.value[2] as string | null) ?? null };
   }
 
-  /** When a heartbeat last arrived but its last-seen time could not be written (ms since epoch), if ever. */
+  /** An agent's call arrived but Redis could not answer for it: liveness pauses as for a heartbeat not recorded. */
+  unrecorded(): void {
+    this.markUnrecorded(this.clock.now().getTime());
+  }
+
+  /**
+   * When heartbeats last could not be recorded (ms since epoch), if ever: now while the Redis connection is
+   * down, the moment it was ready again after an outage, or when a heartbeat last arrived but its last-seen
+   * time could not be written.
+   */
   get lastUnrecordedAt(): number | null {
-    return this.unrecordedAt;
+    return this.redis.client.status === "ready" ? this.unrecordedAt : this.clock.now().getTime();
+  }
+
+  /** A failure reported late (a command held back through the outage) never moves the time back. */
+  private markUnrecorded(at: number): void {
+    this.unrecordedAt = Math.max(this.unrecordedAt ?? at, at);
   }
 
   async latest(nodeId: string): Promise<LatestHeartbeat | null> {

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { PowerService } from "../power/power.service";
@@ -21,6 +21,7 @@ export class NodesController {
 
   @ApiOperation({ summary: "List nodes" })
   @Answer(200, "NodePage", nodePageSchema)
+  @RequiresRole("viewer")
   @Get()
   list(@ZodQuery(nodeQuerySchema) query: NodeQuery) {
     return this.nodes.list(query);
@@ -28,6 +29,7 @@ export class NodesController {
 
   @ApiOperation({ summary: "Get a node" })
   @Answer(200, "Node", nodeSchema)
+  @RequiresRole("viewer")
   @Get(":id")
   get(@IdParam() id: string) {
     return this.nodes.get(id);
@@ -35,6 +37,7 @@ export class NodesController {
 
   @ApiOperation({ summary: "Cordon a node" })
   @Answer(200, "Node", nodeSchema)
+  @RequiresRole("operator")
   @Post(":id/cordon")
   @HttpCode(200)
   cordon(@IdParam() id: string, @CallerOf() caller: Caller) {
@@ -43,6 +46,7 @@ export class NodesController {
 
   @ApiOperation({ summary: "Uncordon a node" })
   @Answer(200, "Node", nodeSchema)
+  @RequiresRole("operator")
   @Post(":id/uncordon")
   @HttpCode(200)
   uncordon(@IdParam() id: string, @CallerOf() caller: Caller) {
@@ -51,6 +55,7 @@ export class NodesController {
 
   @ApiOperation({ summary: "Put a node into maintenance" })
   @Answer(200, "Node", nodeSchema)
+  @RequiresRole("operator")
   @Post(":id/maintenance/on")
   @HttpCode(200)
   maintenanceOn(@IdParam() id: string, @CallerOf() caller: Caller) {
@@ -59,6 +64,7 @@ export class NodesController {
 
   @ApiOperation({ summary: "Take a node out of maintenance" })
   @Answer(200, "Node", nodeSchema)
+  @RequiresRole("operator")
   @Post(":id/maintenance/off")
   @HttpCode(200)
   maintenanceOff(@IdParam() id: string, @CallerOf() caller: Caller) {
@@ -69,6 +75,7 @@ export class NodesController {
     summary: "Switch a node off or on",
     description: "Off goes through the node's agent, and only when the node hosts no VM and no migration is under way; on wakes it.",
   })
+  @RequiresRole("operator")
   @Answer(200, "Node", nodeSchema)
   @Post(":id/power")
   @HttpCode(200)

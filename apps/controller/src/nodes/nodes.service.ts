@@ -2,9 +2,11 @@ import { Injectable } from "@nestjs/common";
 import { nodeQueueName, type Heartbeat, type HeartbeatAnswer, type NodeState, type RegisterNode, type Workload } from "@ferry/protocol";
 import { Inject } from "@nestjs/common";
 import { AuditService } from "../audit/audit.service";
+import { CredentialsService } from "../auth/credentials.service";
 import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { FerryError, notFound } from "../common/errors";
 import { PageQuery, pageArgs, toPage } from "../common/pagination";
+import { lockRow } from "../database/lock";
 import { PrismaService } from "../database/prisma.service";
 import { ChangeFeed } from "../events/change-feed";
 import { Prisma, type Node } from "../generated/prisma/client";
@@ -26,6 +28,7 @@ export class NodesService {
     private readonly heartbeats: HeartbeatBuffer,
     private readonly power: PowerService,
     private readonly feed: ChangeFeed,
+    private readonly credentials: CredentialsService,
     @Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfig,
   ) {}
 
@@ -71,7 +74,10 @@ export class NodesService {
     return this.get(node.id);
   }
 
-  /** An agent announces itself. Idempotent by name: a restarted agent gets its node back. */
+  /**
+   * An agent announces itself. Idempotent by name: a restarted agent gets its node back, with a new credential
+   * of its own (returned this once; the node's previous credential stops working).
+   */
   async register(input: RegisterNode) {
     const data = {
       labels: input.labels as Prisma.InputJsonValue,
@@ -87,6 +93,8 @@ export class NodesService {
       // The read only names the audit action; under that race both may be audited as "registered".
       const existing = await tx.node.findUnique({ where: { name: input.name }, select: { id: true } });
       const saved = await tx.node.upsert({ where: { name: input.name }, create: { name: input.name, ...data }, update: data });
+      await lockRow(tx, "Node", saved.id);
+      const { secret: credential, replaced } = await this.credentials.issueAgent(tx, saved);
       await this.audit.record(tx, {
         actor: `agent:${input.name}`,
         action: existing ? "node.re-registered" : "node.registered",
@@ -94,10 +102,11 @@ export class NodesService {
         targetId: saved.id,
         details: { labels: input.labels, capacity: input.capacity, power: input.power, hypervisor: input.hypervisor },
       });
-      return saved;
+      return { ...saved, credential, replaced };
     });
+    await this.credentials.forget(node.replaced).catch(() => undefined);
     this.known.add(node.id);
-    return { nodeId: node.id, queue: nodeQueueName(node.id), heartbeatIntervalMs: this.config.heartbeatIntervalMs };
+    return { nodeId: node.id, queue: nodeQueueName(node.id), heartbeatIntervalMs: this.config.heartbeatIntervalMs, credential: node.credential };
   }
 
   /**

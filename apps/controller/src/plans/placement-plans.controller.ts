@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { ApplyPlan, ComputePlan, PlanQuery, Preview, applyPlanSchema, computePlanSchema, planQuerySchema, previewSchema } from "./dto/plan.dto";
@@ -20,6 +20,7 @@ export class PlacementPlansController {
 
   /** Dry run of a new VM's placement: the node it would get and every node's verdict. */
   @ApiOperation({ summary: "Preview where a new VM would be placed" })
+  @RequiresRole("viewer")
   @Post("preview")
   @HttpCode(200)
   preview(@ZodBody(previewSchema) body: Preview) {
@@ -28,6 +29,7 @@ export class PlacementPlansController {
 
   @ApiOperation({ summary: "Compute a traffic placement plan" })
   @Answer(201, "PlanDetail", planDetailSchema)
+  @RequiresRole("operator")
   @Post("plans")
   @HttpCode(201)
   compute(@ZodBody(computePlanSchema) body: ComputePlan, @CallerOf() caller: Caller) {
@@ -36,6 +38,7 @@ export class PlacementPlansController {
 
   @ApiOperation({ summary: "List traffic placement plans" })
   @Answer(200, "PlanPage", planPageSchema)
+  @RequiresRole("viewer")
   @Get("plans")
   list(@ZodQuery(planQuerySchema) query: PlanQuery) {
     return this.plans.list(query);
@@ -43,6 +46,7 @@ export class PlacementPlansController {
 
   @ApiOperation({ summary: "Get a traffic placement plan" })
   @Answer(200, "PlanDetail", planDetailSchema)
+  @RequiresRole("viewer")
   @Get("plans/:id")
   get(@IdParam() id: string) {
     return this.plans.get(id);
@@ -50,6 +54,7 @@ export class PlacementPlansController {
 
   @ApiOperation({ summary: "Approve a traffic placement plan" })
   @Answer(202, "PlanDetail", planDetailSchema)
+  @RequiresRole("operator")
   @Post("plans/:id/apply")
   @HttpCode(202)
   apply(@IdParam() id: string, @ZodBody(applyPlanSchema) body: ApplyPlan, @CallerOf() caller: Caller) {
@@ -58,6 +63,7 @@ export class PlacementPlansController {
 
   @ApiOperation({ summary: "Cancel a traffic placement plan" })
   @Answer(202, "PlanDetail", planDetailSchema)
+  @RequiresRole("operator")
   @Post("plans/:id/cancel")
   @HttpCode(202)
   cancel(@IdParam() id: string, @CallerOf() caller: Caller) {

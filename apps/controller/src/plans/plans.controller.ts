@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { ApplyPlan, CreatePlan, PlanQuery, applyPlanSchema, createPlanSchema, planQuerySchema } from "./dto/plan.dto";
@@ -17,6 +17,7 @@ export class PlansController {
 
   @ApiOperation({ summary: "Create a plan" })
   @Answer(201, "PlanDetail", planDetailSchema)
+  @RequiresRole("operator")
   @Post()
   @HttpCode(201)
   create(@ZodBody(createPlanSchema) body: CreatePlan, @CallerOf() caller: Caller) {
@@ -25,6 +26,7 @@ export class PlansController {
 
   @ApiOperation({ summary: "List plans" })
   @Answer(200, "PlanPage", planPageSchema)
+  @RequiresRole("viewer")
   @Get()
   list(@ZodQuery(planQuerySchema) query: PlanQuery) {
     return this.plans.list(query);
@@ -32,6 +34,7 @@ export class PlansController {
 
   @ApiOperation({ summary: "Get a plan" })
   @Answer(200, "PlanDetail", planDetailSchema)
+  @RequiresRole("viewer")
   @Get(":id")
   get(@IdParam() id: string) {
     return this.plans.get(id);
@@ -40,6 +43,7 @@ export class PlansController {
   /** Approve a proposed plan; it starts as soon as no applying plan shares a VM with it. */
   @ApiOperation({ summary: "Approve a plan" })
   @Answer(202, "PlanDetail", planDetailSchema)
+  @RequiresRole("operator")
   @Post(":id/apply")
   @HttpCode(202)
   apply(@IdParam() id: string, @ZodBody(applyPlanSchema) body: ApplyPlan, @CallerOf() caller: Caller) {
@@ -49,6 +53,7 @@ export class PlansController {
   /** Stop a plan: pending moves are skipped, migrations under way are cancelled. */
   @ApiOperation({ summary: "Cancel a plan" })
   @Answer(202, "PlanDetail", planDetailSchema)
+  @RequiresRole("operator")
   @Post(":id/cancel")
   @HttpCode(202)
   cancel(@IdParam() id: string, @CallerOf() caller: Caller) {

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Patch, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { ZodBody } from "../common/zod";
 import { UpdatePolicy, updatePolicySchema } from "./dto/policy.dto";
 import { PoliciesService } from "./policies.service";
@@ -19,6 +19,7 @@ export class PoliciesController {
 
   @ApiOperation({ summary: "List policies" })
   @Answer(200, "PolicyList", policyListSchema)
+  @RequiresRole("viewer")
   @Get()
   list() {
     return this.policies.list();
@@ -26,6 +27,7 @@ export class PoliciesController {
 
   @ApiOperation({ summary: "Get a policy" })
   @Answer(200, "Policy", policySchema)
+  @RequiresRole("viewer")
   @Get(":name")
   get(@Param("name") name: string) {
     return this.policies.get(name);
@@ -34,6 +36,7 @@ export class PoliciesController {
   /** Change a policy's mode (off, dry-run, approve, auto), interval or parameters; validated and audited. */
   @ApiOperation({ summary: "Update a policy" })
   @Answer(200, "Policy", policySchema)
+  @RequiresRole("admin")
   @Patch(":name")
   update(@Param("name") name: string, @ZodBody(updatePolicySchema) body: UpdatePolicy, @CallerOf() caller: Caller) {
     return this.policies.update(name, body, caller.name);
@@ -41,6 +44,7 @@ export class PoliciesController {
 
   /** Run a policy now, in its mode, whatever its interval (an off policy runs as dry-run). */
   @ApiOperation({ summary: "Run a policy now" })
+  @RequiresRole("admin")
   @Post(":name/run")
   @HttpCode(200)
   async run(@Param("name") name: string) {

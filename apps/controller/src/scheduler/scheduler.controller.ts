@@ -1,6 +1,6 @@
 import { Controller, Get, Patch } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { ZodBody } from "../common/zod";
 import { UpdateScheduler, updateSchedulerSchema } from "./dto/scheduler.dto";
 import { MigrationScheduler } from "./migration-scheduler";
@@ -13,6 +13,7 @@ export class SchedulerController {
 
   /** Limits in force, migrations in flight with their bandwidth share, and why each waiting one waits. */
   @ApiOperation({ summary: "Migration scheduler status" })
+  @RequiresRole("viewer")
   @Get()
   status() {
     return this.scheduler.status();
@@ -20,6 +21,7 @@ export class SchedulerController {
 
   /** Change the limits (per cluster, out and in per node) or link capacities; validated and audited. */
   @ApiOperation({ summary: "Update migration scheduler limits" })
+  @RequiresRole("admin")
   @Patch()
   update(@ZodBody(updateSchedulerSchema) body: UpdateScheduler, @CallerOf() caller: Caller) {
     return this.scheduler.update(body, caller.name);

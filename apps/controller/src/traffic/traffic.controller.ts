@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { IngestTraffic, TrafficQuery, ingestTrafficSchema, trafficQuerySchema } from "./dto/traffic.dto";
 import { TrafficService } from "./traffic.service";
@@ -12,6 +12,7 @@ export class TrafficController {
   constructor(private readonly traffic: TrafficService) {}
 
   @ApiOperation({ summary: "Ingest VM-to-VM traffic" })
+  @RequiresRole("operator")
   @Post()
   @HttpCode(200)
   ingest(@ZodBody(ingestTrafficSchema) body: IngestTraffic, @CallerOf() caller: Caller) {
@@ -19,6 +20,7 @@ export class TrafficController {
   }
 
   @ApiOperation({ summary: "List VM-to-VM traffic" })
+  @RequiresRole("viewer")
   @Get()
   list(@ZodQuery(trafficQuerySchema) query: TrafficQuery) {
     return this.traffic.list(query);

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { Caller, CallerOf } from "../common/auth";
+import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
 import { CreateVm, createVmSchema } from "./dto/create-vm.dto";
@@ -17,6 +17,7 @@ export class VmsController {
 
   @ApiOperation({ summary: "Create a VM and place it" })
   @Answer(201, "Vm", vmSchema)
+  @RequiresRole("operator")
   @Post()
   @HttpCode(201)
   create(@ZodBody(createVmSchema) body: CreateVm, @CallerOf() caller: Caller) {
@@ -25,6 +26,7 @@ export class VmsController {
 
   @ApiOperation({ summary: "List VMs" })
   @Answer(200, "VmPage", vmPageSchema)
+  @RequiresRole("viewer")
   @Get()
   list(@ZodQuery(vmQuerySchema) query: VmQuery) {
     return this.vms.list(query);
@@ -32,6 +34,7 @@ export class VmsController {
 
   @ApiOperation({ summary: "Get a VM" })
   @Answer(200, "Vm", vmSchema)
+  @RequiresRole("viewer")
   @Get(":id")
   get(@IdParam() id: string) {
     return this.vms.get(id);

@@ -21,8 +21,15 @@ export interface TestController {
   prisma: PrismaService;
   /** supertest bound to the app, with the admin token already set. */
   admin: () => ReturnType<typeof authed>;
-  /** supertest bound to the app, with the agent token already set. */
-  agent: () => ReturnType<typeof authed>;
+  /**
+   * supertest bound to the app as an agent: with a node's own credential (from `registerNode`), or without
+   * a node, with the agent bootstrap token (which opens registration only).
+   */
+  agent: (nodeId?: string) => ReturnType<typeof authed>;
+  /** supertest bound to the app with any bearer token. */
+  as: (token: string) => ReturnType<typeof authed>;
+  /** Each registered node's agent credential, by node id. */
+  credentials: Map<string, string>;
   http: () => request.Agent;
   close: () => Promise<void>;
 }
@@ -38,6 +45,7 @@ function authed(server: unknown, token: string, actor?: string) {
     get: (path: string) => wrap(r.get(path)),
     post: (path: string) => wrap(r.post(path)),
     patch: (path: string) => wrap(r.patch(path)),
+    delete: (path: string) => wrap(r.delete(path)),
   };
 }
 
@@ -77,7 +85,7 @@ export async function startController(
       REDIS_URL: TEST_REDIS_URL,
       FERRY_REDIS_PREFIX: `ferry-test-${id}`,
       FERRY_ADMIN_TOKEN: randomBytes(16).toString("hex"),
-      FERRY_AGENT_TOKEN: randomBytes(16).toString("hex"),
+      FERRY_AGENT_BOOTSTRAP_TOKEN: randomBytes(16).toString("hex"),
       LOG_LEVEL: "silent",
       // Policies act on their own only in the tests that ask for it (policyTickMs), never behind another test's back.
       FERRY_POLICY_TICK_MS: "3600000",
@@ -88,13 +96,21 @@ export async function startController(
   await app.listen(0, "127.0.0.1");
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const server = app.getHttpServer();
+  const credentials = new Map<string, string>();
   return {
     app,
     url: `http://127.0.0.1:${port}`,
     config,
     prisma: app.get(PrismaService),
     admin: () => authed(server, config.adminToken),
-    agent: () => authed(server, config.agentToken, "test-agent"),
+    agent: (nodeId?: string) => {
+      if (nodeId === undefined) return authed(server, config.agentBootstrapToken);
+      const credential = credentials.get(nodeId);
+      if (!credential) throw new Error(`no agent credential for node ${nodeId}: register it with registerNode first`);
+      return authed(server, credential);
+    },
+    as: (token: string) => authed(server, token),
+    credentials,
     http: () => request.agent(server),
     close: async () => {
       await app.close();
@@ -104,7 +120,7 @@ export async function startController(
   };
 }
 
-/** Register a node the way an agent does; returns its id. */
+/** Register a node the way an agent does (keeping its credential for `c.agent(id)`); returns its id. */
 export async function registerNode(
   c: TestController,
   name: string,
@@ -116,6 +132,7 @@ export async function registerNode(
     .post("/api/v1/agents/register")
     .send({ name, labels, capacity, power: { idleWatts: 100, peakWatts: 300 } })
     .expect(200);
+  c.credentials.set(res.body.nodeId, res.body.credential);
   return res.body.nodeId as string;
 }
 
@@ -161,7 +178,7 @@ export async function startAgent(
     PORT: "0",
     HOST: "127.0.0.1",
     FERRY_CONTROLLER_URL: c.url,
-    FERRY_AGENT_TOKEN: c.config.agentToken,
+    FERRY_AGENT_BOOTSTRAP_TOKEN: c.config.agentBootstrapToken,
     REDIS_URL: c.config.redisUrl,
     FERRY_REDIS_PREFIX: c.config.redisPrefix,
     FERRY_NODE_NAME: name,

@@ -9,9 +9,11 @@ describe("loadAgentConfig", () => {
     expect(config.node.labels).toEqual({ pod: "a", rack: "r1" });
   });
 
-  it("falls back to the admin token", () => {
+  it("registers with FERRY_AGENT_BOOTSTRAP_TOKEN, else FERRY_AGENT_TOKEN, else the admin token", () => {
     const { FERRY_AGENT_TOKEN: _, ...rest } = base;
-    expect(loadAgentConfig({ ...rest, FERRY_ADMIN_TOKEN: "admin-token-0123456789" }).token).toBe("admin-token-0123456789");
+    expect(loadAgentConfig({ ...base, FERRY_AGENT_BOOTSTRAP_TOKEN: "bootstrap-0123456789" }).bootstrapToken).toBe("bootstrap-0123456789");
+    expect(loadAgentConfig(base).bootstrapToken).toBe(base.FERRY_AGENT_TOKEN);
+    expect(loadAgentConfig({ ...rest, FERRY_ADMIN_TOKEN: "admin-token-0123456789" }).bootstrapToken).toBe("admin-token-0123456789");
   });
 
   it("replays the shipped PlanetLab sample in real time unless told otherwise", () => {
@@ -32,7 +34,7 @@ describe("loadAgentConfig", () => {
     { name: "a bad guest locality", env: { ...base, FERRY_GUEST_LOCALITY: "hotset:2" }, error: /FERRY_GUEST_LOCALITY/ },
     { name: "a data port out of range", env: { ...base, FERRY_AGENT_DATA_PORT: "70000" }, error: /FERRY_AGENT_DATA_PORT/ },
     { name: "no node name", env: { FERRY_AGENT_TOKEN: base.FERRY_AGENT_TOKEN }, error: /FERRY_NODE_NAME/ },
-    { name: "no token", env: { FERRY_NODE_NAME: "n1" }, error: /FERRY_AGENT_TOKEN/ },
+    { name: "no token", env: { FERRY_NODE_NAME: "n1" }, error: /FERRY_AGENT_BOOTSTRAP_TOKEN/ },
     { name: "a label without '='", env: { ...base, FERRY_NODE_LABELS: "pod" }, error: /key=value/ },
     { name: "a negative cpu count", env: { ...base, FERRY_NODE_CPU: "-4" }, error: /FERRY_NODE_CPU/ },
     { name: "peak watts below idle", env: { ...base, FERRY_NODE_IDLE_WATTS: "300", FERRY_NODE_PEAK_WATTS: "100" }, error: /PEAK_WATTS/ },

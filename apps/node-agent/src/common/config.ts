@@ -29,6 +29,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(0),
   HOST: z.string().default("0.0.0.0"),
   FERRY_CONTROLLER_URL: z.string().url().default("http://127.0.0.1:3000"),
+  // The token the agent registers with; the controller answers with a credential of the agent's own.
+  FERRY_AGENT_BOOTSTRAP_TOKEN: z.string().min(16).optional(),
   FERRY_AGENT_TOKEN: z.string().min(16).optional(),
   FERRY_ADMIN_TOKEN: z.string().min(16).optional(),
   REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
@@ -80,7 +82,8 @@ export interface AgentConfig {
   port: number;
   host: string;
   controllerUrl: string;
-  token: string;
+  /** Opens only registration; every later call carries the credential registration returns. */
+  bootstrapToken: string;
   redisUrl: string;
   redisPrefix: string;
   node: {
@@ -117,8 +120,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     throw new Error(`invalid agent configuration: ${problems}`);
   }
   const e = parsed.data;
-  const token = e.FERRY_AGENT_TOKEN ?? e.FERRY_ADMIN_TOKEN;
-  if (!token) throw new Error("invalid agent configuration: set FERRY_AGENT_TOKEN (or FERRY_ADMIN_TOKEN)");
+  const bootstrapToken = e.FERRY_AGENT_BOOTSTRAP_TOKEN ?? e.FERRY_AGENT_TOKEN ?? e.FERRY_ADMIN_TOKEN;
+  if (!bootstrapToken) throw new Error("invalid agent configuration: set FERRY_AGENT_BOOTSTRAP_TOKEN (or FERRY_AGENT_TOKEN, FERRY_ADMIN_TOKEN)");
   if (e.FERRY_NODE_PEAK_WATTS < e.FERRY_NODE_IDLE_WATTS) {
     throw new Error("invalid agent configuration: FERRY_NODE_PEAK_WATTS must be at least FERRY_NODE_IDLE_WATTS");
   }
@@ -126,7 +129,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     port: e.PORT,
     host: e.HOST,
     controllerUrl: e.FERRY_CONTROLLER_URL.replace(/\/$/, ""),
-    token,
+    bootstrapToken,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.FERRY_REDIS_PREFIX,
     node: {

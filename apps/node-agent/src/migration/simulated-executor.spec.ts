@@ -10,6 +10,7 @@ const migration = (technique: Technique, techniqueOptions: Record<string, unknow
   vm: { id: "00000000-0000-4000-8000-000000000002", name: "vm", cpu: 2, memMiB: 256, dirtyRateMiBps: 40 },
   sourceNodeId: "00000000-0000-4000-8000-000000000003",
   target: { id: "00000000-0000-4000-8000-000000000004", name: "t", dataAddress: null },
+  transferSecret: "secret",
   sla: { maxDowntimeMs: null, maxTotalMs: null },
   bandwidthMbps,
 });

@@ -21,6 +21,7 @@ function migration(technique: Technique, dataAddress: string, techniqueOptions: 
     target: { id: "00000000-0000-4000-8000-000000000004", name: "t", dataAddress },
     sla: { maxDowntimeMs: null, maxTotalMs: null },
     bandwidthMbps: null,
+    transferSecret: "secret",
   };
 }
 

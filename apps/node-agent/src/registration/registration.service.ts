@@ -10,8 +10,9 @@ export interface DataEndpoint {
 export const DATA_ENDPOINT = Symbol("DataEndpoint");
 
 /**
- * Registers the node with the controller (idempotent by name) and hands the result to whoever waits on
- * it. Until the controller answers, it keeps trying, so agents may start before the controller does.
+ * Registers the node with the controller (idempotent by name) with the bootstrap token, hands the agent's own
+ * credential to the client, and the registration to whoever waits on it. Until the controller answers, it
+ * keeps trying, so agents may start before the controller does. Each registration replaces the credential.
  */
 @Injectable()
 export class RegistrationService implements OnApplicationShutdown {
@@ -43,7 +44,11 @@ export class RegistrationService implements OnApplicationShutdown {
     const body = { name: node.name, labels: node.labels, hypervisor: node.hypervisor, capacity: node.capacity, power: node.power, dataAddress };
     for (let attempt = 0; ; attempt++) {
       try {
-        this.current = await this.client.call("POST", "/api/v1/agents/register", body, registerNodeResponseSchema, { signal: this.stop.signal });
+        this.current = await this.client.call("POST", "/api/v1/agents/register", body, registerNodeResponseSchema, {
+          signal: this.stop.signal,
+          bootstrap: true,
+        });
+        this.client.useCredential(this.current.credential, () => this.register(true));
         this.logger.log(`registered ${node.name} as ${this.current.nodeId}`);
         return this.current;
       } catch (e) {

@@ -1,7 +1,7 @@
 import { completeReportSchema, failReportSchema, progressReportSchema, slaBreachSchema } from "@ferry/protocol";
 import { z } from "zod";
 
-/** Every report names the reporting node, which must be the migration's source. */
+/** Every report names the reporting node: the one its credential names, and the migration's source. */
 const fromNode = { nodeId: z.string().uuid("must be a UUID") };
 
 /**
