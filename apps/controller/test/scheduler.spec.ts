@@ -81,9 +81,9 @@ describe("migration scheduler", () => {
     expect(a.prediction.totalMs).toBeCloseTo(a.prediction.atShare.totalMs, -1);
     expect(a.prediction.totalMs).toBeGreaterThan(3 * b.prediction.totalMs);
     // The source agent is told its share with the go-ahead.
-    const claim = await c.agent().post(`/api/v1/agents/migrations/${a.id}/claim`).send({ nodeId: n[0] }).expect(200);
+    const claim = await c.agent(n[0]).post(`/api/v1/agents/migrations/${a.id}/claim`).send({ nodeId: n[0] }).expect(200);
     expect(claim.body).toMatchObject({ proceed: true, migration: { bandwidthMbps: 2_000 } });
-    await c.agent().post(`/api/v1/agents/migrations/${a.id}/fail`).send({ nodeId: n[0], error: "test over" }).expect(200);
+    await c.agent(n[0]).post(`/api/v1/agents/migrations/${a.id}/fail`).send({ nodeId: n[0], error: "test over" }).expect(200);
     await cancelAll();
   });
 
@@ -134,7 +134,7 @@ describe("migration scheduler", () => {
     // Cancelled before the leg started: the leg is refused at its claim, and the VM stays on its source.
     const first = await swap();
     expect((await c.admin().post(`/api/v1/migrations/${first.served.id}/cancel`).expect(202)).body).toMatchObject({ state: "requested", cancelRequested: true });
-    const refused = await c.agent().post(`/api/v1/agents/migrations/${first.leg.id}/claim`).send({ nodeId: first.source }).expect(200);
+    const refused = await c.agent(first.source).post(`/api/v1/agents/migrations/${first.leg.id}/claim`).send({ nodeId: first.source }).expect(200);
     expect(refused.body).toMatchObject({ proceed: false });
     expect([await stateOf(first.leg.id), await stateOf(first.served.id)]).toEqual(["cancelled", "cancelled"]);
     expect(await vmOf(first.vm)).toMatchObject({ nodeId: first.source, state: "running" });
@@ -143,9 +143,9 @@ describe("migration scheduler", () => {
 
     // Cancelled once the leg landed: the VM stays on the hop node, where the operator sees it.
     const second = await swap();
-    await c.agent().post(`/api/v1/agents/migrations/${second.leg.id}/claim`).send({ nodeId: second.source, attemptId: "00000000-0000-4000-8000-000000000001" }).expect(200);
+    await c.agent(second.source).post(`/api/v1/agents/migrations/${second.leg.id}/claim`).send({ nodeId: second.source, attemptId: "00000000-0000-4000-8000-000000000001" }).expect(200);
     const metrics = { preparationMs: 1, downtimeMs: 1, resumeMs: 0, pagesTransferred: 1, totalMs: 2, degradation: 0 };
-    await c.agent().post(`/api/v1/agents/migrations/${second.leg.id}/complete`).send({ nodeId: second.source, metrics, bytesTransferred: 4096 }).expect(200);
+    await c.agent(second.source).post(`/api/v1/agents/migrations/${second.leg.id}/complete`).send({ nodeId: second.source, metrics, bytesTransferred: 4096 }).expect(200);
     expect(await vmOf(second.vm)).toMatchObject({ nodeId: h3, state: "migrating" });
     expect((await c.admin().get(`/api/v1/migrations/${second.served.id}`).expect(200)).body).toMatchObject({ sourceNodeId: h3, state: expect.stringMatching(/requested|queued/) });
     await c.admin().post(`/api/v1/migrations/${second.served.id}/cancel`).expect(202);

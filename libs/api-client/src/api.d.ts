@@ -455,6 +455,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Get a running migration's transfer secret (agent: its source or target) */
         get: operations["AgentsController_transfer"];
         put?: never;
         post?: never;

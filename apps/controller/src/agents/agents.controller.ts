@@ -51,7 +51,7 @@ export class AgentsController {
     return this.migrations.claim(id, actingFor(node, body.nodeId), caller.name, body.attemptId);
   }
 
-  /** The per-migration secret of the agent-to-agent connection, for the migration's source or target. */
+  @ApiOperation({ summary: "Get a running migration's transfer secret (agent: its source or target)" })
   @Get("migrations/:id/transfer")
   transfer(@IdParam() id: string, @AgentNode() node: string) {
     return this.migrations.transferGrant(id, node);
