@@ -12,6 +12,7 @@ import {
   type Node,
   type Plan,
   type Policy,
+  type Token,
   type Vm,
 } from "@ferry/api-client";
 import { UsageError, configPath, readConfig, resolveTarget, writeConfig, type Context } from "./config";
@@ -87,6 +88,15 @@ class Api {
     return found;
   }
 
+  tokens = async () => ok(await this.client.GET("/api/v1/tokens")).items;
+
+  /** An operator token by id, or by name among the unrevoked ones (where names are unique). */
+  async token(ref: string): Promise<Token> {
+    const found = (await this.tokens()).find((t) => (UUID.test(ref) ? t.id === ref : t.name === ref && !t.revokedAt));
+    if (!found) throw new FerryApiError(404, { statusCode: 404, error: "TokenNotFound", message: `token ${ref} does not exist` });
+    return found;
+  }
+
   migration = async (id: string): Promise<Migration> => ok(await this.client.GET("/api/v1/migrations/{id}", { params: { path: { id } } }));
   plan = async (id: string) => ok(await this.client.GET("/api/v1/plans/{id}", { params: { path: { id } } }));
   policy = async (name: string) => ok(await this.client.GET("/api/v1/policies/{name}", { params: { path: { name } } }));
@@ -155,6 +165,16 @@ const policyColumns: Column<Policy>[] = [
   { header: "LAST RUN", value: (p) => age(p.lastRunAt) },
   { header: "OUTCOME", value: (p) => (p.lastRun as { outcome?: string } | null)?.outcome, wide: true },
   { header: "DESCRIPTION", value: (p) => p.description, wide: true },
+];
+
+const tokenColumns: Column<Token>[] = [
+  { header: "NAME", value: (t) => t.name },
+  { header: "ROLE", value: (t) => t.role },
+  { header: "STATE", value: (t) => (t.revokedAt ? "revoked" : "active") },
+  { header: "AGE", value: (t) => age(t.createdAt) },
+  { header: "CREATED BY", value: (t) => t.createdBy, wide: true },
+  { header: "REVOKED", value: (t) => (t.revokedAt ? age(t.revokedAt) : null), wide: true },
+  { header: "ID", value: (t) => t.id, wide: true },
 ];
 
 async function listing(api: Api, kind: Kind, format: Format): Promise<string> {
@@ -389,6 +409,34 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .action(async (name: string, opts: { mode: "off" | "dry-run" | "approve" | "auto" }) => {
       const p = ok(await connect().client.PATCH("/api/v1/policies/{name}", { params: { path: { name } }, body: { mode: opts.mode } }));
       io.out(`policy/${p.name} ${p.mode}\n`);
+    });
+
+  const token = program.command("token").description("Create, list or revoke operator tokens (admin only)");
+  token
+    .command("create")
+    .description("Create an operator token; its secret is printed this once")
+    .argument("<name>", "letters, digits, '.', '_', '@' and '-'")
+    .addOption(new Option("--role <role>", "viewer, operator or admin").choices(["viewer", "operator", "admin"]).makeOptionMandatory())
+    .action(async (name: string, opts: { role: "viewer" | "operator" | "admin" }) => {
+      const created = ok(await connect().client.POST("/api/v1/tokens", { body: { name, role: opts.role } }));
+      io.out(`token/${created.name} created (${created.role}, id ${created.id})\n${created.token}\nThis secret will not be shown again: store it now.\n`);
+    });
+  token
+    .command("list")
+    .description("List operator tokens, revoked ones included (never their secrets)")
+    .addOption(output())
+    .action(async (opts: { output: Format }) => {
+      io.out(render(await connect().tokens(), tokenColumns, opts.output));
+    });
+  token
+    .command("revoke")
+    .description("Revoke an operator token: the controller refuses it from the next request on")
+    .argument("<token>", "token id, or the name of an unrevoked token")
+    .action(async (ref: string) => {
+      const a = connect();
+      const { id } = await a.token(ref);
+      const revoked = ok(await a.client.DELETE("/api/v1/tokens/{id}", { params: { path: { id } } }));
+      io.out(`token/${revoked.name} revoked\n`);
     });
 
   program

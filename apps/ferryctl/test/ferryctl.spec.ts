@@ -65,6 +65,35 @@ describe("ferryctl against a real controller and agents", () => {
     expect(await ferryctl("uncordon node-b")).toMatchObject({ code: 0, out: "node/node-b active\n" });
   });
 
+  it("token create, list, use with FERRY_TOKEN, revoke by name", async () => {
+    const created = await ferryctl("token create ci-viewer --role viewer");
+    expect(created.code).toBe(0);
+    expect(created.out).toMatch(/^token\/ci-viewer created \(viewer, id [0-9a-f-]{36}\)\nferry_op_\S+\nThis secret will not be shown again/);
+    const secret = created.out.split("\n")[1]!;
+    const list = await ferryctl("token list");
+    expect(list.out.split("\n")[0]).toMatch(/^NAME\s+ROLE\s+STATE\s+AGE$/);
+    expect(list.out).toMatch(/ci-viewer\s+viewer\s+active/);
+    const json = JSON.parse((await ferryctl("token list -o json")).out) as Record<string, unknown>[];
+    expect(json.find((t) => t.name === "ci-viewer")).toMatchObject({ role: "viewer", revokedAt: null });
+    for (const format of ["table", "wide", "json", "yaml"]) expect((await ferryctl(`token list -o ${format}`)).out).not.toContain(secret);
+
+    const viewer = { FERRY_TOKEN: secret };
+    const nodes = await ferryctl("get nodes", viewer);
+    expect(nodes.code).toBe(0);
+    expect(nodes.out).toMatch(/node-a\s+active/);
+    const cordon = await ferryctl("cordon node-b", viewer);
+    expect(cordon.code).toBe(1);
+    expect(cordon.err).toMatch(/Forbidden \(403\): this route needs the operator role; the token has viewer/);
+    expect((await c.prisma.node.findFirstOrThrow({ where: { name: "node-b" } })).state).toBe("active");
+
+    expect(await ferryctl("token revoke ci-viewer")).toMatchObject({ code: 0, out: "token/ci-viewer revoked\n" });
+    const refused = await ferryctl("get nodes", viewer);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/Unauthorized \(401\)/);
+    expect((await ferryctl("token list")).out).toMatch(/ci-viewer\s+viewer\s+revoked/);
+    expect(await ferryctl("token revoke ci-viewer")).toMatchObject({ code: 1, err: "error: TokenNotFound (404): token ci-viewer does not exist\n" });
+  });
+
   it("migrate --wait follows the migration and ends with the six metrics beside their prediction", async () => {
     const r = await ferryctl("migrate web-1 --to node-b --technique pre-copy --wait");
     expect(r.err).toBe("");
@@ -124,6 +153,8 @@ describe("ferryctl against a real controller and agents", () => {
     ["an unknown kind: exit 2", "get pods", 2, /unknown kind 'pods'/],
     ["an unknown verb: exit 2", "frobnicate", 2, /unknown command/],
     ["a missing option: exit 2", "migrate web-1", 2, /--to <node>/],
+    ["token create without --role: exit 2", "token create ci-x", 2, /--role <role>/],
+    ["token create with an unknown role: exit 2", "token create ci-x --role root", 2, /Allowed choices are viewer, operator, admin/],
     ["a bad output format: exit 2", "get nodes -o xml", 2, /-o must be one of/],
     ["no controller configured: exit 2", "get nodes", 2, /set FERRY_URL/, { FERRY_URL: undefined, FERRY_TOKEN: undefined }],
   ] as [string, string, number, RegExp, NodeJS.ProcessEnv?][])("%s", async (_, args, code, message, extraEnv) => {
@@ -152,6 +183,8 @@ describe("ferryctl against a real controller and agents", () => {
     const completion = await exec(process.execPath, [bin, "completion", "bash"], { env: { ...process.env, ...env } });
     expect(completion.stdout).toContain("complete -F _ferryctl ferryctl");
     expect(completion.stdout).toMatch(/"get"\) words="nodes vms migrations plans policies/);
+    expect(completion.stdout).toContain('"token") words="create list revoke"');
+    expect(completion.stdout).toContain('"token create") words="--role"');
     await expect(exec(process.execPath, [bin, "get", "pods"], { env: { ...process.env, ...env } })).rejects.toMatchObject({ code: 2 });
   }, 60_000);
 });

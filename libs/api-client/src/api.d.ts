@@ -76,8 +76,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List operator tokens */
         get: operations["TokensController_list"];
         put?: never;
+        /** Create an operator token */
         post: operations["TokensController_create"];
         delete?: never;
         options?: never;
@@ -95,6 +97,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** Revoke an operator token */
         delete: operations["TokensController_revoke"];
         options?: never;
         head?: never;
@@ -1071,6 +1074,43 @@ export interface components {
             /** @description ISO 8601 time */
             createdAt: string;
         };
+        CreatedToken: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "viewer" | "operator" | "admin";
+            createdBy: string;
+            /** @description ISO 8601 time */
+            createdAt: string;
+            /** @description ISO 8601 time */
+            revokedAt: string | null;
+            /** @description the secret, shown this once */
+            token: string;
+        };
+        TokenList: {
+            items: {
+                id: string;
+                name: string;
+                /** @enum {string} */
+                role: "viewer" | "operator" | "admin";
+                createdBy: string;
+                /** @description ISO 8601 time */
+                createdAt: string;
+                /** @description ISO 8601 time */
+                revokedAt: string | null;
+            }[];
+        };
+        Token: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "viewer" | "operator" | "admin";
+            createdBy: string;
+            /** @description ISO 8601 time */
+            createdAt: string;
+            /** @description ISO 8601 time */
+            revokedAt: string | null;
+        };
         PlanDetail: {
             id: string;
             kind: string;
@@ -1465,11 +1505,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description TokenList */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TokenList"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1508,11 +1551,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description CreatedToken */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CreatedToken"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {
@@ -1554,11 +1600,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Token */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {

@@ -13,6 +13,7 @@ export type MigrationDetail = Schemas["MigrationDetail"];
 export type Plan = Schemas["PlanPage"]["items"][number];
 export type PlanDetail = Schemas["PlanDetail"];
 export type Policy = Schemas["Policy"];
+export type Token = Schemas["Token"];
 
 export type FerryClient = Client<paths>;
 

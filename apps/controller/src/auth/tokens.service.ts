@@ -3,12 +3,16 @@ import { AuditService } from "../audit/audit.service";
 import { FerryError, notFound } from "../common/errors";
 import { PrismaService } from "../database/prisma.service";
 import { Prisma, type ApiToken } from "../generated/prisma/client";
+import type { z } from "zod";
+import type { tokenSchema } from "./dto/token.answer";
 import type { CreateToken } from "./dto/token.dto";
 import { hashSecret, newSecret } from "./secrets";
 
 /** An operator token as the API shows it: never its secret, which only the answer to its creation carries. */
-function tokenView(t: ApiToken) {
-  return { id: t.id, name: t.name, role: t.role, createdBy: t.createdBy, createdAt: t.createdAt, revokedAt: t.revokedAt };
+function tokenView(t: ApiToken): z.infer<typeof tokenSchema> {
+  // The queries below select operator tokens (no node); an agent's credential reaching here is a bug, not a row to show.
+  if (t.role === "agent") throw new Error(`token ${t.id} is an agent credential, not an operator token`);
+  return { id: t.id, name: t.name, role: t.role, createdBy: t.createdBy, createdAt: t.createdAt.toISOString(), revokedAt: t.revokedAt?.toISOString() ?? null };
 }
 
 /** Operator tokens: created with a role, listed, revoked; each change audited under the acting token's name. */
