@@ -71,6 +71,13 @@ describe("IncomingMigration authenticates the source", () => {
       answer: FrameType.Error,
       reason: "no transfer of migration",
     },
+    {
+      name: "wrong secret with pages right behind the Hello",
+      first: (n: Buffer) =>
+        Buffer.concat([encodeJson(FrameType.Hello, { ...facts(MIGRATION), proof: transferProof("guessed", MIGRATION, n) }), encodeFrame(FrameType.Page, 0, Buffer.alloc(4096, 1))]),
+      answer: FrameType.Error,
+      reason: "wrong transfer proof",
+    },
     { name: "Hello without a proof", first: () => encodeJson(FrameType.Hello, facts(MIGRATION)), answer: FrameType.Error, reason: "proof" },
     { name: "missing Hello: pages first", first: () => encodeFrame(FrameType.Page, 0, Buffer.alloc(4096, 1)), answer: FrameType.Error, reason: "before an authenticated Hello" },
     { name: "missing Hello: a Sync first", first: () => encodeFrame(FrameType.Sync, 1), answer: FrameType.Error, reason: "before an authenticated Hello" },

@@ -55,6 +55,8 @@ export class IncomingMigration {
   private written: Uint8Array | null = null;
   private pumping = false;
   private settled = false;
+  /** The session was ended with an Error frame: nothing the source sends after it is applied. */
+  private refused = false;
   /** The digest went out after the state: the image may become the VM's through the controller alone. */
   private awaitingVerdict = false;
   private readonly pageBuf = Buffer.allocUnsafe(4096);
@@ -69,6 +71,7 @@ export class IncomingMigration {
     socket.setNoDelay(true);
     socket.write(encodeFrame(FrameType.Challenge, 0, this.nonce));
     socket.on("data", (chunk: Buffer) => {
+      if (this.refused) return;
       try {
         this.queue.push(...this.decoder.push(chunk));
       } catch (e) {
@@ -166,7 +169,7 @@ export class IncomingMigration {
       throw new FrameError(`no transfer of migration ${hello.migrationId} to this node`);
     });
     if (!proofMatches(secret, hello.migrationId, this.nonce, proof)) throw new FrameError(`wrong transfer proof for migration ${hello.migrationId}`);
-    if (this.socket.destroyed) return;
+    if (this.refused || this.socket.destroyed) return;
     this.hello = hello;
     this.image = this.store.open(hello);
     this.written = new Uint8Array(this.image.pageCount);
@@ -214,6 +217,8 @@ export class IncomingMigration {
 
   private refuse(e: unknown): void {
     const reason = e instanceof Error ? e.message : String(e);
+    this.refused = true;
+    this.queue.length = 0;
     if (!this.socket.destroyed) this.socket.end(encodeFrame(FrameType.Error, 0, Buffer.from(reason)));
     this.onClose();
   }
