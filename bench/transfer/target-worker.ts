@@ -12,7 +12,9 @@ const { mode, dataDir } = workerData as { mode: "sink" | "agent"; dataDir: strin
 
 async function main(): Promise<void> {
   if (mode === "agent") {
-    const server = new DataServer(new GuestHost({ dataDir, locality: { kind: "uniform" } }), { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1" });
+    // No controller here: every migration's transfer secret is the one run.ts puts in its claim.
+    const secrets = async () => "bench";
+    const server = new DataServer(new GuestHost({ dataDir, locality: { kind: "uniform" } }), secrets, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1" });
     parentPort!.postMessage({ address: await server.address() });
     return;
   }

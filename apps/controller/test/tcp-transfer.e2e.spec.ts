@@ -1,9 +1,13 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import type { ClaimedMigration } from "@ferry/protocol";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GuestHost } from "../../node-agent/src/guest/guest-host";
 import { GuestPlane } from "../../node-agent/src/guest/guest-plane";
-import { TestController, createVm, eventually, startAgent, startController } from "./support/harness";
+import { VmStaysOnSource } from "../../node-agent/src/migration/executor";
+import { TcpExecutor } from "../../node-agent/src/migration/tcp-executor";
+import { TestController, createVm, eventually, registerNode, startAgent, startController } from "./support/harness";
 
 type Agent = Awaited<ReturnType<typeof startAgent>>;
 
@@ -78,5 +82,40 @@ describe("real transfers between two agents (FERRY_AGENT_MODE=tcp)", () => {
     const writes = guest.workload.writes;
     await eventually(async () => (guest.workload.writes > writes ? true : undefined), 5_000, "the guest to run again on its source");
     expect(guests("tcp-2").get(vm.id)).toBeUndefined();
+  }, 120_000);
+
+  it("the target refuses a source with a wrong transfer secret before opening an image; with the claim's secret the migration completes", async () => {
+    // The test plays the source agent (its own node and credential, its guest in this process) to choose the secret it proves.
+    const source = await registerNode(c, "tcp-source-in-test");
+    const beat = () => c.agent(source).post(`/api/v1/agents/nodes/${source}/heartbeat`).send({ cpuLoad: 0.1, memLoad: 0.1, watts: 120, netTxMbps: 0, netRxMbps: 0 }).expect(200);
+    await beat();
+    const beating = setInterval(() => void beat().catch(() => undefined), 200);
+    const host = new GuestHost({ dataDir: join(dir, "tcp-source-in-test"), locality: { kind: "hotset", fraction: 0.1, share: 0.9 } });
+    try {
+      const vm = await createVm(c, { name: "tcp-vm-3", cpu: 1, memMiB: 16, dirtyRateMiBps: 8, nodeId: source });
+      host.guestFor({ id: vm.id, memMiB: 16, dirtyRateMiBps: 8 });
+      const { body } = await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: nodes["tcp-2"], technique: "pre-copy" }).expect(202);
+      const claim = await c.agent(source).post(`/api/v1/agents/migrations/${body.id}/claim`).send({ nodeId: source }).expect(200);
+      const m = claim.body.migration as ClaimedMigration;
+      const executor = new TcpExecutor(host, { compress: false, bandwidthMbps: null });
+      const hooks = { signal: new AbortController().signal, progress: async () => undefined, beforeSwitchover: async () => undefined };
+
+      const refused = await executor.run({ ...m, transferSecret: `${m.transferSecret}x` }, hooks).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(VmStaysOnSource);
+      expect((refused as Error).message).toMatch(/wrong transfer proof/);
+      const incoming = join(dir, "tcp-2", "incoming");
+      expect(existsSync(incoming) ? readdirSync(incoming).filter((f) => f.startsWith(vm.id)) : []).toEqual([]);
+
+      const result = await executor.run(m, hooks);
+      expect(result.imageDigest!.target).toBe(result.imageDigest!.source);
+      const { metrics, bytesTransferred, imageDigest } = result;
+      await c.agent(source).post(`/api/v1/agents/migrations/${m.id}/complete`).send({ nodeId: source, metrics, bytesTransferred, imageDigest }).expect(200);
+      await result.settle!(true);
+      expect((await c.admin().get(`/api/v1/migrations/${m.id}`).expect(200)).body.state).toBe("completed");
+      await eventually(async () => (guests("tcp-2").get(vm.id) ? true : undefined), 30_000, "the target to run the VM");
+    } finally {
+      clearInterval(beating);
+      host.close();
+    }
   }, 120_000);
 });

@@ -35,14 +35,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class ControllerClient {
   private readonly logger = new Logger(ControllerClient.name);
   private credential: string | null = null;
+  private nodeId_: string | null = null;
   private renew: (() => Promise<unknown>) | null = null;
 
   constructor(@Inject(AGENT_CONFIG) private readonly config: AgentConfig) {}
 
-  /** The credential registration returned, and how to register again when the controller no longer takes it. */
-  useCredential(credential: string, renew: () => Promise<unknown>): void {
+  /**
+   * The credential registration returned, the node it names, and how to register again when the controller no
+   * longer takes it.
+   */
+  useCredential(credential: string, nodeId: string, renew: () => Promise<unknown>): void {
     this.credential = credential;
+    this.nodeId_ = nodeId;
     this.renew = renew;
+  }
+
+  /** The node this agent's credential names; null before it registered. */
+  get nodeId(): string | null {
+    return this.nodeId_;
   }
 
   async call<S extends z.ZodType>(method: "GET" | "POST", path: string, body: unknown, answer: S, options: CallOptions = {}): Promise<z.infer<S>> {

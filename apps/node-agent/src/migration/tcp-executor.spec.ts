@@ -8,12 +8,13 @@ import { DataServer } from "../transfer/data-server";
 import { MigrationAborted, VmStaysOnSource } from "./executor";
 import { TcpExecutor } from "./tcp-executor";
 
+const MIGRATION_ID = "00000000-0000-4000-8000-000000000001";
 const VM_ID = "00000000-0000-4000-8000-000000000002";
 const locality = { kind: "hotset", fraction: 0.1, share: 0.9 } as const;
 
 function migration(technique: Technique, dataAddress: string, techniqueOptions: Record<string, unknown> = {}): ClaimedMigration {
   return {
-    id: "00000000-0000-4000-8000-000000000001",
+    id: MIGRATION_ID,
     technique,
     techniqueOptions,
     vm: { id: VM_ID, name: "vm", cpu: 1, memMiB: 32, dirtyRateMiBps: 8 },
@@ -36,7 +37,8 @@ async function twoNodes(compress = false, dirtyRateMiBps = 8) {
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const source = new GuestHost({ dataDir: join(dir, "src"), locality });
   const target = new GuestHost({ dataDir: join(dir, "dst"), locality });
-  const server = new DataServer(target, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1" });
+  const secrets = async (id: string) => (id === MIGRATION_ID ? "secret" : Promise.reject(new Error("not here")));
+  const server = new DataServer(target, secrets, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1" });
   cleanup.push(() => server.close(), () => source.close(), () => target.close());
   const address = await server.address();
   const guest = source.guestFor({ id: VM_ID, memMiB: 32, dirtyRateMiBps });
@@ -117,6 +119,15 @@ describe("TcpExecutor between two agents' guests", () => {
     const err = await n.executor.run(migration("pre-copy", n.address), hooks((abort) => abort.abort("cancelled"))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MigrationAborted);
     expect(n.source.get(VM_ID)).toBeDefined();
+  });
+
+  it("a wrong transfer secret is refused before the target opens an image: the VM stays on its source", async () => {
+    const n = await twoNodes();
+    const err = await n.executor.run({ ...migration("pre-copy", n.address), transferSecret: "not the secret" }, hooks()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VmStaysOnSource);
+    expect((err as Error).message).toMatch(/wrong transfer proof/);
+    expect(n.target.get(VM_ID)).toBeUndefined();
+    expect(existsSync(n.source.get(VM_ID)!.image.path)).toBe(true);
   });
 
   it("post-copy is refused before anything moves", async () => {

@@ -65,6 +65,7 @@ export class TcpExecutor implements MigrationExecutor {
       {
         address: m.target.dataAddress,
         hello: { migrationId: m.id, vmId: m.vm.id, memMiB: m.vm.memMiB, dirtyRateMiBps: m.vm.dirtyRateMiBps, pageSizeBytes: guest.image.pageSizeBytes },
+        secret: m.transferSecret,
         image: guest.image,
         bucket: TokenBucket.mbps(capMbps),
         compress: this.o.compress,

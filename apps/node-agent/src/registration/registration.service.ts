@@ -48,7 +48,7 @@ export class RegistrationService implements OnApplicationShutdown {
           signal: this.stop.signal,
           bootstrap: true,
         });
-        this.client.useCredential(this.current.credential, () => this.register(true));
+        this.client.useCredential(this.current.credential, this.current.nodeId, () => this.register(true));
         this.logger.log(`registered ${node.name} as ${this.current.nodeId}`);
         return this.current;
       } catch (e) {

@@ -1,9 +1,11 @@
 import { createServer, type Server } from "node:net";
 import { IncomingMigration, type IncomingStore } from "./incoming-migration";
+import type { TargetSecrets } from "./transfer-auth";
 
 /**
  * The agent's data port: other agents connect to it to migrate a VM here, one connection per migration. It
- * listens before the agent registers, so the address the controller hands to sources is live.
+ * listens before the agent registers, so the address the controller hands to sources is live. Every connection
+ * authenticates with its migration's transfer secret (see IncomingMigration).
  */
 export class DataServer {
   private server: Server | null = null;
@@ -11,13 +13,14 @@ export class DataServer {
 
   constructor(
     private readonly store: IncomingStore,
+    private readonly secrets: TargetSecrets,
     private readonly listen: { port: number; host: string; advertiseHost: string },
   ) {}
 
   /** Starts listening (once) and returns the address to advertise, host:port. */
   async address(): Promise<string> {
     if (this.address_) return this.address_;
-    const server = createServer((socket) => new IncomingMigration(socket, this.store));
+    const server = createServer((socket) => new IncomingMigration(socket, this.store, this.secrets));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.listen.port, this.listen.host, () => {

@@ -11,7 +11,10 @@ import { crc32 } from "node:zlib";
 export const FRAME_HEADER_BYTES = 16;
 
 export enum FrameType {
-  /** Source to target: the migration's facts (JSON), opens the incoming image. */
+  /**
+   * Source to target, first: the migration's facts and the proof over the target's Challenge (JSON); opens the
+   * incoming image once the proof checks out.
+   */
   Hello = 1,
   /** Target to source: the incoming image is ready. */
   Ready = 2,
@@ -34,6 +37,8 @@ export enum FrameType {
   Verdict = 11,
   /** Either side: a reason (payload), then the connection closes. */
   Error = 12,
+  /** Target to source, on connecting: the nonce (payload) the source's Hello must prove the transfer secret over. */
+  Challenge = 13,
 }
 
 export interface Frame {
@@ -129,7 +134,7 @@ export class FrameDecoder {
 /** The payload length of the frame whose header starts at `at`, after checking the header. */
 function frameLength(b: Buffer, at: number): number {
   const type = b.readUInt8(at);
-  if (type < FrameType.Hello || type > FrameType.Error) throw new FrameError(`unknown frame type ${type}`);
+  if (type < FrameType.Hello || type > FrameType.Challenge) throw new FrameError(`unknown frame type ${type}`);
   const length = b.readUInt32BE(at + 8);
   if (length > MAX_PAYLOAD_BYTES) throw new FrameError(`frame of ${length} bytes is over the limit`);
   return length;

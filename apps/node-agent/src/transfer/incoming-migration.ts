@@ -6,6 +6,7 @@ import type { GuestImage } from "../guest/guest-image";
 import type { WorkloadState } from "../guest/guest-workload";
 import { checksum, encodeFrame, type Frame, FrameDecoder, FrameError, FrameType, verifiedPayload, ZERO_PAGE, ZERO_PAGE_CRC } from "./frame";
 import type { Hello } from "./tcp-transport";
+import { newNonce, proofMatches, type TargetSecrets } from "./transfer-auth";
 
 const helloSchema = z.object({
   migrationId: z.string().uuid(),
@@ -13,6 +14,7 @@ const helloSchema = z.object({
   memMiB: z.number().int().positive(),
   dirtyRateMiBps: z.number().nonnegative(),
   pageSizeBytes: z.literal(4096),
+  proof: z.string().regex(/^[0-9a-f]{64}$/),
 });
 /** Pages per writev on the target. */
 const RUN_PAGES = 256;
@@ -37,10 +39,15 @@ export interface IncomingStore {
  * every page's CRC32 (after decoding a delta), answers Sync with Ack, Digest with the image's SHA-256, and acts
  * on the verdict. The incoming image never runs here before a "commit": until then the VM is the source's.
  * A bad frame or checksum ends the session with an Error frame and discards the image.
+ *
+ * The session starts with a Challenge (a fresh nonce); the source's first frame must be a Hello whose proof is
+ * the HMAC of that nonce with the transfer secret the controller holds for a migration coming to this node.
+ * Anything else ends the session before an image is opened.
  */
 export class IncomingMigration {
   private readonly decoder = new FrameDecoder();
   private readonly queue: Frame[] = [];
+  private readonly nonce = newNonce();
   private hello: Hello | null = null;
   private image: GuestImage | null = null;
   private state: WorkloadState | null = null;
@@ -48,6 +55,8 @@ export class IncomingMigration {
   private written: Uint8Array | null = null;
   private pumping = false;
   private settled = false;
+  /** The session was ended with an Error frame: nothing the source sends after it is applied. */
+  private refused = false;
   /** The digest went out after the state: the image may become the VM's through the controller alone. */
   private awaitingVerdict = false;
   private readonly pageBuf = Buffer.allocUnsafe(4096);
@@ -57,9 +66,12 @@ export class IncomingMigration {
   constructor(
     private readonly socket: Socket,
     private readonly store: IncomingStore,
+    private readonly secrets: TargetSecrets,
   ) {
     socket.setNoDelay(true);
+    socket.write(encodeFrame(FrameType.Challenge, 0, this.nonce));
     socket.on("data", (chunk: Buffer) => {
+      if (this.refused) return;
       try {
         this.queue.push(...this.decoder.push(chunk));
       } catch (e) {
@@ -96,15 +108,10 @@ export class IncomingMigration {
 
   /** Applies one frame; returns a promise only for the one that waits (the digest). */
   private apply(f: Frame): Promise<void> | void {
+    if (!this.hello && f.type !== FrameType.Hello) throw new FrameError(`${FrameType[f.type]} before an authenticated Hello`);
     switch (f.type) {
-      case FrameType.Hello: {
-        if (this.hello) throw new FrameError("a second Hello");
-        this.hello = helloSchema.parse(JSON.parse(verifiedPayload(f).toString("utf8")));
-        this.image = this.store.open(this.hello);
-        this.written = new Uint8Array(this.image.pageCount);
-        this.socket.write(encodeFrame(FrameType.Ready));
-        return;
-      }
+      case FrameType.Hello:
+        return this.authenticate(f);
       case FrameType.Page:
         return this.writePage(f.page, f.payload, f.crc);
       case FrameType.Zero:
@@ -154,6 +161,21 @@ export class IncomingMigration {
     }
   }
 
+  private async authenticate(f: Frame): Promise<void> {
+    if (this.hello) throw new FrameError("a second Hello");
+    const { proof, ...hello } = helloSchema.parse(JSON.parse(verifiedPayload(f).toString("utf8")));
+    // The reason stays here: the peer is not authenticated yet.
+    const secret = await this.secrets(hello.migrationId).catch(() => {
+      throw new FrameError(`no transfer of migration ${hello.migrationId} to this node`);
+    });
+    if (!proofMatches(secret, hello.migrationId, this.nonce, proof)) throw new FrameError(`wrong transfer proof for migration ${hello.migrationId}`);
+    if (this.refused || this.socket.destroyed) return;
+    this.hello = hello;
+    this.image = this.store.open(hello);
+    this.written = new Uint8Array(this.image.pageCount);
+    this.socket.write(encodeFrame(FrameType.Ready));
+  }
+
   private async answerDigest(): Promise<void> {
     const image = this.need();
     this.store.corruptBeforeDigest?.(image);
@@ -195,6 +217,8 @@ export class IncomingMigration {
 
   private refuse(e: unknown): void {
     const reason = e instanceof Error ? e.message : String(e);
+    this.refused = true;
+    this.queue.length = 0;
     if (!this.socket.destroyed) this.socket.end(encodeFrame(FrameType.Error, 0, Buffer.from(reason)));
     this.onClose();
   }

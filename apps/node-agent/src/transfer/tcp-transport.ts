@@ -6,6 +6,7 @@ import type { GuestImage } from "../guest/guest-image";
 import type { WorkloadState } from "../guest/guest-workload";
 import { checksum, encodeFrame, encodeJson, FRAME_HEADER_BYTES, FrameDecoder, FrameType, verifiedPayload, writeHeader, ZERO_PAGE } from "./frame";
 import type { TokenBucket } from "./token-bucket";
+import { transferProof } from "./transfer-auth";
 
 const deflate = promisify(deflateRaw);
 /** Consecutive pages read from the image with one pread. */
@@ -18,7 +19,7 @@ const CHUNK_PAGES = 256;
  */
 export const TCP_BATCH_PAGES = 1024;
 
-/** What the source tells the target when it connects. */
+/** What the source tells the target when it connects (with the proof of the transfer secret, see reserveTarget). */
 export interface Hello {
   readonly migrationId: string;
   readonly vmId: string;
@@ -31,6 +32,8 @@ export interface TcpTransportOptions {
   /** The target agent's data address, host:port. */
   readonly address: string;
   readonly hello: Hello;
+  /** The migration's transfer secret from the claim answer: the Hello proves it to the target. */
+  readonly secret: string;
   /** The source image the pages are read from. */
   readonly image: GuestImage;
   readonly bucket: TokenBucket;
@@ -73,12 +76,16 @@ export class TcpTransport implements Transport {
   private pagesSent = 0;
   private bytesSent = 0;
   private rtt = 0;
+  /** The target's nonce, sent as soon as it accepts the connection. */
+  private readonly challenge: Promise<Buffer>;
 
   private constructor(
     private readonly o: TcpTransportOptions,
     private readonly socket: Socket,
   ) {
     this.scratch = Buffer.allocUnsafe(RUN_PAGES * o.image.pageSizeBytes);
+    this.challenge = this.expect("challenge");
+    this.challenge.catch(() => undefined);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (e) => this.fail(new Error(`data connection to ${o.address}: ${e.message}`)));
     socket.on("close", () => this.fail(new Error(`data connection to ${o.address} closed`)));
@@ -96,11 +103,19 @@ export class TcpTransport implements Transport {
     });
   }
 
+  /**
+   * Authenticates to the target and has it open the incoming image: the Hello carries an HMAC of the target's
+   * challenge with the transfer secret. The round trip is timed on a Sync afterwards, as the target asks the
+   * controller for the secret before it answers the Hello.
+   */
   async reserveTarget(): Promise<void> {
-    const start = performance.now();
+    const nonce = await this.challenge;
     const ready = this.expect("ready");
-    this.write(encodeJson(FrameType.Hello, this.o.hello));
+    const { hello, secret } = this.o;
+    this.write(encodeJson(FrameType.Hello, { ...hello, proof: transferProof(secret, hello.migrationId, nonce) }));
     await ready;
+    const start = performance.now();
+    await this.flush();
     this.rtt = performance.now() - start;
   }
 
@@ -255,7 +270,8 @@ export class TcpTransport implements Transport {
       for (const f of this.decoder.push(chunk)) {
         const payload = verifiedPayload(f);
         if (f.type === FrameType.Error) throw new Error(`target refused the migration: ${payload.toString("utf8")}`);
-        const key = f.type === FrameType.Ready ? "ready" : f.type === FrameType.Ack ? `ack:${f.page}` : f.type === FrameType.Digest ? "digest" : null;
+        const key =
+          f.type === FrameType.Challenge ? "challenge" : f.type === FrameType.Ready ? "ready" : f.type === FrameType.Ack ? `ack:${f.page}` : f.type === FrameType.Digest ? "digest" : null;
         const waiter = key ? this.waiting.get(key) : undefined;
         if (!key || !waiter) throw new Error(`unexpected ${FrameType[f.type]} frame from the target`);
         this.waiting.delete(key);
