@@ -72,7 +72,7 @@ describe("the dashboard", () => {
 
   it("refuses a bad token and keeps nothing", async () => {
     await logIn("not-the-admin-token");
-    await waitForText("[role=alert]", /token was refused: invalid token/);
+    await waitForText("[role=alert]", /token was refused: unknown or revoked token/);
     expect(await page.evaluate(() => [sessionStorage.length, localStorage.length])).toEqual([0, 0]);
     await screenshot(page, "login-refused");
   });
