@@ -76,8 +76,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** List operator tokens */
         get: operations["TokensController_list"];
         put?: never;
+        /** Create an operator token */
         post: operations["TokensController_create"];
         delete?: never;
         options?: never;
@@ -95,7 +97,25 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** Revoke an operator token */
         delete: operations["TokensController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show the caller's name and role */
+        get: operations["WhoAmIController_whoami"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -455,6 +475,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Get a migration's transfer secret (agent) */
         get: operations["AgentsController_transfer"];
         put?: never;
         post?: never;
@@ -1070,6 +1091,11 @@ export interface components {
             /** @description ISO 8601 time */
             createdAt: string;
         };
+        WhoAmI: {
+            name: string;
+            /** @enum {string} */
+            role: "viewer" | "operator" | "admin";
+        };
         PlanDetail: {
             id: string;
             kind: string;
@@ -1588,6 +1614,44 @@ export interface operations {
             };
             /** @description The object's state does not allow this now. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    WhoAmIController_whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description WhoAmI */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhoAmI"];
+                };
+            };
+            /** @description Invalid input: the fields and reasons are in `details`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -52,6 +52,7 @@ export class AgentsController {
   }
 
   /** The per-migration secret of the agent-to-agent connection, for the migration's source or target. */
+  @ApiOperation({ summary: "Get a migration's transfer secret (agent)" })
   @Get("migrations/:id/transfer")
   transfer(@IdParam() id: string, @AgentNode() node: string) {
     return this.migrations.transferGrant(id, node);

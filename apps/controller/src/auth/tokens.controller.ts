@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Post } from "@nestjs/common";
-import { ApiBearerAuth, ApiTags } from "@nestjs/swagger";
+import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody } from "../common/zod";
@@ -14,17 +14,20 @@ export class TokensController {
   constructor(private readonly tokens: TokensService) {}
 
   /** A new operator token; its secret is in `token`, shown this once. */
+  @ApiOperation({ summary: "Create an operator token" })
   @Post()
   @HttpCode(201)
   create(@ZodBody(createTokenSchema) body: CreateToken, @CallerOf() caller: Caller) {
     return this.tokens.create(body, caller.name);
   }
 
+  @ApiOperation({ summary: "List operator tokens" })
   @Get()
   list() {
     return this.tokens.list();
   }
 
+  @ApiOperation({ summary: "Revoke an operator token" })
   @Delete(":id")
   @HttpCode(200)
   revoke(@IdParam() id: string, @CallerOf() caller: Caller) {
