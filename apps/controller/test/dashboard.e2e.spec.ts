@@ -81,6 +81,8 @@ describe("the dashboard", () => {
     await logIn(c.config.adminToken);
     await page.waitForFunction(() => document.querySelectorAll(".node-card").length === 4, { timeout: 15_000 });
     expect(await page.evaluate(() => [sessionStorage.getItem("ferry.token"), localStorage.length])).toEqual([c.config.adminToken, 0]);
+    expect(await text("header .caller")).toBe("admin:dashboard · admin");
+    expect(await page.$("header nav a[href='../queues']")).not.toBeNull();
     expect(await page.$$eval(".pod h3", (hs) => hs.map((h) => h.textContent))).toEqual(["pod a", "pod b"]);
     expect(await text(".node-card[data-node=n1]")).toMatch(/n1.*active.*CPU \d+%.*\d+ W.*web-1/s);
     await page.waitForSelector(".chart svg", { timeout: 15_000 });
@@ -132,6 +134,77 @@ describe("the dashboard", () => {
     await page.goto(`${c.url}/ui/#/audit`);
     await waitForText("main td", /^admin:dashboard$/);
     await screenshot(page, "audit");
+  });
+
+  const logOut = async () => {
+    await page.click("header button.link");
+    await page.waitForSelector("input[name=token]");
+  };
+  const tokenFor = async (name: string, role: "viewer" | "operator") =>
+    (await c.admin().post("/api/v1/tokens").send({ name, role }).expect(201)).body.token as string;
+
+  it("shows a viewer the nodes, migrations, plans and policies with no button that would change them", async () => {
+    const viewer = await tokenFor("dash-viewer", "viewer");
+    const { body: plan } = await c
+      .admin()
+      .post("/api/v1/plans")
+      .send({ kind: "operator", moves: [{ vmId: vms["cache-1"], toNodeId: nodes.n3 }], reason: "cache next to its db" })
+      .expect(201);
+    await logOut();
+    await logIn(viewer);
+    await waitForText("header .caller", /^dash-viewer · viewer$/);
+    expect(await page.$("header nav a[href='../queues']")).toBeNull();
+    // A reloaded tab asks again whose its token is.
+    await page.reload();
+    await waitForText("header .caller", /^dash-viewer · viewer$/);
+
+    await page.goto(`${c.url}/ui/#/nodes`);
+    await page.waitForFunction(() => document.querySelectorAll("tr[data-node]").length === 4, { timeout: 15_000 });
+    expect(await text("tr[data-node=n1]")).toMatch(/n1.*active/s);
+    expect(await page.$$eval("main button", (bs) => bs.map((b) => b.textContent))).toEqual([]);
+    await screenshot(page, "viewer-nodes");
+
+    await page.goto(`${c.url}/ui/#/migrations`);
+    await waitForText("tr[data-vm=db-1] .state", /^completed$/);
+    expect(await page.$("form[aria-label='start a migration']")).toBeNull();
+    expect(await page.$$eval("main button", (bs) => bs.map((b) => b.textContent))).toEqual([]);
+
+    await page.goto(`${c.url}/ui/#/plans`);
+    const card = `article[data-plan='${plan.id}']`;
+    await waitForText(card, /cache next to its db/);
+    expect(await text(`${card} .plan-head .state`)).toBe("proposed");
+    expect(await page.$$eval("main button", (bs) => bs.map((b) => b.textContent))).toEqual([]);
+
+    await page.goto(`${c.url}/ui/#/policies`);
+    await waitForText("tr[data-policy=balance] .state", /^dry-run$/);
+    expect(await page.$(".switch")).toBeNull();
+    expect(await page.$$eval("main button", (bs) => bs.map((b) => b.textContent))).toEqual([]);
+  });
+
+  it("shows an operator migrate, drain and plan approve and cancel, but no policy switch", async () => {
+    const operator = await tokenFor("dash-operator", "operator");
+    await logOut();
+    await logIn(operator);
+    await waitForText("header .caller", /^dash-operator · operator$/);
+
+    await page.goto(`${c.url}/ui/#/nodes`);
+    await waitForText("tr[data-node=n1] button", /^Drain$/);
+
+    await page.goto(`${c.url}/ui/#/migrations`);
+    await page.waitForSelector("form[aria-label='start a migration'] button[type=submit]");
+
+    await page.goto(`${c.url}/ui/#/plans`);
+    await page.waitForSelector("article[data-plan] .plan-head .state");
+    const proposed = await page.$$eval("article[data-plan]", (cards) =>
+      cards.filter((a) => a.querySelector(".plan-head .state")?.textContent === "proposed").map((a) => Array.from(a.querySelectorAll(".plan-head button")).map((b) => b.textContent)),
+    );
+    expect(proposed).toEqual([["Approve", "Cancel"]]);
+
+    await page.goto(`${c.url}/ui/#/policies`);
+    await waitForText("tr[data-policy=balance] .state", /^dry-run$/);
+    expect(await page.$(".switch")).toBeNull();
+    expect(await page.$$eval("main button", (bs) => bs.map((b) => b.textContent))).toEqual([]);
+    await logOut();
   });
 
   it("names only routes the API document has (the dashboard is plain JavaScript: no compiler checks its paths)", async () => {

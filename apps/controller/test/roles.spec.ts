@@ -57,6 +57,7 @@ const ROUTES: { method: "get" | "post" | "patch" | "delete"; path: string; needs
   { method: "get", path: "/api/v1/tokens", needs: "admin" },
   { method: "post", path: "/api/v1/tokens", needs: "admin" },
   { method: "delete", path: `/api/v1/tokens/${NONE}`, needs: "admin" },
+  { method: "get", path: "/api/v1/whoami", needs: "viewer" },
 ];
 
 /** A body each route refuses after the guard (the wrong type for every field there is). */
@@ -179,6 +180,14 @@ describe("operator tokens and roles", () => {
       "token.revoked by admin-token",
       "token.created by admin-token",
     ]);
+  });
+
+  it("whoami answers the token's name and role, as the audit log records them", async () => {
+    for (const role of ["viewer", "operator", "admin"] as const) {
+      expect((await c.as(tokens[role]).get("/api/v1/whoami").expect(200)).body).toEqual({ name: `${role}-token`, role });
+    }
+    expect((await c.admin().get("/api/v1/whoami").set("X-Ferry-Actor", "dashboard").expect(200)).body).toEqual({ name: "admin:dashboard", role: "admin" });
+    await c.as("not-a-token").get("/api/v1/whoami").expect(401);
   });
 
   it("a token cannot pass itself off as another actor", async () => {

@@ -4,6 +4,7 @@ import { Chart, metricsVsPrediction } from "../charts.js";
 import { html } from "../html.js";
 import { useLive } from "../live.js";
 import { Section, State, duration, namesOf, time } from "../format.js";
+import { useCan } from "../role.js";
 
 const TECHNIQUES = ["non-live", "pre-copy", "post-copy", "hybrid"];
 const SIX_METRICS = [
@@ -75,6 +76,7 @@ export function Migrations() {
   const vms = useLive("/api/v1/vms", { query: { limit: 500 } }, { kinds: ["vm"] });
   const nodes = useLive("/api/v1/nodes", { query: { limit: 500 } }, { kinds: ["node"] });
   const [selected, setSelected] = useState(null);
+  const canOperate = useCan("operator");
   const vmNames = namesOf(vms.data);
   const nodeNames = namesOf(nodes.data);
   const items = migrations.data?.items ?? [];
@@ -82,7 +84,7 @@ export function Migrations() {
   const cancel = (id) => call("POST", "/api/v1/migrations/{id}/cancel", { params: { path: { id } } }).then(migrations.reload, (e) => alert(e.message));
   return html`
     <${Section} title="Migrations" error=${migrations.error} loading=${!migrations.data || !vms.data || !nodes.data}>
-      <${StartForm} vms=${vms.data?.items ?? []} nodes=${(nodes.data?.items ?? []).filter((n) => n.state === "active")} onStarted=${migrations.reload} />
+      ${canOperate && html`<${StartForm} vms=${vms.data?.items ?? []} nodes=${(nodes.data?.items ?? []).filter((n) => n.state === "active")} onStarted=${migrations.reload} />`}
       <table>
         <thead><tr><th>VM</th><th>From → to</th><th>Technique</th><th>State</th><th>Progress</th><th>Requested</th><th>Reason</th><th></th></tr></thead>
         <tbody>
@@ -96,7 +98,7 @@ export function Migrations() {
                 <td><${Progress} m=${m} /></td>
                 <td>${time(m.timestamps.requestedAt)}</td>
                 <td>${m.reason}</td>
-                <td>${ACTIVE.includes(m.state) && !m.cancelRequested && html`<button onClick=${(e) => (e.stopPropagation(), cancel(m.id))}>Cancel</button>`}</td>
+                <td>${canOperate && ACTIVE.includes(m.state) && !m.cancelRequested && html`<button onClick=${(e) => (e.stopPropagation(), cancel(m.id))}>Cancel</button>`}</td>
               </tr>`,
           )}
         </tbody>

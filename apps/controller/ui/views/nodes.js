@@ -3,6 +3,7 @@ import { Chart, sparkline } from "../charts.js";
 import { html } from "../html.js";
 import { useLive } from "../live.js";
 import { Section, State, pct, time } from "../format.js";
+import { useCan } from "../role.js";
 
 function Sparkline({ nodeId }) {
   const { data } = useLive("/api/v1/nodes/{id}/samples", { path: { id: nodeId }, query: { step: "30s" } }, { pollMs: 15_000 });
@@ -12,6 +13,7 @@ function Sparkline({ nodeId }) {
 }
 
 export function Nodes() {
+  const canOperate = useCan("operator");
   const nodes = useLive("/api/v1/nodes", { query: { limit: 500 } }, { kinds: ["node"] });
   const act = (id, path) => call("POST", path, { params: { path: { id } } }).then(nodes.reload, (e) => alert(e.message));
   return html`
@@ -31,9 +33,9 @@ export function Nodes() {
                 <td><${Sparkline} nodeId=${n.id} /></td>
                 <td>${time(n.lastHeartbeatAt)}</td>
                 <td>
-                  ${n.state === "active" && html`<button onClick=${() => act(n.id, "/api/v1/nodes/{id}/cordon")}>Cordon</button> <button onClick=${() => act(n.id, "/api/v1/nodes/{id}/drain")}>Drain</button>`}
-                  ${n.state === "cordoned" && html`<button onClick=${() => act(n.id, "/api/v1/nodes/{id}/uncordon")}>Uncordon</button>`}
-                  ${n.state === "maintenance" && html`<button onClick=${() => act(n.id, "/api/v1/nodes/{id}/maintenance/off")}>End maintenance</button>`}
+                  ${canOperate && n.state === "active" && html`<button onClick=${() => act(n.id, "/api/v1/nodes/{id}/cordon")}>Cordon</button> <button onClick=${() => act(n.id, "/api/v1/nodes/{id}/drain")}>Drain</button>`}
+                  ${canOperate && n.state === "cordoned" && html`<button onClick=${() => act(n.id, "/api/v1/nodes/{id}/uncordon")}>Uncordon</button>`}
+                  ${canOperate && n.state === "maintenance" && html`<button onClick=${() => act(n.id, "/api/v1/nodes/{id}/maintenance/off")}>End maintenance</button>`}
                 </td>
               </tr>`,
           )}

@@ -3,12 +3,14 @@ import { call } from "../api.js";
 import { html } from "../html.js";
 import { useLive } from "../live.js";
 import { Section, State, dateTime, duration } from "../format.js";
+import { useCan } from "../role.js";
 
 const STATES = ["", "proposed", "approved", "applying", "succeeded", "failed", "cancelled", "superseded", "expired"];
 const OPEN = ["proposed", "approved", "applying"];
 
 function PlanCard({ plan, onChange }) {
   const [error, setError] = useState(null);
+  const canOperate = useCan("operator");
   const act = (path, body) => call("POST", path, { params: { path: { id: plan.id } }, body }).then(onChange, (e) => setError(e.message));
   return html`
     <article class="plan" data-plan=${plan.id}>
@@ -17,8 +19,8 @@ function PlanCard({ plan, onChange }) {
         <${State} value=${plan.state} />
         <span class="muted">${dateTime(plan.createdAt)} by ${plan.createdBy}</span>
         <span class="spacer"></span>
-        ${plan.state === "proposed" && html`<button class="primary" onClick=${() => act("/api/v1/plans/{id}/apply", {})}>Approve</button>`}
-        ${OPEN.includes(plan.state) && html`<button onClick=${() => act("/api/v1/plans/{id}/cancel")}>Cancel</button>`}
+        ${canOperate && plan.state === "proposed" && html`<button class="primary" onClick=${() => act("/api/v1/plans/{id}/apply", {})}>Approve</button>`}
+        ${canOperate && OPEN.includes(plan.state) && html`<button onClick=${() => act("/api/v1/plans/{id}/cancel")}>Cancel</button>`}
       </div>
       <p>${plan.reason}</p>
       <p>

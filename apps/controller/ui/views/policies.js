@@ -2,12 +2,14 @@ import { useState } from "preact/hooks";
 import { call } from "../api.js";
 import { html } from "../html.js";
 import { useLive } from "../live.js";
-import { Section, dateTime } from "../format.js";
+import { Section, State, dateTime } from "../format.js";
+import { useCan } from "../role.js";
 
 const MODES = ["off", "dry-run", "approve", "auto"];
 
 function PolicyRow({ policy, onChange }) {
   const [error, setError] = useState(null);
+  const canConfigure = useCan("admin");
   const done = () => (setError(null), onChange());
   const setMode = (mode) => call("PATCH", "/api/v1/policies/{name}", { params: { path: { name: policy.name } }, body: { mode } }).then(done, (e) => setError(e.message));
   const run = () => call("POST", "/api/v1/policies/{name}/run", { params: { path: { name: policy.name } } }).then(done, (e) => setError(e.message));
@@ -15,16 +17,18 @@ function PolicyRow({ policy, onChange }) {
     <tr data-policy=${policy.name}>
       <td><strong>${policy.name}</strong><div class="muted">${policy.description}</div></td>
       <td>
-        <div class="switch" role="radiogroup" aria-label=${`${policy.name} mode`}>
+        ${canConfigure
+          ? html`<div class="switch" role="radiogroup" aria-label=${`${policy.name} mode`}>
           ${MODES.map(
             (m) => html`<button role="radio" aria-checked=${policy.mode === m} class=${policy.mode === m ? "on" : ""} onClick=${() => setMode(m)}>${m}</button>`,
           )}
-        </div>
+        </div>`
+          : html`<${State} value=${policy.mode} />`}
         ${error && html`<div class="error" role="alert">${error}</div>`}
       </td>
       <td>every ${policy.intervalS} s</td>
       <td>${dateTime(policy.lastRunAt)}</td>
-      <td><button onClick=${run}>Run now</button></td>
+      <td>${canConfigure && html`<button onClick=${run}>Run now</button>`}</td>
     </tr>`;
 }
 
