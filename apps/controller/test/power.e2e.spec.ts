@@ -84,6 +84,8 @@ describe("switching nodes off and waking them", () => {
     const [empty, full] = await Promise.all([node(nodes.p1!), node(nodes.p2!)]).then((ns) => (ns[0].allocated.cpu === 0 ? ns : [ns[1], ns[0]]));
     await c.admin().post(`/api/v1/nodes/${empty.id}/power`).send({ state: "off" }).expect(200);
     expect((await node(empty.id)).state).toBe("off");
+    // Woken before its agent heard it was off, the node never went down and is active at once: wait until it is off.
+    await eventually(async () => ((await node(empty.id)).load?.power === "off" ? true : undefined), 10_000, "the agent to report switched off");
 
     const first = (await c.admin().post(`/api/v1/nodes/${full.id}/drain`).expect(202)).body;
     expect(first.steps).toEqual([]);
