@@ -3,7 +3,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { type LinkSpecInput, type MigrationResult, predict, runMigration, type TechniqueSpec, type VmSpec } from "@ferry/migration";
 import { REPO_ROOT, gitCommit } from "../bench-env";
-import { renderFigure, type Series } from "./svg-plot";
+import { type Line, sweepFigure } from "./figures";
 
 /**
  * bench:migration. Sweeps dirty rate against bandwidth for every technique on one VM, checks the survey's three
@@ -20,11 +20,8 @@ const SWEEP_WORKLOAD = "hotset:0.1";
 const DIRTY_MIBPS = [10, 25, 50, 100, 200, 400, 800];
 const BANDWIDTH_MBPS = [1000, 2500, 10000, 25000];
 
-interface Variant {
-  readonly label: string;
+interface Variant extends Line {
   readonly spec: TechniqueSpec;
-  readonly color: string;
-  readonly dash?: string;
 }
 
 const VARIANTS: Variant[] = [
@@ -135,27 +132,19 @@ function sweepTables(rows: Row[]): string {
 }
 
 function figures(rows: Row[]): { downtime: string; total: string } {
-  const make = (metric: "downtimeMs" | "totalMs", title: string, yLabel: string, refs: { y: number; label: string }[]) =>
-    renderFigure({
-      title,
-      xLabel: "dirty rate (MiB/s)",
-      yLabel,
-      xs: DIRTY_MIBPS,
-      columns: 2,
-      panels: BANDWIDTH_MBPS.map((bw) => ({
-        title: `${bw / 1000} Gbit/s`,
-        references: refs,
-        series: VARIANTS.map(
-          (v): Series => ({ name: v.label, color: v.color, dash: v.dash, ys: DIRTY_MIBPS.map((d) => find(rows, v.label, bw, d)[metric]) }),
-        ),
-      })),
-    });
+  const common = { lines: VARIANTS, dirtyMiBps: DIRTY_MIBPS, bandwidthMbps: BANDWIDTH_MBPS };
   return {
-    downtime: make("downtimeMs", `Downtime, ${SWEEP_VM_MIB / 1024} GiB VM, ${SWEEP_WORKLOAD}, RTT ${RTT_MS} ms`, "downtime", [
-      { y: 1000, label: "1 s (survey claim)" },
-      { y: 300, label: "300 ms (QEMU limit)" },
-    ]),
-    total: make("totalMs", `Total migration time, ${SWEEP_VM_MIB / 1024} GiB VM, ${SWEEP_WORKLOAD}, RTT ${RTT_MS} ms`, "total time", []),
+    downtime: sweepFigure(rows, {
+      ...common,
+      metric: "downtimeMs",
+      title: `Downtime, ${SWEEP_VM_MIB / 1024} GiB VM, ${SWEEP_WORKLOAD}, RTT ${RTT_MS} ms`,
+      yLabel: "downtime",
+      references: [
+        { y: 1000, label: "1 s (survey claim)" },
+        { y: 300, label: "300 ms (QEMU limit)" },
+      ],
+    }),
+    total: sweepFigure(rows, { ...common, metric: "totalMs", title: `Total migration time, ${SWEEP_VM_MIB / 1024} GiB VM, ${SWEEP_WORKLOAD}, RTT ${RTT_MS} ms`, yLabel: "total time", references: [] }),
   };
 }
 

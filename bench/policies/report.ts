@@ -1,4 +1,6 @@
+import * as Plot from "@observablehq/plot";
 import type { DayRun } from "@ferry/policies";
+import { renderFigure } from "../plot/render";
 
 export interface Summary {
   readonly policy: string;
@@ -72,63 +74,41 @@ export function ferryVersusHeuristics(runs: readonly DayRun[], heuristics: reado
   return [head, rule, ...rows].join("\n") + "\n\n" + verdict;
 }
 
+const FAMILIES = [
+  { label: "Ferry", color: "#d62728" },
+  { label: "LR / LRR", color: "#1f77b4", prefix: "lr" },
+  { label: "MAD", color: "#2ca02c", prefix: "mad" },
+  { label: "IQR", color: "#9467bd", prefix: "iqr" },
+  { label: "THR", color: "#7f7f7f", prefix: "thr" },
+];
+
 /** Energy against SLAV (log scale), one point per policy at its mean over the days, with day spread as bars. */
 export function energyVersusSlavSvg(summaries: readonly Summary[], ferries: readonly string[]): string {
-  const points = summaries.filter((s) => s.mean.slav > 0);
-  const W = 760;
-  const H = 480;
-  const left = 70;
-  const right = 170;
-  const top = 30;
-  const bottom = 60;
-  const xs = points.map((p) => Math.log10(p.mean.slav));
-  const ys = points.map((p) => p.mean.energyKWh);
-  const xMin = Math.floor(Math.min(...xs) - 0.1);
-  const xMax = Math.ceil(Math.max(...xs) + 0.1);
-  const yMin = Math.floor((Math.min(...ys) * 0.9) / 10) * 10;
-  const yMax = Math.ceil((Math.max(...ys) * 1.05) / 10) * 10;
-  const px = (lx: number) => left + ((lx - xMin) / (xMax - xMin)) * (W - left - right);
-  const py = (e: number) => H - bottom - ((e - yMin) / (yMax - yMin)) * (H - top - bottom);
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="13">Energy vs SLAV, mean over PlanetLab days (bars: ±1 sd of energy)</text>`,
-  ];
-  for (let e = xMin; e <= xMax; e++) {
-    parts.push(`<line x1="${px(e)}" y1="${top}" x2="${px(e)}" y2="${H - bottom}" stroke="#eee"/>`);
-    parts.push(`<text x="${px(e)}" y="${H - bottom + 16}" text-anchor="middle">1e${e}</text>`);
-  }
-  const step = Math.max(10, Math.round((yMax - yMin) / 6 / 10) * 10);
-  for (let e = yMin; e <= yMax; e += step) {
-    parts.push(`<line x1="${left}" y1="${py(e)}" x2="${W - right}" y2="${py(e)}" stroke="#eee"/>`);
-    parts.push(`<text x="${left - 6}" y="${py(e) + 4}" text-anchor="end">${e}</text>`);
-  }
-  parts.push(`<text x="${(left + W - right) / 2}" y="${H - 18}" text-anchor="middle">SLAV = SLATAH x PDM (log scale, lower is better)</text>`);
-  parts.push(`<text transform="translate(18 ${(top + H - bottom) / 2}) rotate(-90)" text-anchor="middle">energy, kWh per day</text>`);
   const colour = (policy: string) =>
-    ferries.includes(policy) ? "#d62728" : policy.startsWith("lr") ? "#1f77b4" : policy.startsWith("thr") ? "#7f7f7f" : policy.startsWith("mad") ? "#2ca02c" : "#9467bd";
-  points.forEach((p, i) => {
-    const x = px(xs[i]!);
-    const y = py(ys[i]!);
-    const c = colour(p.policy);
-    parts.push(`<line x1="${x}" y1="${py(p.mean.energyKWh - p.sd.energyKWh)}" x2="${x}" y2="${py(p.mean.energyKWh + p.sd.energyKWh)}" stroke="${c}" stroke-opacity="0.4"/>`);
-    parts.push(`<circle cx="${x}" cy="${y}" r="${ferries.includes(p.policy) ? 5 : 3.5}" fill="${c}"/>`);
-    parts.push(`<text x="${x + 6}" y="${y - 4}" fill="${c}">${p.policy}</text>`);
+    ferries.includes(policy) ? FAMILIES[0]!.color : (FAMILIES.find((f) => f.prefix && policy.startsWith(f.prefix)) ?? FAMILIES[3]!).color;
+  const points = summaries
+    .filter((s) => s.mean.slav > 0)
+    .map((s) => ({ policy: s.policy, slav: s.mean.slav, energy: s.mean.energyKWh, sd: s.sd.energyKWh, color: colour(s.policy), ferry: ferries.includes(s.policy) }));
+  return renderFigure({
+    title: "Energy vs SLAV, mean over PlanetLab days (bars: ±1 sd of energy)",
+    width: 760,
+    legend: FAMILIES,
+    dots: true,
+    legendColumns: 5,
+    note: "DVFS and NPA never migrate (SLAV 0): in the table, not on this axis.",
+    chart: {
+      height: 420,
+      marginLeft: 60,
+      marginRight: 90,
+      marginBottom: 44,
+      x: { type: "log", nice: true, grid: true, tickFormat: (x: number) => x.toExponential(0), label: "SLAV = SLATAH x PDM (log scale, lower is better)", labelAnchor: "center", labelArrow: "none" },
+      r: { type: "identity" },
+      y: { grid: true, nice: true, label: "energy, kWh per day", labelAnchor: "center", labelArrow: "none" },
+      marks: [
+        Plot.ruleX(points, { x: "slav", y1: (p: (typeof points)[number]) => p.energy - p.sd, y2: (p: (typeof points)[number]) => p.energy + p.sd, stroke: "color", strokeOpacity: 0.4 }),
+        Plot.dot(points, { x: "slav", y: "energy", fill: "color", r: (p: (typeof points)[number]) => (p.ferry ? 5 : 3.5) }),
+        Plot.text(points, { x: "slav", y: "energy", text: "policy", fill: "color", textAnchor: "start", dx: 6, dy: -6 }),
+      ],
+    },
   });
-  const legend = [
-    ["Ferry", "#d62728"],
-    ["LR / LRR", "#1f77b4"],
-    ["MAD", "#2ca02c"],
-    ["IQR", "#9467bd"],
-    ["THR", "#7f7f7f"],
-  ];
-  legend.forEach(([label, c], i) => {
-    parts.push(`<circle cx="${W - right + 20}" cy="${top + 10 + i * 16}" r="4" fill="${c}"/>`);
-    parts.push(`<text x="${W - right + 30}" y="${top + 14 + i * 16}">${label}</text>`);
-  });
-  parts.push(`<text x="${W - right + 14}" y="${top + 110}" font-size="10">DVFS and NPA never</text>`);
-  parts.push(`<text x="${W - right + 14}" y="${top + 123}" font-size="10">migrate (SLAV 0): in the</text>`);
-  parts.push(`<text x="${W - right + 14}" y="${top + 136}" font-size="10">table, not on this axis.</text>`);
-  parts.push("</svg>");
-  return parts.join("\n");
 }
