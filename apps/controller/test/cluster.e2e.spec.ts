@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestController, createVm, eventually, startAgent, startController } from "./support/harness";
+import { TestController, createVm, eventually, nodeIdsByName, startAgent, startController } from "./support/harness";
 
 type Agent = Awaited<ReturnType<typeof startAgent>>;
 
@@ -15,11 +15,7 @@ describe("a controller and two agents", () => {
       await startAgent(c, "agent-1", { FERRY_NODE_LABELS: "pod=a,rack=r1" }),
       await startAgent(c, "agent-2", { FERRY_NODE_LABELS: "pod=a,rack=r2" }),
     ];
-    nodes = await eventually(async () => {
-      const res = await c.admin().get("/api/v1/nodes").expect(200);
-      const items = res.body.items as { id: string; name: string; lastHeartbeatAt: string | null }[];
-      return items.length === 2 && items.every((n) => n.lastHeartbeatAt) ? Object.fromEntries(items.map((n) => [n.name, n.id])) : undefined;
-    }, 15_000, "both agents to register and beat");
+    nodes = await nodeIdsByName(c, 2, { beating: true });
   });
   afterAll(async () => {
     for (const a of agents) await a.close();
@@ -97,10 +93,7 @@ describe("an agent stopping in the middle of a migration", () => {
     const source = await startAgent(c, "source", slow);
     const target = await startAgent(c, "target", slow);
     try {
-      const ids = await eventually(async () => {
-        const items = (await c.admin().get("/api/v1/nodes").expect(200)).body.items as { id: string; name: string }[];
-        return items.length === 2 ? Object.fromEntries(items.map((n) => [n.name, n.id])) : undefined;
-      });
+      const ids = await nodeIdsByName(c, 2, { timeoutMs: 10_000 });
       const vm = await createVm(c, { name: "big", cpu: 2, memMiB: 4096, nodeId: ids.source });
       const { body: m } = await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: ids.target }).expect(202);
       await eventually(async () => {

@@ -6,7 +6,7 @@ import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../src/database/provision";
 import { launchBrowser, screenshot } from "./support/browser";
-import { TestController, createVm, eventually, startAgent, startController } from "./support/harness";
+import { TestController, createVm, nodeIdsByName, startAgent, startController } from "./support/harness";
 
 type Agent = Awaited<ReturnType<typeof startAgent>>;
 
@@ -39,10 +39,7 @@ describe("the dashboard", () => {
   beforeAll(async () => {
     c = await startController({ heartbeatIntervalMs: 200, reconcileIntervalMs: 100 });
     agents = await Promise.all(TOPOLOGY.map((n) => startAgent(c, n.name, { FERRY_NODE_LABELS: n.labels })));
-    nodes = await eventually(async () => {
-      const items = (await c.admin().get("/api/v1/nodes").expect(200)).body.items as { id: string; name: string; lastHeartbeatAt: string | null }[];
-      return items.length === 4 && items.every((n) => n.lastHeartbeatAt) ? Object.fromEntries(items.map((n) => [n.name, n.id])) : undefined;
-    }, 20_000, "four agents");
+    nodes = await nodeIdsByName(c, 4, { beating: true, timeoutMs: 20_000 });
     for (const [name, node] of [["web-1", "n1"], ["app-1", "n2"], ["db-1", "n3"], ["cache-1", "n4"]] as const) {
       vms[name] = (await createVm(c, { name, cpu: 2, memMiB: 2048, nodeId: nodes[node] })).id;
     }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestController, createVm, eventually, startAgent, startController } from "./support/harness";
+import { TestController, createVm, eventually, nodeIdsByName, startAgent, startController } from "./support/harness";
 
 type Agent = Awaited<ReturnType<typeof startAgent>>;
 
@@ -13,10 +13,7 @@ describe("evacuating a node that runs hot", () => {
     c = await startController({ heartbeatIntervalMs: 200, reconcileIntervalMs: 100 });
     const env = { FERRY_NODE_CPU: "8", FERRY_NODE_MEM_MIB: "16384" };
     agents = await Promise.all([startAgent(c, "hot", { ...env, FERRY_SIM_FAULT: "overheat" }), startAgent(c, "cool", env)]);
-    nodes = await eventually(async () => {
-      const items = (await c.admin().get("/api/v1/nodes").expect(200)).body.items as { id: string; name: string }[];
-      return items.length === 2 ? Object.fromEntries(items.map((n) => [n.name, n.id])) : undefined;
-    }, 15_000, "two agents");
+    nodes = await nodeIdsByName(c, 2);
   });
   afterAll(async () => {
     for (const a of agents) await a.close();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestController, createVm, eventually, startAgent, startController } from "./support/harness";
+import { TestController, createVm, eventually, nodeIdsByName, startAgent, startController } from "./support/harness";
 
 type Agent = Awaited<ReturnType<typeof startAgent>>;
 
@@ -21,10 +21,7 @@ describe("a capacity cycle is broken with a hop", () => {
       startAgent(c, "x2", { ...full, FERRY_NODE_LABELS: "pod=p1,rack=r1" }),
       startAgent(c, "x3", { FERRY_NODE_CPU: "8", FERRY_NODE_MEM_MIB: "8192", FERRY_NODE_LABELS: "pod=p1,rack=r2" }),
     ]);
-    nodes = await eventually(async () => {
-      const items = (await c.admin().get("/api/v1/nodes").expect(200)).body.items as { id: string; name: string }[];
-      return items.length === 3 ? Object.fromEntries(items.map((n) => [n.name, n.id])) : undefined;
-    }, 15_000, "three agents");
+    nodes = await nodeIdsByName(c, 3);
   });
   afterAll(async () => {
     for (const a of agents) await a.close();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestController, counts, createVm, eventually, startAgent, startController } from "./support/harness";
+import { TestController, counts, createVm, eventually, nodeIdsByName, startAgent, startController } from "./support/harness";
 
 type Agent = Awaited<ReturnType<typeof startAgent>>;
 
@@ -21,10 +21,7 @@ describe("placement plans", () => {
       startAgent(c, "p1-r2", { FERRY_NODE_LABELS: "pod=p1,rack=r2", FERRY_NODE_CPU: "8", FERRY_NODE_MEM_MIB: "16384" }),
       startAgent(c, "p2-r3", { FERRY_NODE_LABELS: "pod=p2,rack=r3", FERRY_NODE_CPU: "8", FERRY_NODE_MEM_MIB: "16384" }),
     ]);
-    nodes = await eventually(async () => {
-      const items = (await c.admin().get("/api/v1/nodes").expect(200)).body.items as { id: string; name: string }[];
-      return items.length === 3 ? Object.fromEntries(items.map((n) => [n.name, n.id])) : undefined;
-    }, 15_000, "three agents");
+    nodes = await nodeIdsByName(c, 3);
     for (const [name, node] of [
       ["web-1", "p1-r1"],
       ["app-1", "p2-r3"],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestController, createVm, eventually, startAgent, startController } from "./support/harness";
+import { TestController, createVm, eventually, nodeIdsByName, startAgent, startController } from "./support/harness";
 
 type Agent = Awaited<ReturnType<typeof startAgent>>;
 
@@ -15,10 +15,7 @@ describe("switching nodes off and waking them", () => {
     c = await startController({ heartbeatIntervalMs: 200, reconcileIntervalMs: 100 });
     const env = { FERRY_NODE_CPU: "8", FERRY_NODE_MEM_MIB: "16384", FERRY_BOOT_DELAY_MS: String(BOOT_DELAY_MS) };
     agents = await Promise.all([startAgent(c, "p1", env), startAgent(c, "p2", env)]);
-    nodes = await eventually(async () => {
-      const items = (await c.admin().get("/api/v1/nodes").expect(200)).body.items as { id: string; name: string }[];
-      return items.length === 2 ? Object.fromEntries(items.map((n) => [n.name, n.id])) : undefined;
-    }, 15_000, "two agents");
+    nodes = await nodeIdsByName(c, 2);
   });
   afterAll(async () => {
     for (const a of agents) await a.close();

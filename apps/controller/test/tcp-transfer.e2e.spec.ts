@@ -7,7 +7,7 @@ import { GuestHost } from "../../node-agent/src/guest/guest-host";
 import { GuestPlane } from "../../node-agent/src/guest/guest-plane";
 import { VmStaysOnSource } from "../../node-agent/src/migration/executor";
 import { TcpExecutor } from "../../node-agent/src/migration/tcp-executor";
-import { TestController, createVm, eventually, registerNode, startAgent, startController } from "./support/harness";
+import { TestController, createVm, eventually, nodeIdsByName, registerNode, startAgent, startController } from "./support/harness";
 
 type Agent = Awaited<ReturnType<typeof startAgent>>;
 
@@ -24,10 +24,7 @@ describe("real transfers between two agents (FERRY_AGENT_MODE=tcp)", () => {
     for (const name of ["tcp-1", "tcp-2"]) {
       agents[name] = await startAgent(c, name, { FERRY_AGENT_MODE: "tcp", FERRY_AGENT_DATA_DIR: join(dir, name), FERRY_AGENT_DATA_PORT: "0" });
     }
-    nodes = await eventually(async () => {
-      const items = (await c.admin().get("/api/v1/nodes").expect(200)).body.items as { id: string; name: string; lastHeartbeatAt: string | null }[];
-      return items.length === 2 && items.every((n) => n.lastHeartbeatAt) ? Object.fromEntries(items.map((n) => [n.name, n.id])) : undefined;
-    }, 15_000, "both agents to register and beat");
+    nodes = await nodeIdsByName(c, 2, { beating: true });
   });
   afterAll(async () => {
     for (const a of Object.values(agents)) await a.close();

@@ -168,6 +168,21 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
 }
 
+/**
+ * Waits until `count` nodes have registered (and, with `beating`, each has sent a heartbeat); their ids by name.
+ */
+export function nodeIdsByName(c: TestController, count: number, options: { beating?: boolean; timeoutMs?: number } = {}): Promise<Record<string, string>> {
+  return eventually(
+    async () => {
+      const items = (await c.admin().get("/api/v1/nodes").expect(200)).body.items as { id: string; name: string; lastHeartbeatAt: string | null }[];
+      const ready = items.length === count && (!options.beating || items.every((n) => n.lastHeartbeatAt));
+      return ready ? Object.fromEntries(items.map((n) => [n.name, n.id])) : undefined;
+    },
+    options.timeoutMs ?? 15_000,
+    `${count} agents to register${options.beating ? " and beat" : ""}`,
+  );
+}
+
 /** A node agent (simulated mode) talking to the test controller over HTTP and to its queue in Redis. */
 export async function startAgent(
   c: TestController,
