@@ -75,7 +75,7 @@ function claimed(vm: { id: string; memMiB: number; dirtyRateMiBps: number }, add
     id: crypto.randomUUID(),
     technique: "pre-copy",
     techniqueOptions: options,
-    vm: { ...vm, name: vm.id.slice(0, 8), cpu: 1 },
+    vm: { ...vm, name: vm.id.slice(0, 8), cpu: 1, postCopyRecovery: true },
     sourceNodeId: crypto.randomUUID(),
     target: { id: crypto.randomUUID(), name: "target", dataAddress: address },
     sla: { maxDowntimeMs: null, maxTotalMs: null },

@@ -37,6 +37,11 @@ export const claimResponseSchema = z.discriminatedUnion("proceed", [
         cpu: z.number().int(),
         memMiB: z.number().int(),
         dirtyRateMiBps: z.number().nonnegative(),
+        /**
+         * Post-copy over TCP: the target streams the guest's writes back to the source until the controller records
+         * the move, so a target failure does not lose the guest (the VM's choice; true unless it opted out).
+         */
+        postCopyRecovery: z.boolean().default(true),
       }),
       sourceNodeId: z.string().uuid(),
       /** `dataAddress`: where the target agent takes transfers (host:port), null when it runs simulated. */

@@ -112,7 +112,7 @@ export class AgentReportsService {
       id: m.id,
       technique: techniqueSchema.parse(m.technique),
       techniqueOptions: m.techniqueOptions as Record<string, unknown>,
-      vm: { id: vm.id, name: vm.name, cpu: vm.cpu, memMiB: vm.memMiB, dirtyRateMiBps: vm.dirtyRateMiBps },
+      vm: { id: vm.id, name: vm.name, cpu: vm.cpu, memMiB: vm.memMiB, dirtyRateMiBps: vm.dirtyRateMiBps, postCopyRecovery: vm.postCopyRecovery },
       sourceNodeId: m.sourceNodeId,
       target: { id: target.id, name: target.name, dataAddress: target.dataAddress },
       sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs },

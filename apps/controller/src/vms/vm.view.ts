@@ -13,6 +13,7 @@ export function vmView(vm: Vm): z.infer<typeof vmSchema> {
     memMiB: vm.memMiB,
     dirtyRateMiBps: vm.dirtyRateMiBps,
     allowPostCopy: vm.allowPostCopy,
+    postCopyRecovery: vm.postCopyRecovery,
     workload: vm.workload,
     sla: { maxDowntimeMs: vm.slaMaxDowntimeMs, maxTotalMs: vm.slaMaxTotalMs, network: vm.slaNetwork ?? null },
     createdAt: vm.createdAt.toISOString(),

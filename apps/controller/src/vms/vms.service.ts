@@ -59,6 +59,7 @@ export class VmsService {
           nodeId,
           dirtyRateMiBps: input.dirtyRateMiBps,
           allowPostCopy: input.allowPostCopy,
+          postCopyRecovery: input.postCopyRecovery,
           workload: input.workload,
           slaMaxDowntimeMs: input.sla.maxDowntimeMs ?? null,
           slaMaxTotalMs: input.sla.maxTotalMs ?? null,

@@ -5,8 +5,9 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import type { Hello } from "../transfer/tcp-transport";
 import type { IncomingStore } from "../transfer/incoming-migration";
+import type { ReverseBatch } from "../transfer/reverse-batch";
 import { GuestImage } from "./guest-image";
-import { GuestWorkload, type WorkloadState } from "./guest-workload";
+import { GuestWorkload, type GuestWorkloadOptions, type WorkloadState } from "./guest-workload";
 
 export interface GuestVm {
   readonly id: string;
@@ -86,13 +87,64 @@ export class GuestHost implements IncomingStore {
     writeFileSync(`${image.path}.verified.json`, JSON.stringify({ hello, state }));
   }
 
-  commit(hello: Hello, image: GuestImage, state: WorkloadState): void {
+  /**
+   * `running`: the workload that already runs on the image (post-copy, started by startIncoming, paused since its
+   * digest): it is adopted and resumed rather than started afresh from `state`.
+   */
+  commit(hello: Hello, image: GuestImage, state: WorkloadState, running?: GuestWorkload): void {
     this.pending.delete(hello.vmId);
     rmSync(`${image.path}.verified.json`, { force: true });
     if (this.guests.get(hello.vmId)?.image === image) return;
     this.release(hello.vmId);
     image.moveTo(this.imagePath(hello.vmId));
-    this.run({ id: hello.vmId, memMiB: hello.memMiB, dirtyRateMiBps: hello.dirtyRateMiBps }, image, state);
+    const vm = { id: hello.vmId, memMiB: hello.memMiB, dirtyRateMiBps: hello.dirtyRateMiBps };
+    if (running) {
+      running.setTracking(false);
+      running.resume();
+      this.guests.set(vm.id, { vm, image, workload: running });
+    } else this.run(vm, image, state);
+  }
+
+  /**
+   * Post-copy on the target: the guest starts on its incoming image before every page is in, tracking its
+   * writes (the reverse dirty log). It stays out of this node's guests until the commit.
+   */
+  startIncoming(hello: Hello, image: GuestImage, state: WorkloadState, missing: { has(page: number): boolean }, onFault: (page: number) => void): GuestWorkload {
+    const workload = this.workload(hello, image, state, { missing, onFault });
+    workload.setTracking(true);
+    workload.start();
+    return workload;
+  }
+
+  /**
+   * Post-copy on the source: pages the guest wrote on the target (the reverse stream), applied to this node's
+   * (paused) guest, whose image and write count then follow the target's.
+   */
+  applyWrites(vmId: string, batch: ReverseBatch): void {
+    const { image, workload } = this.need(vmId);
+    if (batch.fromWrites !== workload.writes) {
+      throw new Error(`reverse batch of writes ${batch.fromWrites}..${batch.toWrites} does not follow write ${workload.writes}`);
+    }
+    const pageBytes = image.pageSizeBytes;
+    batch.pages.forEach((page, i) => image.writePage(page, batch.bytes.subarray(i * pageBytes, (i + 1) * pageBytes)));
+    workload.skipTo(batch.toWrites);
+  }
+
+  /**
+   * Makes the guest's writes up to `toWrites` on this node's (paused) guest, as the guest made them elsewhere.
+   * Only possible because the workload is deterministic: a post-copy without the reverse stream checks the
+   * target's digest this way.
+   */
+  replayWrites(vmId: string, toWrites: number): void {
+    const { workload } = this.need(vmId);
+    if (toWrites < workload.writes) throw new Error(`cannot replay writes back from ${workload.writes} to ${toWrites}`);
+    workload.writeNow(toWrites - workload.writes);
+  }
+
+  private need(vmId: string): Guest {
+    const guest = this.guests.get(vmId);
+    if (!guest) throw new Error(`VM ${vmId} has no guest on this node`);
+    return guest;
   }
 
   discard(image: GuestImage): void {
@@ -111,11 +163,15 @@ export class GuestHost implements IncomingStore {
   }
 
   private run(vm: GuestVm, image: GuestImage, state: WorkloadState): Guest {
-    const workload = new GuestWorkload({ image, dirtyMiBps: vm.dirtyRateMiBps, locality: this.o.locality, seed: state.seed, writesDone: state.writes });
+    const workload = this.workload({ dirtyRateMiBps: vm.dirtyRateMiBps }, image, state);
     workload.start();
     const guest = { vm, image, workload };
     this.guests.set(vm.id, guest);
     return guest;
+  }
+
+  private workload(vm: { dirtyRateMiBps: number }, image: GuestImage, state: WorkloadState, postCopy?: Pick<GuestWorkloadOptions, "missing" | "onFault">): GuestWorkload {
+    return new GuestWorkload({ image, dirtyMiBps: vm.dirtyRateMiBps, locality: this.o.locality, seed: state.seed, writesDone: state.writes, ...postCopy });
   }
 
   /** The newest verified incoming image of the VM left by an earlier run of this agent. */

@@ -95,4 +95,24 @@ describe("GuestWorkload", () => {
     expect(w.lostWorkMs).toBeGreaterThanOrEqual(90);
     w.stop();
   });
+
+  it("post-copy: a write to a missing page stalls the guest until the page arrives, and the stream stays the same", async () => {
+    const reference = image();
+    new GuestWorkload({ image: reference, dirtyMiBps: 1, locality, seed: 5 }).writeNow(400);
+    const img = image();
+    const missing = PageSet.full(img.pageCount);
+    const faults: number[] = [];
+    const w = new GuestWorkload({ image: img, dirtyMiBps: 1, locality, seed: 5, missing, onFault: (p) => faults.push(p) });
+    while (w.writes < 400) {
+      w.writeNow(400 - w.writes);
+      const page = w.stalledOn;
+      if (page === null) continue;
+      expect(faults.at(-1)).toBe(page);
+      missing.delete(page);
+      w.pageArrived(page);
+    }
+    expect(w.faults).toBe(faults.length);
+    expect(faults.length).toBeGreaterThan(10);
+    expect(await img.digest()).toBe(await reference.digest());
+  });
 });

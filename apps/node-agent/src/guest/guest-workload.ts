@@ -15,6 +15,12 @@ export interface GuestWorkloadOptions {
   readonly seed: number;
   /** Writes already made by this workload (on the source, before a migration): the stream continues after them. */
   readonly writesDone?: number;
+  /**
+   * Post-copy on the target: the pages not here yet. A write to one of them stalls the guest (a fault, told to
+   * onFault) until `pageArrived` says the page is in.
+   */
+  readonly missing?: { has(page: number): boolean };
+  readonly onFault?: (page: number) => void;
 }
 
 /** What moves with the guest as its device state: enough for the target to continue the same write stream. */
@@ -50,6 +56,9 @@ export class GuestWorkload {
   private tracking = false;
   private paused = false;
   private throttle_ = 0;
+  /** The write the guest is stalled on (post-copy fault): drawn, not made. */
+  private stalled: { page: number; slot: number; bytes: Uint8Array } | null = null;
+  private faults_ = 0;
 
   constructor(private readonly o: GuestWorkloadOptions) {
     const image = o.image;
@@ -75,6 +84,16 @@ export class GuestWorkload {
     return this.throttle_;
   }
 
+  /** Writes that stalled on a missing page (post-copy network faults). */
+  get faults(): number {
+    return this.faults_;
+  }
+
+  /** The page a stalled write waits for, if any. */
+  get stalledOn(): number | null {
+    return this.stalled?.page ?? null;
+  }
+
   /** Full-speed milliseconds of work the guest could not do (throttled or paused) since it started. */
   get lostWorkMs(): number {
     this.tick();
@@ -94,9 +113,31 @@ export class GuestWorkload {
     this.timer = null;
   }
 
-  /** Makes `count` writes now, whatever the clock says (tests and benchmarks). */
+  /** Makes `count` writes now, whatever the clock says (tests and benchmarks); stops at a fault. */
   writeNow(count: number): void {
-    for (let i = 0; i < count; i++) this.writeOne();
+    for (let i = 0; i < count && !this.stalled; i++) this.writeOne();
+  }
+
+  /**
+   * The writes up to `writes` were made elsewhere (by the guest on a post-copy target) and their pages are
+   * already in this image: the stream goes on after them.
+   */
+  skipTo(writes: number): void {
+    if (writes < this.writes_) throw new Error(`cannot skip back from write ${this.writes_} to ${writes}`);
+    while (this.writes_ < writes) {
+      this.draw();
+      this.writes_++;
+    }
+  }
+
+  /** A missing page came in: a write stalled on it is made now and the guest runs on. */
+  pageArrived(page: number): void {
+    if (this.stalled?.page !== page) return;
+    // The time up to now was stalled.
+    this.tick();
+    const { slot, bytes } = this.stalled;
+    this.stalled = null;
+    this.make(page, slot, bytes);
   }
 
   setTracking(on: boolean): void {
@@ -133,17 +174,36 @@ export class GuestWorkload {
     const now = performance.now();
     const dt = now - this.lastTickMs;
     this.lastTickMs = now;
-    const speed = this.paused ? 0 : 1 - this.throttle_;
+    const speed = this.paused || this.stalled ? 0 : 1 - this.throttle_;
     this.lostMs += (1 - speed) * dt;
     const due = this.writesPerMs * dt * speed + this.carry;
     const n = Math.floor(due);
     this.carry = due - n;
-    for (let i = 0; i < n; i++) this.writeOne();
+    let made = 0;
+    while (made < n && !this.stalled) {
+      this.writeOne();
+      made++;
+    }
+    if (this.stalled) {
+      // The writes this tick still owed were not made: the guest stalled before them.
+      this.lostMs += (n - made) / this.writesPerMs;
+      this.carry = 0;
+    }
   }
 
   private writeOne(): void {
     const { page, slot } = this.draw();
-    this.o.image.writeAt(page * this.o.image.pageSizeBytes + slot * WRITE_BYTES, this.buf);
+    if (this.o.missing?.has(page)) {
+      this.stalled = { page, slot, bytes: Uint8Array.from(this.buf) };
+      this.faults_++;
+      this.o.onFault?.(page);
+      return;
+    }
+    this.make(page, slot, this.buf);
+  }
+
+  private make(page: number, slot: number, bytes: Uint8Array): void {
+    this.o.image.writeAt(page * this.o.image.pageSizeBytes + slot * WRITE_BYTES, bytes);
     if (this.tracking) this.dirty.add(page);
     this.writes_++;
   }

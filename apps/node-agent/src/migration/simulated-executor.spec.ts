@@ -7,7 +7,7 @@ const migration = (technique: Technique, techniqueOptions: Record<string, unknow
   id: "00000000-0000-4000-8000-000000000001",
   technique,
   techniqueOptions,
-  vm: { id: "00000000-0000-4000-8000-000000000002", name: "vm", cpu: 2, memMiB: 256, dirtyRateMiBps: 40 },
+  vm: { id: "00000000-0000-4000-8000-000000000002", name: "vm", cpu: 2, memMiB: 256, dirtyRateMiBps: 40, postCopyRecovery: true },
   sourceNodeId: "00000000-0000-4000-8000-000000000003",
   target: { id: "00000000-0000-4000-8000-000000000004", name: "t", dataAddress: null },
   transferSecret: "secret",

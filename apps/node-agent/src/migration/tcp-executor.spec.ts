@@ -1,9 +1,11 @@
 import type { ClaimedMigration, ProgressReport, Technique } from "@ferry/protocol";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { expectedImageDigest } from "../guest/expected-image";
 import { GuestHost } from "../guest/guest-host";
+import type { GuestWorkload, WorkloadState } from "../guest/guest-workload";
 import { DataServer } from "../transfer/data-server";
 import { MigrationAborted, VmStaysOnSource } from "./executor";
 import { TcpExecutor } from "./tcp-executor";
@@ -12,12 +14,12 @@ const MIGRATION_ID = "00000000-0000-4000-8000-000000000001";
 const VM_ID = "00000000-0000-4000-8000-000000000002";
 const locality = { kind: "hotset", fraction: 0.1, share: 0.9 } as const;
 
-function migration(technique: Technique, dataAddress: string, techniqueOptions: Record<string, unknown> = {}): ClaimedMigration {
+function migration(technique: Technique, dataAddress: string, techniqueOptions: Record<string, unknown> = {}, postCopyRecovery = true): ClaimedMigration {
   return {
     id: MIGRATION_ID,
     technique,
     techniqueOptions,
-    vm: { id: VM_ID, name: "vm", cpu: 1, memMiB: 32, dirtyRateMiBps: 8 },
+    vm: { id: VM_ID, name: "vm", cpu: 1, memMiB: 32, dirtyRateMiBps: 8, postCopyRecovery },
     sourceNodeId: "00000000-0000-4000-8000-000000000003",
     target: { id: "00000000-0000-4000-8000-000000000004", name: "t", dataAddress },
     sla: { maxDowntimeMs: null, maxTotalMs: null },
@@ -43,7 +45,7 @@ async function twoNodes(compress = false, dirtyRateMiBps = 8) {
   const address = await server.address();
   const guest = source.guestFor({ id: VM_ID, memMiB: 32, dirtyRateMiBps });
   guest.workload.writeNow(20_000);
-  return { source, target, address, executor: new TcpExecutor(source, { compress, bandwidthMbps: null }) };
+  return { dir, source, target, server, address, executor: new TcpExecutor(source, { compress, bandwidthMbps: null }) };
 }
 
 function hooks(atCommit?: (abort: AbortController) => void) {
@@ -63,8 +65,12 @@ describe("TcpExecutor between two agents' guests", () => {
     { technique: "pre-copy" as const, options: { delta: true, autoConverge: true }, compress: false },
     { technique: "pre-copy" as const, options: {}, compress: true },
     { technique: "non-live" as const, options: {}, compress: false },
+    { technique: "post-copy" as const, options: {}, compress: false },
+    { technique: "post-copy" as const, options: { prepaging: "none" }, compress: true },
+    { technique: "hybrid" as const, options: { downtimeLimitMs: 1 }, compress: false },
   ])("$technique $options compress=$compress: equal digests, the target runs the VM once recorded, the source lets go", async ({ technique, options, compress }) => {
     const n = await twoNodes(compress);
+    n.source.get(VM_ID)!.workload.start();
     const h = hooks();
     const result = await n.executor.run(migration(technique, n.address, options), h);
     expect(result.imageDigest!.source).toMatch(/^[0-9a-f]{64}$/);
@@ -73,6 +79,8 @@ describe("TcpExecutor between two agents' guests", () => {
     expect(result.metrics.downtimeMs).toBeGreaterThan(0);
     expect(h.reports.length).toBeGreaterThan(0);
     expect(n.target.get(VM_ID)).toBeUndefined();
+    const atDigest = n.source.get(VM_ID)!.workload.state;
+    expect(result.imageDigest!.source).toBe(await expectedImageDigest(32, locality, atDigest));
     const sourcePath = n.source.get(VM_ID)!.image.path;
     await result.settle!(true);
     expect(n.source.get(VM_ID)).toBeUndefined();
@@ -130,8 +138,56 @@ describe("TcpExecutor between two agents' guests", () => {
     expect(existsSync(n.source.get(VM_ID)!.image.path)).toBe(true);
   });
 
-  it("post-copy is refused before anything moves", async () => {
+  it.each([
+    { recovery: true, expect: "the writes it made there" },
+    { recovery: false, expect: "its state at the switchover" },
+  ])("post-copy, target killed mid-transfer (reverse stream $recovery): the VM resumes on its source with $expect", async ({ recovery }) => {
+    const n = await twoNodes(false, 8);
+    const capped = new TcpExecutor(n.source, { compress: false, bandwidthMbps: 60 });
+    n.source.get(VM_ID)!.workload.start();
+    const started: { state: WorkloadState; guest: GuestWorkload }[] = [];
+    const startIncoming = n.target.startIncoming.bind(n.target);
+    n.target.startIncoming = (hello, image, state, missing, onFault) => {
+      const guest = startIncoming(hello, image, state, missing, onFault);
+      started.push({ state, guest });
+      return guest;
+    };
+    const h = hooks();
+    const run = capped.run(migration("post-copy", n.address, {}, recovery), h).catch((e: unknown) => e);
+    await until(() => started.length === 1 && started[0].guest.writes > started[0].state.writes + 20);
+    await n.server.close();
+    const err = await run;
+    expect(err).toBeInstanceOf(VmStaysOnSource);
+    expect(n.target.get(VM_ID)).toBeUndefined();
+    const resumed = n.source.get(VM_ID)!;
+    const at = resumed.workload.state.writes;
+    const [{ state: atSwitchover, guest: onTarget }] = started;
+    if (recovery) {
+      // All but the target's last (at most 20 ms of) writes came back.
+      expect(at).toBeGreaterThan(atSwitchover.writes);
+      expect(at).toBeLessThanOrEqual(onTarget.writes);
+    } else expect(at).toBe(atSwitchover.writes);
+    resumed.workload.pause();
+    expect(await resumed.image.digest()).toBe(await expectedImageDigest(32, locality, resumed.workload.state));
+    expect(readdirSync(join(n.dir, "dst", "incoming")).filter((f) => f.endsWith(".img"))).toEqual([]);
+  });
+
+  it("post-copy: a refused completion resumes the guest on its source with what it wrote on the target", async () => {
     const n = await twoNodes();
-    await expect(n.executor.run(migration("post-copy", n.address), hooks())).rejects.toThrow(/does not run over TCP yet/);
+    const result = await n.executor.run(migration("post-copy", n.address), hooks());
+    const atDigest = n.source.get(VM_ID)!.workload.state;
+    await result.settle!(false);
+    const resumed = n.source.get(VM_ID)!;
+    expect(resumed.workload.state.writes).toBe(atDigest.writes);
+    await until(() => resumed.workload.writes > atDigest.writes);
+    expect(n.target.get(VM_ID)).toBeUndefined();
   });
 });
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -17,8 +17,8 @@ import { TokenBucket } from "../transfer/token-bucket";
 import { ExecutionHooks, ExecutionResult, MigrationAborted, MigrationExecutor, VmStaysOnSource } from "./executor";
 import { progressReport } from "./progress-report";
 
-/** Techniques whose every step runs over TCP today; post-copy and hybrid need the target to fault pages in. */
-const OVER_TCP = new Set(["non-live", "pre-copy"]);
+/** How long the source waits for the target to take an "abort" before it resumes the VM anyway. */
+const ABORT_WAIT_MS = 5000;
 
 export interface TcpExecutorOptions {
   /** Deflate batches on the wire. */
@@ -38,14 +38,23 @@ export interface TransferRun {
   readonly stopReason?: string;
   /** The part of the downtime spent hashing both images. */
   readonly digestMs: number;
+  /** Post-copy: pages the target faulted on and the source sent on demand. */
+  readonly demandPages: number;
 }
 
 /**
  * Carries out a migration for real: the library's technique drives the guest's image and workload on this node
- * and a TcpTransport to the target agent's data port. After the technique's switchover both sides hash the whole
- * image (the guest stays paused); the target runs the VM only once the controller has recorded the completion
- * (`settle(true)`), after which this node deletes its image. Every failure before that, a digest mismatch
- * included, resumes the guest here and discards the target's copy: the VM stays on its source.
+ * and a TcpTransport to the target agent's data port. After the technique both sides hash the whole image; the
+ * target owns the VM only once the controller has recorded the completion (`settle(true)`), after which this node
+ * deletes its image. Every failure before that, a digest mismatch included, resumes the guest here and discards
+ * the target's copy: the VM stays on its source.
+ *
+ * Pre-copy and non-live: the guest stays paused through the digests and starts on the target at the commit.
+ * Post-copy and hybrid: the guest starts on the target at the switchover while pages are missing. This node's
+ * image is then its checkpoint: with the reverse stream (the VM's default) every page the guest writes on the
+ * target comes back and is applied here, so if the target dies, or the controller refuses the completion, the
+ * guest resumes here at the write count the target had reached. A VM that opted out resumes from the switchover,
+ * losing what it wrote on the target.
  */
 export class TcpExecutor implements MigrationExecutor {
   constructor(
@@ -54,23 +63,39 @@ export class TcpExecutor implements MigrationExecutor {
   ) {}
 
   async run(m: ClaimedMigration, hooks: ExecutionHooks): Promise<ExecutionResult> {
-    if (!OVER_TCP.has(m.technique)) throw new Error(`${m.technique} does not run over TCP yet (only ${[...OVER_TCP].join(", ")})`);
     if (!m.target.dataAddress) throw new Error(`target ${m.target.name} has no data address (is its agent in tcp mode?)`);
-    const spec = resolveTechnique({ ...m.techniqueOptions, name: m.technique, batchPages: TCP_BATCH_PAGES } as TechniqueSpec);
+    // Post-copy pushes in its own (smaller) batches, so that a fault waits behind little.
+    const batching = m.technique === "post-copy" ? {} : { batchPages: TCP_BATCH_PAGES };
+    const spec = resolveTechnique({ ...m.techniqueOptions, name: m.technique, ...batching } as TechniqueSpec);
     const guest = this.guests.guestFor(m.vm);
+    const reverseStream = m.vm.postCopyRecovery;
     const t0 = performance.now();
     const clock = { now: () => performance.now() - t0 };
     const capMbps = m.bandwidthMbps ?? this.o.bandwidthMbps;
+    /** The guest started on the target (post-copy): this node's image is its checkpoint from then on. */
+    let startedOnTarget = false;
+    let lostAtResume = 0;
     const transport = await TcpTransport.connect(
       {
         address: m.target.dataAddress,
-        hello: { migrationId: m.id, vmId: m.vm.id, memMiB: m.vm.memMiB, dirtyRateMiBps: m.vm.dirtyRateMiBps, pageSizeBytes: guest.image.pageSizeBytes },
+        hello: {
+          migrationId: m.id,
+          vmId: m.vm.id,
+          memMiB: m.vm.memMiB,
+          dirtyRateMiBps: m.vm.dirtyRateMiBps,
+          pageSizeBytes: guest.image.pageSizeBytes,
+          reverseStream,
+        },
         secret: m.transferSecret,
         image: guest.image,
         bucket: TokenBucket.mbps(capMbps),
         compress: this.o.compress,
         clock,
         state: () => guest.workload.state,
+        onReverse: (batch) => {
+          if (!startedOnTarget) throw new Error("the target sent writes back before its guest resumed");
+          this.guests.applyWrites(m.vm.id, batch);
+        },
       },
       hooks.signal,
     );
@@ -82,7 +107,15 @@ export class TcpExecutor implements MigrationExecutor {
     });
     const ctx: MigrationContext = {
       source,
-      target: { resume: () => undefined },
+      target: {
+        // Only a guest that lacks pages starts on the target now; a complete image waits for the commit.
+        resume: () => {
+          if (transport.missingAtTarget() === 0) return;
+          startedOnTarget = true;
+          lostAtResume = guest.workload.lostWorkMs;
+          transport.resumeTarget();
+        },
+      },
       transport,
       clock,
       recorder,
@@ -90,11 +123,21 @@ export class TcpExecutor implements MigrationExecutor {
       beforeSwitchover: () => hooks.beforeSwitchover({ ...(last ? progressReport(last) : { progress: 0 }), phase: "switchover" } satisfies ProgressReport),
     };
     const lostAtStart = guest.workload.lostWorkMs;
-    const stayHere = async (reason: string, digest?: { source: string; target: string }) => {
+    /** The VM goes on here. After a post-copy switchover, once the target has sent its last writes back (or is gone). */
+    const resumeHere = async () => {
+      if (startedOnTarget) await withDeadline(transport.verdict("abort"), ABORT_WAIT_MS).catch(() => undefined);
       source.resumeHere();
-      await transport.verdict("abort").catch(() => undefined);
+      if (!startedOnTarget) await transport.verdict("abort").catch(() => undefined);
       transport.close();
-      return new VmStaysOnSource(reason, digest);
+    };
+    const stayHere = async (reason: string, digest?: { source: string; target: string }) => {
+      await resumeHere();
+      const where = !startedOnTarget
+        ? ""
+        : reverseStream
+          ? `; the guest resumed here at write ${guest.workload.writes}, with what it wrote on the target`
+          : "; the guest resumed here from the switchover, without what it wrote on the target (the VM has no reverse stream)";
+      return new VmStaysOnSource(reason + where, digest);
     };
     let outcome;
     try {
@@ -107,22 +150,33 @@ export class TcpExecutor implements MigrationExecutor {
       throw new MigrationAborted(String(hooks.signal.reason ?? "cancelled"));
     }
     let digest;
+    let targetLostMs = 0;
     const digestStart = clock.now();
     try {
-      const [sourceDigest, targetDigest] = await Promise.all([guest.image.digest(), transport.targetDigest()]);
-      digest = { source: sourceDigest, target: targetDigest };
+      if (startedOnTarget) {
+        // The target pauses its guest and sends its last writes back before it answers: hash this side after.
+        const answer = await transport.targetDigest();
+        if (!reverseStream) this.guests.replayWrites(m.vm.id, answer.writes);
+        if (answer.writes !== guest.workload.writes) throw new Error(`the target is at write ${answer.writes}, this image at ${guest.workload.writes}`);
+        digest = { source: await guest.image.digest(), target: answer.digest };
+        targetLostMs = answer.lostWorkMs;
+      } else {
+        const [sourceDigest, answer] = await Promise.all([guest.image.digest(), transport.targetDigest()]);
+        digest = { source: sourceDigest, target: answer.digest };
+      }
     } catch (e) {
       throw await stayHere(`comparing image digests failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (digest.source !== digest.target) {
       throw await stayHere(`image digest mismatch after the switchover: source ${digest.source}, target ${digest.target}`, digest);
     }
-    // The digests are part of the pause: the guest resumes on the target only after them.
-    recorder.markResumed(clock.now());
+    // Pre-copy: the digests are part of the pause, the guest resumes on the target only after them.
+    if (!startedOnTarget) recorder.markResumed(clock.now());
     recorder.markDone(clock.now());
     const doneAtMs = clock.now();
     const stats = transport.stats();
-    const metrics = sixMetrics({ pausedAtMs: recorder.pausedAtMs, resumedAtMs: recorder.resumedAtMs, doneAtMs }, stats.pagesSent, guest.workload.lostWorkMs - lostAtStart);
+    const lostHere = (startedOnTarget ? lostAtResume : guest.workload.lostWorkMs) - lostAtStart;
+    const metrics = sixMetrics({ pausedAtMs: recorder.pausedAtMs, resumedAtMs: recorder.resumedAtMs, doneAtMs }, stats.pagesSent, lostHere + targetLostMs);
     recorder.finish({ simTimeMs: doneAtMs, bytesSent: stats.bytesSent, pagesSent: stats.pagesSent, round: outcome.rounds || undefined });
     this.o.onTransferred?.({
       timeline: recorder.timeline,
@@ -131,6 +185,7 @@ export class TcpExecutor implements MigrationExecutor {
       rounds: outcome.rounds,
       stopReason: outcome.stopReason,
       digestMs: doneAtMs - digestStart,
+      demandPages: outcome.demandPages,
     });
     return {
       metrics,
@@ -141,12 +196,17 @@ export class TcpExecutor implements MigrationExecutor {
           // Without the target's acknowledgement this node keeps its (paused) image: the target's copy may be lost.
           await transport.verdict("commit");
           this.guests.release(m.vm.id);
-        } else {
-          source.resumeHere();
-          await transport.verdict("abort");
-        }
-        transport.close();
+          transport.close();
+        } else await resumeHere();
       },
     };
   }
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { IncomingMigration, type IncomingStore } from "./incoming-migration";
 import type { TargetSecrets } from "./transfer-auth";
 
@@ -10,6 +10,7 @@ import type { TargetSecrets } from "./transfer-auth";
 export class DataServer {
   private server: Server | null = null;
   private address_: string | null = null;
+  private readonly sockets = new Set<Socket>();
 
   constructor(
     private readonly store: IncomingStore,
@@ -20,7 +21,11 @@ export class DataServer {
   /** Starts listening (once) and returns the address to advertise, host:port. */
   async address(): Promise<string> {
     if (this.address_) return this.address_;
-    const server = createServer((socket) => new IncomingMigration(socket, this.store, this.secrets));
+    const server = createServer((socket) => {
+      this.sockets.add(socket);
+      socket.once("close", () => this.sockets.delete(socket));
+      new IncomingMigration(socket, this.store, this.secrets);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.listen.port, this.listen.host, () => {
@@ -34,9 +39,14 @@ export class DataServer {
     return this.address_;
   }
 
+  /**
+   * Stops listening and cuts every incoming migration (agent shutdown): each session ends as if the connection
+   * had dropped, so its image is discarded unless its digest already went out.
+   */
   async close(): Promise<void> {
     const server = this.server;
     this.server = null;
+    for (const socket of this.sockets) socket.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

@@ -39,6 +39,17 @@ export enum FrameType {
   Error = 12,
   /** Target to source, on connecting: the nonce (payload) the source's Hello must prove the transfer secret over. */
   Challenge = 13,
+  /**
+   * Source to target, post-copy: the device state is there and pages are still missing, so the guest starts on
+   * the target now and faults on the pages it lacks.
+   */
+  Resume = 14,
+  /** Source to target, before a hybrid's Resume: the pages whose copy on the target is stale (u32 page numbers). */
+  Discard = 15,
+  /** Target to source, post-copy: pages the guest faulted on (u32 page numbers). */
+  Request = 16,
+  /** Target to source, post-copy: pages the guest wrote since the last one (the reverse dirty log; see reverse-batch.ts). */
+  Reverse = 17,
 }
 
 export interface Frame {
@@ -134,7 +145,7 @@ export class FrameDecoder {
 /** The payload length of the frame whose header starts at `at`, after checking the header. */
 function frameLength(b: Buffer, at: number): number {
   const type = b.readUInt8(at);
-  if (type < FrameType.Hello || type > FrameType.Challenge) throw new FrameError(`unknown frame type ${type}`);
+  if (type < FrameType.Hello || type > FrameType.Reverse) throw new FrameError(`unknown frame type ${type}`);
   const length = b.readUInt32BE(at + 8);
   if (length > MAX_PAYLOAD_BYTES) throw new FrameError(`frame of ${length} bytes is over the limit`);
   return length;

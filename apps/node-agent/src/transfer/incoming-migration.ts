@@ -2,10 +2,12 @@ import { xbzrleDecode } from "@ferry/migration";
 import type { Socket } from "node:net";
 import { inflateRawSync } from "node:zlib";
 import { z } from "zod";
+import { PageSet } from "@ferry/migration";
 import type { GuestImage } from "../guest/guest-image";
-import type { WorkloadState } from "../guest/guest-workload";
-import { checksum, encodeFrame, type Frame, FrameDecoder, FrameError, FrameType, verifiedPayload, ZERO_PAGE, ZERO_PAGE_CRC } from "./frame";
+import type { GuestWorkload, WorkloadState } from "../guest/guest-workload";
+import { checksum, encodeFrame, encodeJson, type Frame, FrameDecoder, FrameError, FrameType, verifiedPayload, ZERO_PAGE, ZERO_PAGE_CRC } from "./frame";
 import type { Hello } from "./tcp-transport";
+import { decodePageList, encodePageList, encodeReverseBatch } from "./reverse-batch";
 import { newNonce, proofMatches, type TargetSecrets } from "./transfer-auth";
 
 const helloSchema = z.object({
@@ -14,18 +16,37 @@ const helloSchema = z.object({
   memMiB: z.number().int().positive(),
   dirtyRateMiBps: z.number().nonnegative(),
   pageSizeBytes: z.literal(4096),
+  reverseStream: z.boolean().default(false),
   proof: z.string().regex(/^[0-9a-f]{64}$/),
 });
 /** Pages per writev on the target. */
 const RUN_PAGES = 256;
+/** How often a post-copy guest's writes go back to the source (the reverse dirty log). */
+const REVERSE_EVERY_MS = 20;
 const stateSchema = z.object({ seed: z.number().int(), writes: z.number().int().nonnegative() });
+
+/** The target's answer to Digest (JSON). */
+export interface DigestAnswer {
+  /** SHA-256 of the image, hex. */
+  readonly digest: string;
+  /** The guest's write count the image is at. */
+  readonly writes: number;
+  /** Post-copy: work the guest lost here (stalled on faults) before it paused for the digest. */
+  readonly lostWorkMs: number;
+  readonly faults: number;
+}
 
 /** Where the target keeps incoming images, and what it does with them once the controller has decided. */
 export interface IncomingStore {
   /** A fresh, empty (sparse) image for the VM, outside the images of the VMs this node runs. */
   open(hello: Hello): GuestImage;
-  /** The controller recorded the migration: the VM runs here from now on, continuing `state`. */
-  commit(hello: Hello, image: GuestImage, state: WorkloadState): void;
+  /**
+   * The controller recorded the migration: the VM runs here from now on, continuing `state` (or, after a
+   * post-copy, going on with the workload that already runs on the image).
+   */
+  commit(hello: Hello, image: GuestImage, state: WorkloadState, running?: GuestWorkload): void;
+  /** Post-copy: starts the guest on the incoming image while pages are still missing (see GuestHost). */
+  startIncoming(hello: Hello, image: GuestImage, state: WorkloadState, missing: { has(page: number): boolean }, onFault: (page: number) => void): GuestWorkload;
   /** The digest was taken and matched on the source: the image waits for the verdict (see commit). */
   verified(hello: Hello, image: GuestImage, state: WorkloadState): void;
   /** The migration ended without the VM moving here. */
@@ -43,6 +64,14 @@ export interface IncomingStore {
  * The session starts with a Challenge (a fresh nonce); the source's first frame must be a Hello whose proof is
  * the HMAC of that nonce with the transfer secret the controller holds for a migration coming to this node.
  * Anything else ends the session before an image is opened.
+ *
+ * Post-copy: a Resume starts the guest here with pages still missing (Discard first marks the stale ones of a
+ * hybrid's rounds missing again). A write to a missing page stalls the guest and goes to the source as a
+ * Request; the page's arrival lets it go on. The guest's writes go back to the source every REVERSE_EVERY_MS
+ * (when the Hello asks for the reverse stream): the source's image, plus those pages, is always the guest's
+ * image at some write count, so the source can resume the VM if this node dies before the controller records
+ * the move. The guest runs here only while the source is connected: a session that closes before the digest
+ * stops it and discards the image.
  */
 export class IncomingMigration {
   private readonly decoder = new FrameDecoder();
@@ -60,6 +89,13 @@ export class IncomingMigration {
   /** The digest went out after the state: the image may become the VM's through the controller alone. */
   private awaitingVerdict = false;
   private readonly pageBuf = Buffer.allocUnsafe(4096);
+  /** Pages the image holds a current copy of; a running post-copy guest faults on the others. */
+  private present: Uint8Array | null = null;
+  /** The post-copy guest running on the incoming image. */
+  private guest: GuestWorkload | null = null;
+  private reverseTimer: NodeJS.Timeout | null = null;
+  /** The guest's write count the source's image has reached through the reverse stream. */
+  private reversedWrites = 0;
   /** Consecutive pages received and not yet written: one writev for a run instead of a pwrite per page. */
   private run: { first: number; pages: Uint8Array[] } = { first: 0, pages: [] };
 
@@ -137,6 +173,16 @@ export class IncomingMigration {
         this.need();
         this.state = stateSchema.parse(JSON.parse(verifiedPayload(f).toString("utf8")));
         return;
+      case FrameType.Discard:
+        this.need();
+        if (this.guest) throw new FrameError("a discard after the guest resumed");
+        for (const page of decodePageList(verifiedPayload(f))) {
+          this.inRange(page);
+          this.present![page] = 0;
+        }
+        return;
+      case FrameType.Resume:
+        return this.resumeGuest();
       case FrameType.Sync:
         verifiedPayload(f);
         this.socket.write(encodeFrame(FrameType.Ack, f.page));
@@ -149,9 +195,14 @@ export class IncomingMigration {
         if (verdict === "commit") {
           if (!this.state) throw new FrameError("commit before the device state");
           this.settled = true;
-          this.store.commit(this.hello!, image, this.state);
+          const guest = this.stopReverse();
+          this.store.commit(this.hello!, image, guest?.state ?? this.state, guest ?? undefined);
         } else if (verdict === "abort") {
           this.settled = true;
+          // The source resumes the VM from its image plus everything the guest wrote here: send the last of it.
+          this.guest?.pause();
+          this.sendReverse();
+          this.stopReverse()?.stop();
           this.store.discard(image);
         } else throw new FrameError(`unknown verdict "${verdict}"`);
         return;
@@ -173,31 +224,87 @@ export class IncomingMigration {
     this.hello = hello;
     this.image = this.store.open(hello);
     this.written = new Uint8Array(this.image.pageCount);
+    this.present = new Uint8Array(this.image.pageCount);
     this.socket.write(encodeFrame(FrameType.Ready));
   }
 
+  /**
+   * The digest is of the image as the guest left it: a post-copy guest pauses (until the verdict) and sends its
+   * last writes back first, so the source's image reaches the same write count before it hashes its own.
+   */
   private async answerDigest(): Promise<void> {
     const image = this.need();
+    const guest = this.guest;
+    if (guest) {
+      if (guest.stalledOn !== null) throw new FrameError(`digest asked while the guest waits for page ${guest.stalledOn}`);
+      guest.pause();
+      this.sendReverse();
+      this.state = guest.state;
+    }
     this.store.corruptBeforeDigest?.(image);
     const digest = await image.digest();
     if (this.state) {
       this.store.verified(this.hello!, image, this.state);
       this.awaitingVerdict = true;
     }
-    this.socket.write(encodeFrame(FrameType.Digest, 0, Buffer.from(digest)));
+    const answer: DigestAnswer = { digest, writes: this.state?.writes ?? 0, lostWorkMs: guest?.lostWorkMs ?? 0, faults: guest?.faults ?? 0 };
+    this.socket.write(encodeJson(FrameType.Digest, answer));
+  }
+
+  private resumeGuest(): void {
+    const image = this.need();
+    if (!this.state) throw new FrameError("resume before the device state");
+    if (this.guest) throw new FrameError("a second resume");
+    const present = this.present!;
+    this.reversedWrites = this.state.writes;
+    this.guest = this.store.startIncoming(this.hello!, image, this.state, { has: (page) => present[page] === 0 }, (page) =>
+      this.socket.write(encodeFrame(FrameType.Request, 0, encodePageList([page]))),
+    );
+    if (this.hello!.reverseStream) {
+      this.reverseTimer = setInterval(() => this.sendReverse(), REVERSE_EVERY_MS);
+      this.reverseTimer.unref();
+    }
+  }
+
+  /** Sends the pages the guest wrote since the last batch, read now, with the write counts they span. */
+  private sendReverse(): void {
+    const guest = this.guest;
+    if (!guest || !this.hello!.reverseStream || this.socket.destroyed) return;
+    const dirty = new PageSet(this.image!.pageCount);
+    guest.takeDirty(dirty);
+    const to = guest.writes;
+    if (to === this.reversedWrites) return;
+    const pages = Uint32Array.from(dirty.toArray());
+    const bytes = Buffer.allocUnsafe(pages.length * this.image!.pageSizeBytes);
+    pages.forEach((page, i) => this.image!.readPage(page, bytes.subarray(i * this.image!.pageSizeBytes)));
+    this.socket.write(encodeFrame(FrameType.Reverse, 0, encodeReverseBatch(this.reversedWrites, to, pages, bytes)));
+    this.reversedWrites = to;
+  }
+
+  private stopReverse(): GuestWorkload | null {
+    if (this.reverseTimer) clearInterval(this.reverseTimer);
+    this.reverseTimer = null;
+    return this.guest;
   }
 
   private writePage(page: number, bytes: Uint8Array, crc: number): void {
     this.need();
     this.inRange(page);
     if (checksum(bytes) !== crc) throw new FrameError(`checksum mismatch on page ${page}`);
-    if (bytes === ZERO_PAGE && !this.written![page]) return;
-    this.written![page] = 1;
-    const run = this.run;
-    if (run.pages.length === RUN_PAGES || (run.pages.length > 0 && page !== run.first + run.pages.length)) this.writeRun();
-    if (run.pages.length === 0) run.first = page;
-    // The delta buffer is reused for the next page: a delta's result is copied.
-    run.pages.push(bytes === this.pageBuf ? Buffer.from(bytes) : bytes);
+    if (this.guest && this.present![page]) throw new FrameError(`page ${page} sent again after the guest resumed`);
+    this.present![page] = 1;
+    if (bytes !== ZERO_PAGE || this.written![page]) {
+      this.written![page] = 1;
+      const run = this.run;
+      if (run.pages.length === RUN_PAGES || (run.pages.length > 0 && page !== run.first + run.pages.length)) this.writeRun();
+      if (run.pages.length === 0) run.first = page;
+      // The delta buffer is reused for the next page: a delta's result is copied.
+      run.pages.push(bytes === this.pageBuf ? Buffer.from(bytes) : bytes);
+    }
+    if (this.guest?.stalledOn === page) {
+      this.writeRun();
+      this.guest.pageArrived(page);
+    }
   }
 
   private writeRun(): void {
@@ -230,6 +337,7 @@ export class IncomingMigration {
   private onClose(): void {
     if (this.settled || !this.image) return;
     this.settled = true;
+    this.stopReverse()?.stop();
     if (!this.awaitingVerdict) this.store.discard(this.image);
   }
 }

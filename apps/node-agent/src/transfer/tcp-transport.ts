@@ -1,10 +1,12 @@
-import { forEachBatchPage, type Clock, type PageBatch, type PageSet, type SendReceipt, type Transport, type TransportStats } from "@ferry/migration";
+import { forEachBatchPage, PageSet, type Clock, type PageBatch, type SendReceipt, type Transport, type TransportStats } from "@ferry/migration";
 import { connect, type Socket } from "node:net";
 import { promisify } from "node:util";
 import { deflateRaw } from "node:zlib";
 import type { GuestImage } from "../guest/guest-image";
 import type { WorkloadState } from "../guest/guest-workload";
 import { checksum, encodeFrame, encodeJson, FRAME_HEADER_BYTES, FrameDecoder, FrameType, verifiedPayload, writeHeader, ZERO_PAGE } from "./frame";
+import type { DigestAnswer } from "./incoming-migration";
+import { decodePageList, decodeReverseBatch, encodePageList, type ReverseBatch } from "./reverse-batch";
 import type { TokenBucket } from "./token-bucket";
 import { transferProof } from "./transfer-auth";
 
@@ -26,6 +28,8 @@ export interface Hello {
   readonly memMiB: number;
   readonly dirtyRateMiBps: number;
   readonly pageSizeBytes: number;
+  /** Post-copy: the target sends back every page the guest writes after the switchover (see incoming-migration.ts). */
+  readonly reverseStream?: boolean;
 }
 
 export interface TcpTransportOptions {
@@ -42,6 +46,11 @@ export interface TcpTransportOptions {
   readonly clock: Clock;
   /** The guest's state, read when the technique sends the device state. */
   readonly state: () => WorkloadState;
+  /**
+   * A batch of the post-copy guest's writes from the target, handed over as it arrives (in stream order, before
+   * any later frame of the target's is acted on). A throw fails the transport.
+   */
+  readonly onReverse?: (batch: ReverseBatch) => void;
 }
 
 /** Counts beyond the library's TransportStats, for the report and the benchmark. */
@@ -52,6 +61,9 @@ export interface WireCounts {
   /** Bytes before compression, when compressing. */
   rawBytes: number;
   throttledMs: number;
+  /** Post-copy: reverse batches and their bytes (target to source). */
+  reverseBatches: number;
+  reverseBytes: number;
 }
 
 /**
@@ -62,12 +74,12 @@ export interface WireCounts {
  * is the pipe), which is when the technique may go on; `flush`, the state and the reservation wait for the
  * target's answer. Any error from the target or the socket fails every call from then on.
  *
- * Post-copy needs the target to run the guest and fault pages in; that side does not exist yet, so discards
- * (and therefore post-copy and hybrid) are refused.
+ * Post-copy: `resumeTarget` starts the guest on the target; its faults come back as Request frames (handed to
+ * the technique by takePageRequests) and its writes as Reverse frames (handed to `onReverse`).
  */
 export class TcpTransport implements Transport {
   readonly name = "tcp";
-  readonly counts: WireCounts = { zeroPages: 0, deltaPages: 0, fullPages: 0, rawBytes: 0, throttledMs: 0 };
+  readonly counts: WireCounts = { zeroPages: 0, deltaPages: 0, fullPages: 0, rawBytes: 0, throttledMs: 0, reverseBatches: 0, reverseBytes: 0 };
   private readonly decoder = new FrameDecoder();
   private readonly scratch: Buffer;
   private readonly waiting = new Map<string, { resolve: (f: Buffer) => void; reject: (e: Error) => void }>();
@@ -76,6 +88,11 @@ export class TcpTransport implements Transport {
   private pagesSent = 0;
   private bytesSent = 0;
   private rtt = 0;
+  /** Pages whose current copy the target holds: sent, and not discarded since. */
+  private readonly atTarget: PageSet;
+  private readonly requests: number[] = [];
+  private pageRequests = 0;
+  private requestBytes = 0;
   /** The target's nonce, sent as soon as it accepts the connection. */
   private readonly challenge: Promise<Buffer>;
 
@@ -84,6 +101,7 @@ export class TcpTransport implements Transport {
     private readonly socket: Socket,
   ) {
     this.scratch = Buffer.allocUnsafe(RUN_PAGES * o.image.pageSizeBytes);
+    this.atTarget = new PageSet(o.image.pageCount);
     this.challenge = this.expect("challenge");
     this.challenge.catch(() => undefined);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
@@ -132,6 +150,7 @@ export class TcpTransport implements Transport {
     forEachBatchPage(batch, (page) => (pages[n++] = page));
     const chunks: Buffer[] = [];
     for (let from = 0; from < n; from += CHUNK_PAGES) chunks.push(this.encodeChunk(pages.subarray(from, Math.min(n, from + CHUNK_PAGES)), batch.deltas));
+    for (let i = 0; i < n; i++) this.atTarget.add(pages[i]);
     let bytes = 0;
     for (const chunk of chunks) bytes += await this.sendChunk(chunk);
     this.pagesSent += batch.pageCount;
@@ -139,8 +158,24 @@ export class TcpTransport implements Transport {
     return { startMs, endMs, arrivalMs: endMs, bytes };
   }
 
-  sendDiscard(_pages: PageSet): Promise<SendReceipt> {
-    return Promise.reject(new Error("post-copy does not run over TCP yet: the target cannot fault pages in"));
+  async sendDiscard(pages: PageSet): Promise<SendReceipt> {
+    const startMs = this.o.clock.now();
+    const stale = pages.toArray();
+    for (const page of stale) this.atTarget.delete(page);
+    const frame = encodeFrame(FrameType.Discard, 0, encodePageList(stale));
+    await this.send(frame);
+    const endMs = this.o.clock.now();
+    return { startMs, endMs, arrivalMs: endMs, bytes: frame.length };
+  }
+
+  /** Pages the target lacks a current copy of: it has to fault them in if its guest resumes now. */
+  missingAtTarget(): number {
+    return this.o.image.pageCount - this.atTarget.count();
+  }
+
+  /** Post-copy: the target starts the guest now, on the pages it has. */
+  resumeTarget(): void {
+    this.write(encodeFrame(FrameType.Resume));
   }
 
   async sendState(): Promise<SendReceipt> {
@@ -153,7 +188,7 @@ export class TcpTransport implements Transport {
   }
 
   takePageRequests(): readonly number[] {
-    return [];
+    return this.requests.splice(0);
   }
 
   async flush(): Promise<void> {
@@ -168,14 +203,17 @@ export class TcpTransport implements Transport {
   }
 
   stats(): TransportStats {
-    return { pagesSent: this.pagesSent, bytesSent: this.bytesSent, requestBytes: 0, pageRequests: 0 };
+    return { pagesSent: this.pagesSent, bytesSent: this.bytesSent, requestBytes: this.requestBytes, pageRequests: this.pageRequests };
   }
 
-  /** SHA-256 of the target's image as the target computed it. */
-  async targetDigest(): Promise<string> {
+  /**
+   * SHA-256 of the target's image as the target computed it, with the guest's write count there. A post-copy
+   * guest pauses for it, and its last writes come back (to onReverse) before the answer.
+   */
+  async targetDigest(): Promise<DigestAnswer> {
     const answer = this.expect("digest");
     this.write(encodeFrame(FrameType.Digest));
-    return (await answer).toString("utf8");
+    return JSON.parse((await answer).toString("utf8")) as DigestAnswer;
   }
 
   /** Tells the target the controller's verdict and waits until it has acted on it. */
@@ -270,6 +308,20 @@ export class TcpTransport implements Transport {
       for (const f of this.decoder.push(chunk)) {
         const payload = verifiedPayload(f);
         if (f.type === FrameType.Error) throw new Error(`target refused the migration: ${payload.toString("utf8")}`);
+        if (f.type === FrameType.Request) {
+          const pages = decodePageList(payload);
+          this.requests.push(...pages);
+          this.pageRequests += pages.length;
+          this.requestBytes += f.payload.length + FRAME_HEADER_BYTES;
+          continue;
+        }
+        if (f.type === FrameType.Reverse) {
+          if (!this.o.onReverse) throw new Error("the target sent writes back, which this migration did not ask for");
+          this.o.onReverse(decodeReverseBatch(payload, this.o.image.pageSizeBytes));
+          this.counts.reverseBatches++;
+          this.counts.reverseBytes += f.payload.length + FRAME_HEADER_BYTES;
+          continue;
+        }
         const key =
           f.type === FrameType.Challenge ? "challenge" : f.type === FrameType.Ready ? "ready" : f.type === FrameType.Ack ? `ack:${f.page}` : f.type === FrameType.Digest ? "digest" : null;
         const waiter = key ? this.waiting.get(key) : undefined;

@@ -8,6 +8,8 @@ export const createVmSchema = z.object({
   nodeId: z.string().uuid("must be a UUID").optional(),
   dirtyRateMiBps: z.number().nonnegative().max(100_000).default(0),
   allowPostCopy: z.boolean().default(false),
+  /** Post-copy over TCP: the target streams the guest's writes back until the move is recorded (false: no reverse stream). */
+  postCopyRecovery: z.boolean().default(true),
   /** How a simulated agent models the VM's usage: a constant CPU level or a replayed trace series. */
   workload: workloadSchema.optional(),
   /** Expected traffic with running VMs: placement puts the VM near its peers, and the rates are stored. */

@@ -10,6 +10,7 @@ export const vmSchema = z.object({
   memMiB: z.number(),
   dirtyRateMiBps: z.number(),
   allowPostCopy: z.boolean(),
+  postCopyRecovery: z.boolean(),
   workload: json,
   sla: z.object({ maxDowntimeMs: z.number().nullable(), maxTotalMs: z.number().nullable(), network: json }),
   createdAt: isoTime,

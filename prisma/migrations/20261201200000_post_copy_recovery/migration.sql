@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Vm" ADD COLUMN     "postCopyRecovery" BOOLEAN NOT NULL DEFAULT true;
