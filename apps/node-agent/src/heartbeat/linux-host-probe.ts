@@ -130,7 +130,7 @@ export class LinuxHostProbe implements HostProbe {
   private raplZones(): Counters["rapl"] {
     const zones = new Map<string, { energyUj: number; maxUj: number }>();
     for (const zone of this.list("sys/class/powercap").filter((z) => RAPL_PACKAGE.test(z))) {
-      // energy_uj is readable by root only on kernels since 5.10 (CVE-2020-8694): unreadable counts as absent.
+      // Kernels patched for CVE-2020-8694 let only root read energy_uj: unreadable counts as absent.
       const energyUj = this.number(`sys/class/powercap/${zone}/energy_uj`);
       if (energyUj !== null) zones.set(zone, { energyUj, maxUj: this.number(`sys/class/powercap/${zone}/max_energy_range_uj`) ?? 0 });
     }
