@@ -6,7 +6,8 @@ import { HealthController } from "./health/health.controller";
 import { GuestPlane } from "./guest/guest-plane";
 import { HeartbeatService, HOSTED_VMS_LISTENER } from "./heartbeat/heartbeat.service";
 import { HostPower } from "./heartbeat/host-power";
-import { HOST_PROBE } from "./heartbeat/host-probe";
+import { HOST_PROBE, type HostProbe } from "./heartbeat/host-probe";
+import { LinuxHostProbe } from "./heartbeat/linux-host-probe";
 import { SimulatedHostProbe } from "./heartbeat/simulated-host-probe";
 import { TraceLibrary } from "./heartbeat/workload/trace-library";
 import { MIGRATION_EXECUTOR } from "./migration/executor";
@@ -34,13 +35,7 @@ export class AgentModule {
       controllers: [HealthController],
       providers: [
         { provide: AGENT_CONFIG, useValue: config },
-        {
-          provide: HOST_PROBE,
-          useValue: new SimulatedHostProbe(
-            { ...config.node, ...(config.fault !== "none" ? { fault: { kind: config.fault, sinceMs: Date.now() } } : {}) },
-            traceLibrary(config),
-          ),
-        },
+        { provide: HOST_PROBE, useValue: hostProbe(config) },
         { provide: HostPower, useValue: new HostPower(config.bootDelayMs) },
         ...executorProviders(config),
         ControllerClient,
@@ -66,6 +61,20 @@ function executorProviders(config: AgentConfig): Provider[] {
       inject: [GuestPlane],
     },
   ];
+}
+
+/**
+ * Simulated: the whole heartbeat from the VMs' workloads. linux: the host totals from this machine's /proc and
+ * /sys, each VM's figures still from its workload (Linux cannot see inside the VMs Ferry places).
+ */
+function hostProbe(config: AgentConfig): HostProbe {
+  const simulated = new SimulatedHostProbe(
+    { ...config.node, ...(config.fault !== "none" ? { fault: { kind: config.fault, sinceMs: Date.now() } } : {}) },
+    traceLibrary(config),
+  );
+  if (config.hostProbe === "simulated") return simulated;
+  const logger = new Logger("HostProbe");
+  return new LinuxHostProbe({ power: config.node.power, guests: simulated, onWattsSource: (_, why) => logger.log(why) });
 }
 
 function traceLibrary(config: AgentConfig): TraceLibrary {

@@ -52,7 +52,8 @@ export type RegisterNodeResponse = z.infer<typeof registerNodeResponseSchema>;
 /**
  * How a simulated VM uses its vCPUs over time: a constant level, or a CPU-utilisation series replayed from
  * the agent's trace folder (one file per series, one percentage per line every 5 minutes, as CloudSim's
- * PlanetLab traces). A real host probe measures instead and ignores it.
+ * PlanetLab traces). The Linux host probe measures the host's totals but still takes each VM's figures
+ * from it.
  */
 export const workloadSchema = z.discriminatedUnion("kind", [
   z

@@ -30,6 +30,11 @@ describe("loadAgentConfig", () => {
     expect(custom.transfer).toMatchObject({ compress: true, maxMbps: 500, locality: { kind: "zipf", exponent: 1.2 } });
   });
 
+  it("probes a simulated host unless told to read this Linux machine", () => {
+    expect(loadAgentConfig(base).hostProbe).toBe("simulated");
+    expect(loadAgentConfig({ ...base, FERRY_HOST_PROBE: "linux" }).hostProbe).toBe("linux");
+  });
+
   it.each([
     { name: "a bad guest locality", env: { ...base, FERRY_GUEST_LOCALITY: "hotset:2" }, error: /FERRY_GUEST_LOCALITY/ },
     { name: "a data port out of range", env: { ...base, FERRY_AGENT_DATA_PORT: "70000" }, error: /FERRY_AGENT_DATA_PORT/ },
@@ -41,6 +46,7 @@ describe("loadAgentConfig", () => {
     { name: "an unknown mode", env: { ...base, FERRY_AGENT_MODE: "magic" }, error: /FERRY_AGENT_MODE/ },
     { name: "a trace speed-up of 0", env: { ...base, FERRY_TRACE_SPEEDUP: "0" }, error: /FERRY_TRACE_SPEEDUP/ },
     { name: "a negative boot delay", env: { ...base, FERRY_BOOT_DELAY_MS: "-1" }, error: /FERRY_BOOT_DELAY_MS/ },
+    { name: "an unknown host probe", env: { ...base, FERRY_HOST_PROBE: "windows" }, error: /FERRY_HOST_PROBE: .*"simulated"\|"linux"/ },
     { name: "an unknown fault", env: { ...base, FERRY_SIM_FAULT: "fire" }, error: /FERRY_SIM_FAULT/ },
   ])("refuses $name with a message naming it", ({ env, error }) => {
     expect(() => loadAgentConfig(env)).toThrow(error);

@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { SIMULATED_FAULTS, type SimulatedFault } from "../heartbeat/simulated-host-probe";
 import { z } from "zod";
 
+export const HOST_PROBES = ["simulated", "linux"] as const;
+export type HostProbeKind = (typeof HOST_PROBES)[number];
+
 /** The PlanetLab sample shipped with the agent (workloads/planetlab-sample/README.md). */
 export const SHIPPED_TRACES = join(__dirname, "..", "..", "workloads", "planetlab-sample", "20110303");
 
@@ -75,6 +78,8 @@ const schema = z.object({
   FERRY_BOOT_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
   // A degrading host for tests and demos: corrected memory errors that keep rising, or a host running hot.
   FERRY_SIM_FAULT: z.enum(SIMULATED_FAULTS).default("none"),
+  // Where the host's load, power and health come from: the workload model, or this Linux machine's /proc and /sys.
+  FERRY_HOST_PROBE: z.enum(HOST_PROBES).default("simulated"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -107,6 +112,7 @@ export interface AgentConfig {
   workload: { traceDir: string; traceSpeedup: number };
   bootDelayMs: number;
   fault: SimulatedFault;
+  hostProbe: HostProbeKind;
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
 }
 
@@ -152,6 +158,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     workload: { traceDir: e.FERRY_TRACE_DIR, traceSpeedup: e.FERRY_TRACE_SPEEDUP },
     bootDelayMs: e.FERRY_BOOT_DELAY_MS,
     fault: e.FERRY_SIM_FAULT,
+    hostProbe: e.FERRY_HOST_PROBE,
     logLevel: e.LOG_LEVEL,
   };
 }

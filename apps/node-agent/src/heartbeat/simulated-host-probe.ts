@@ -1,5 +1,6 @@
 import type { Heartbeat, HostedVm, NodeHealth, VmUsage } from "@ferry/protocol";
 import type { HostProbe } from "./host-probe";
+import { linearWatts, type PowerModel } from "./linear-power";
 import type { TraceLibrary } from "./workload/trace-library";
 import { activity } from "./workload/workload-model";
 
@@ -9,7 +10,7 @@ export type SimulatedFault = (typeof SIMULATED_FAULTS)[number];
 
 export interface SimulatedHost {
   capacity: { cpu: number; memMiB: number };
-  power: { idleWatts: number; peakWatts: number };
+  power: PowerModel;
   /** The fault the host has, and since when (ms since epoch). */
   fault?: { kind: SimulatedFault; sinceMs: number };
 }
@@ -69,11 +70,10 @@ export class SimulatedHostProbe implements HostProbe {
       });
     }
     const cpuLoad = Math.min(1, cpuUsed / this.host.capacity.cpu);
-    const { idleWatts, peakWatts } = this.host.power;
     return {
       cpuLoad,
       memLoad: Math.min(1, memUsed / this.host.capacity.memMiB),
-      watts: idleWatts + (peakWatts - idleWatts) * cpuLoad,
+      watts: linearWatts(this.host.power, cpuLoad),
       netTxMbps: round3(txMbps),
       netRxMbps: round3(rxMbps),
       power: "on",
