@@ -1330,6 +1330,7 @@ export interface components {
             memMiB: number;
             dirtyRateMiBps: number;
             allowPostCopy: boolean;
+            postCopyRecovery: boolean;
             workload: unknown;
             sla: {
                 maxDowntimeMs: number | null;
@@ -1349,6 +1350,7 @@ export interface components {
                 memMiB: number;
                 dirtyRateMiBps: number;
                 allowPostCopy: boolean;
+                postCopyRecovery: boolean;
                 workload: unknown;
                 sla: {
                     maxDowntimeMs: number | null;
@@ -2157,6 +2159,8 @@ export interface operations {
                     dirtyRateMiBps?: number;
                     /** @default false */
                     allowPostCopy?: boolean;
+                    /** @default true */
+                    postCopyRecovery?: boolean;
                     workload?: {
                         /** @enum {string} */
                         kind: "constant";
