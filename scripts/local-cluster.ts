@@ -282,7 +282,14 @@ and a "ferry:" line here says when it exited and when it is back. The current pi
                  # silent for ${silenceS} s (FERRY_HEARTBEAT_TIMEOUT_MS), then active when it beats again
   kill -9 ${s.pid("controller")}   # the controller: back on the same port, with the same tokens and database
   npx ferryctl get nodes --watch
-
+${
+    agentMode === "tcp"
+      ? `Kill the target agent of a running migration: start one (npx ferryctl migrate ${vm.name} --to ${target.name}) and, while
+npx ferryctl get migrations shows it running, kill -9 ${s.pid(target.name)} (${target.name}). The migration fails as its data connection
+breaks, the VM stays on its source, and ${target.name} comes back.
+`
+      : ""
+  }
 Press Ctrl-C to stop.`);
 }
 
