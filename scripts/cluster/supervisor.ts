@@ -90,9 +90,13 @@ export interface PartUp {
   startedInMs: number;
 }
 
+/** Listeners run synchronously, before the supervisor goes on. Exits caused by `stop` emit nothing. */
 export interface SupervisorEvents {
+  /** A process of the part was spawned (its pid changed). */
   spawn: [PartSpawn];
+  /** The part is up: its `ready` probe answered (at once without one). */
   up: [PartUp];
+  /** The part exited unexpectedly (a kill through `kill` included); a restart is scheduled. */
   exit: [PartExit];
 }
 
@@ -173,7 +177,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /**
    * Resolves when the part is up after at least `restarts` restarts: at once if it is, else at the "up" event
    * that makes it so. After a kill, wait for `restartCount(name) + 1`: until the exit arrives, the part still
-   * counts as up.
+   * counts as up. Never resolves for a part that stays down or once the supervisor is stopped.
    */
   whenUp(name: string, restarts = 0): Promise<PartUp> {
     const part = this.part(name);
