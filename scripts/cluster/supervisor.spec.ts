@@ -145,16 +145,22 @@ describe("Supervisor", () => {
   });
 
   it("stop ends every part with SIGTERM, kills one that ignores it after the grace period, and restarts none", async () => {
+    // The stubborn part is up once it has installed its handler, which it says with a file.
+    const armed = join(dir, "armed");
     const s = supervise(
-      [node("polite", FOREVER), node("stubborn", `process.on("SIGTERM", () => {}); ${FOREVER}`), node("crasher", "process.exit(1)")],
+      [
+        node("polite", FOREVER),
+        node("stubborn", `process.on("SIGTERM", () => {}); require("node:fs").writeFileSync(${JSON.stringify(armed)}, ""); ${FOREVER}`, {
+          ready: async () => existsSync(armed),
+        }),
+        node("crasher", "process.exit(1)"),
+      ],
       { initialMs: 50, maxMs: 400, resetAfterMs: 60_000 },
       300,
     );
     const seen = exits(s);
     await s.start();
     await s.whenUp("stubborn");
-    // The stubborn part installs its handler after it is spawned: give it time to do so.
-    await sleep(300);
     const started = Date.now();
     await s.stop();
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
