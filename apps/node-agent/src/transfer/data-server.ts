@@ -15,7 +15,7 @@ export class DataServer {
   constructor(
     private readonly store: IncomingStore,
     private readonly secrets: TargetSecrets,
-    private readonly listen: { port: number; host: string; advertiseHost: string },
+    private readonly listen: { port: number; host: string; advertiseHost: string; helloTimeoutMs?: number },
   ) {}
 
   /** Starts listening (once) and returns the address to advertise, host:port. */
@@ -24,7 +24,7 @@ export class DataServer {
     const server = createServer((socket) => {
       this.sockets.add(socket);
       socket.once("close", () => this.sockets.delete(socket));
-      new IncomingMigration(socket, this.store, this.secrets);
+      new IncomingMigration(socket, this.store, this.secrets, this.listen.helloTimeoutMs);
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -24,7 +24,7 @@ async function target() {
   const dir = mkdtempSync(join(tmpdir(), "ferry-incoming-"));
   const guests = new GuestHost({ dataDir: dir, locality: { kind: "hotset", fraction: 0.1, share: 0.9 } });
   const secrets = async (id: string) => (id === MIGRATION ? SECRET : Promise.reject(new Error("not the target")));
-  const server = new DataServer(guests, secrets, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1" });
+  const server = new DataServer(guests, secrets, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1", helloTimeoutMs: 300 });
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => guests.close(), () => server.close());
   const incoming = () => (existsSync(join(dir, "incoming")) ? readdirSync(join(dir, "incoming")) : []);
   return { address: await server.address(), incoming };
@@ -81,6 +81,7 @@ describe("IncomingMigration authenticates the source", () => {
     { name: "Hello without a proof", first: () => encodeJson(FrameType.Hello, facts(MIGRATION)), answer: FrameType.Error, reason: "proof" },
     { name: "missing Hello: pages first", first: () => encodeFrame(FrameType.Page, 0, Buffer.alloc(4096, 1)), answer: FrameType.Error, reason: "before an authenticated Hello" },
     { name: "missing Hello: a Sync first", first: () => encodeFrame(FrameType.Sync, 1), answer: FrameType.Error, reason: "before an authenticated Hello" },
+    { name: "silence after the challenge", first: () => Buffer.alloc(0), answer: FrameType.Error, reason: "no authenticated Hello in 300 ms" },
   ])("$name", async ({ first, answer, reason }) => {
     const t = await target();
     const f = await session(t.address, first);

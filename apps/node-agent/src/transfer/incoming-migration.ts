@@ -21,6 +21,8 @@ const helloSchema = z.object({
 });
 /** Pages per writev on the target. */
 const RUN_PAGES = 256;
+/** A connection that has not authenticated by then is cut: a silent peer must not hold a session open. */
+export const HELLO_TIMEOUT_MS = 10_000;
 /** How often a post-copy guest's writes go back to the source (the reverse dirty log). */
 const REVERSE_EVERY_MS = 20;
 const stateSchema = z.object({ seed: z.number().int(), writes: z.number().int().nonnegative() });
@@ -103,8 +105,14 @@ export class IncomingMigration {
     private readonly socket: Socket,
     private readonly store: IncomingStore,
     private readonly secrets: TargetSecrets,
+    helloTimeoutMs = HELLO_TIMEOUT_MS,
   ) {
     socket.setNoDelay(true);
+    const silent = setTimeout(() => {
+      if (!this.hello && !this.refused) this.refuse(new FrameError(`no authenticated Hello in ${helloTimeoutMs} ms`));
+    }, helloTimeoutMs);
+    silent.unref();
+    socket.once("close", () => clearTimeout(silent));
     socket.write(encodeFrame(FrameType.Challenge, 0, this.nonce));
     socket.on("data", (chunk: Buffer) => {
       if (this.refused) return;
