@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:net";
 import { IncomingMigration, type IncomingStore } from "./incoming-migration";
+import { DEFAULT_STALL_TIMEOUT_MS, StallGuard } from "./stall-guard";
 import type { TargetSecrets } from "./transfer-auth";
 
 /**
@@ -14,13 +15,17 @@ export class DataServer {
   constructor(
     private readonly store: IncomingStore,
     private readonly secrets: TargetSecrets,
-    private readonly listen: { port: number; host: string; advertiseHost: string },
+    private readonly listen: { port: number; host: string; advertiseHost: string; stallTimeoutMs?: number },
   ) {}
 
   /** Starts listening (once) and returns the address to advertise, host:port. */
   async address(): Promise<string> {
     if (this.address_) return this.address_;
-    const server = createServer((socket) => new IncomingMigration(socket, this.store, this.secrets));
+    const server = createServer((socket) => {
+      // A source cut off by a partition sends nothing more, not even a FIN: keepalive is how this end finds out.
+      StallGuard.keepAlive(socket, this.listen.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS);
+      new IncomingMigration(socket, this.store, this.secrets);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(this.listen.port, this.listen.host, () => {

@@ -5,6 +5,7 @@ import { deflateRaw } from "node:zlib";
 import type { GuestImage } from "../guest/guest-image";
 import type { WorkloadState } from "../guest/guest-workload";
 import { checksum, encodeFrame, encodeJson, FRAME_HEADER_BYTES, FrameDecoder, FrameType, verifiedPayload, writeHeader, ZERO_PAGE } from "./frame";
+import { StallGuard } from "./stall-guard";
 import type { TokenBucket } from "./token-bucket";
 import { transferProof } from "./transfer-auth";
 
@@ -42,6 +43,8 @@ export interface TcpTransportOptions {
   readonly clock: Clock;
   /** The guest's state, read when the technique sends the device state. */
   readonly state: () => WorkloadState;
+  /** How long the connection may make no progress while this side waits on it before it counts as dead (see StallGuard). */
+  readonly stallTimeoutMs: number;
 }
 
 /** Counts beyond the library's TransportStats, for the report and the benchmark. */
@@ -78,6 +81,7 @@ export class TcpTransport implements Transport {
   private rtt = 0;
   /** The target's nonce, sent as soon as it accepts the connection. */
   private readonly challenge: Promise<Buffer>;
+  private readonly guard: StallGuard;
 
   private constructor(
     private readonly o: TcpTransportOptions,
@@ -86,6 +90,10 @@ export class TcpTransport implements Transport {
     this.scratch = Buffer.allocUnsafe(RUN_PAGES * o.image.pageSizeBytes);
     this.challenge = this.expect("challenge");
     this.challenge.catch(() => undefined);
+    this.guard = new StallGuard(socket, o.stallTimeoutMs, () => {
+      this.fail(new Error(`data connection to ${o.address} stalled: nothing moved for ${o.stallTimeoutMs} ms (network partition?)`));
+      socket.destroy();
+    });
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (e) => this.fail(new Error(`data connection to ${o.address}: ${e.message}`)));
     socket.on("close", () => this.fail(new Error(`data connection to ${o.address} closed`)));
@@ -160,7 +168,7 @@ export class TcpTransport implements Transport {
     const seq = ++this.seq;
     const acked = this.expect(`ack:${seq}`);
     this.write(encodeFrame(FrameType.Sync, seq));
-    await acked;
+    await this.guard.during(acked);
   }
 
   rttMs(): number {
@@ -240,7 +248,7 @@ export class TcpTransport implements Transport {
   private async send(bytes: Buffer): Promise<void> {
     this.counts.throttledMs += await this.o.bucket.take(bytes.length);
     if (!this.write(bytes)) {
-      await new Promise<void>((resolve, reject) => {
+      const drained = new Promise<void>((resolve, reject) => {
         const done = (e?: Error) => {
           this.socket.off("drain", done);
           this.socket.off("close", closed);
@@ -251,6 +259,7 @@ export class TcpTransport implements Transport {
         this.socket.on("drain", done);
         this.socket.on("close", closed);
       });
+      await this.guard.during(drained);
     }
     this.bytesSent += bytes.length;
   }
