@@ -1,6 +1,10 @@
 import type { Socket } from "node:net";
 
-/** Long enough for a 1 MiB write to drain at 1 Mbit/s with a full send buffer ahead of it; short beside TCP's own 15 minutes. */
+/**
+ * A write that drains slowly is progress (Node checks its queue before reporting a timeout); the longest honest
+ * silence is a wait for an answer behind a full kernel send buffer, a few MiB at the link's rate. 30 s covers
+ * that down to about 1 Mbit/s and is short beside TCP's own 15 minutes.
+ */
 export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
 /**
@@ -9,7 +13,9 @@ export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
  *
  * Two tools, each for the state it can see:
  * - while this side waits on the connection (`during`: its bytes to drain into the kernel, an answer to come),
- *   a socket timeout: no byte read and no write completed for `timeoutMs` means the connection is stuck. It is
+ *   a socket timeout: no byte read and no write progressed for `timeoutMs` means the connection is stuck (Node
+ *   lets a write whose queue shrank since the last period go on for another, so a stall is reported after one to
+ *   two periods). It is
  *   off the rest of the time, so a throttled sender, a controller call or the peer hashing an image never
  *   trips it;
  * - while the connection is idle with nothing unacknowledged, TCP keepalive after `timeoutMs` (libuv then

@@ -179,7 +179,10 @@ export class TcpTransport implements Transport {
     return { pagesSent: this.pagesSent, bytesSent: this.bytesSent, requestBytes: 0, pageRequests: 0 };
   }
 
-  /** SHA-256 of the target's image as the target computed it. */
+  /**
+   * SHA-256 of the target's image as the target computed it. Not timed by the stall guard: hashing a large
+   * image takes long; keepalive notices a dead link once the request is acknowledged.
+   */
   async targetDigest(): Promise<string> {
     const answer = this.expect("digest");
     this.write(encodeFrame(FrameType.Digest));
