@@ -29,6 +29,8 @@ let subnets = 0;
  */
 export class NetnsLab {
   private readonly namespaces: Namespace[] = [];
+  /** Root-namespace ends of control links. */
+  private readonly rootDevices: string[] = [];
   private readonly octet = process.pid % 256;
 
   private constructor() {}
@@ -59,6 +61,7 @@ export class NetnsLab {
     this.namespaces.push(ns);
     ip("-n", name, "link", "set", "lo", "up");
     ip("link", "add", root, "type", "veth", "peer", "name", inside, "netns", name);
+    this.rootDevices.push(root);
     ip("addr", "add", `${rootAddress}/30`, "dev", root);
     ip("link", "set", root, "up");
     ip("-n", name, "addr", "add", `${address}/30`, "dev", inside);
@@ -97,8 +100,19 @@ export class NetnsLab {
     ip("-n", link.namespaces[end].name, "link", "set", link.devices[end], up ? "up" : "down");
   }
 
-  /** Deletes every namespace of this lab; their veth pairs go with them. */
+  /**
+   * Deletes every namespace of this lab; their veth pairs go with them. The root ends of the control links go
+   * first: a namespace outlives its deletion while TCP sockets of its own still linger (a connection cut by a
+   * partition retransmits for minutes), and its address must not stay in the root namespace meanwhile.
+   */
   close(): void {
+    for (const dev of this.rootDevices.splice(0)) {
+      try {
+        ip("link", "delete", dev);
+      } catch {
+        // Already gone.
+      }
+    }
     for (const ns of this.namespaces.splice(0)) {
       try {
         ip("netns", "delete", ns.name);

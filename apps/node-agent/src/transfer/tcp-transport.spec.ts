@@ -38,7 +38,7 @@ afterEach(() => {
   for (const f of cleanup.splice(0)) f();
 });
 
-async function transportTo(address: string): Promise<TcpTransport> {
+async function transportTo(address: string, signal?: AbortSignal): Promise<TcpTransport> {
   const dir = mkdtempSync(join(tmpdir(), "ferry-transport-"));
   const image = GuestImage.open(join(dir, "vm.img"), MEM_MIB);
   // Non-zero pages: zero pages go as headers alone and would not fill the socket.
@@ -53,7 +53,7 @@ async function transportTo(address: string): Promise<TcpTransport> {
     clock: { now: () => performance.now() },
     state: () => ({ seed: 1, writes: 0 }),
     stallTimeoutMs: STALL_MS,
-  });
+  }, signal);
   cleanup.push(() => {
     t.close();
     image.close();
@@ -94,5 +94,22 @@ describe("TcpTransport against a target that goes silent (a partition)", () => {
     // Node grants a write in progress one more period before it reports the timeout.
     expect(ms).toBeGreaterThanOrEqual(STALL_MS - 20);
     expect(ms).toBeLessThan(3 * STALL_MS + 1000);
+  });
+});
+
+describe("TcpTransport.connect's abort signal", () => {
+  it("aborts the connecting, not the connection: aborted afterwards (a late cancel), the session goes on", async () => {
+    const { server, address } = await silentTarget(true);
+    cleanup.push(() => server.close());
+    const abort = new AbortController();
+    const t = await transportTo(address, abort.signal);
+    abort.abort("cancelled by the controller");
+    await expect(t.reserveTarget()).resolves.toBeUndefined();
+  });
+
+  it("an already aborted signal refuses to connect", async () => {
+    const { server, address } = await silentTarget(true);
+    cleanup.push(() => server.close());
+    await expect(transportTo(address, AbortSignal.abort("shutting down"))).rejects.toBe("shutting down");
   });
 });

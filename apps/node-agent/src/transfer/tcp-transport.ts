@@ -99,15 +99,27 @@ export class TcpTransport implements Transport {
     socket.on("close", () => this.fail(new Error(`data connection to ${o.address} closed`)));
   }
 
+  /**
+   * `signal` aborts the connecting only. Node would tie it to the socket for good (connect's own `signal`): a
+   * cancel heard after the switchover, or a late answer to a progress report, would then cut the connection
+   * the verdict still has to cross. Once connected, the technique watches the signal itself.
+   */
   static connect(o: TcpTransportOptions, signal?: AbortSignal): Promise<TcpTransport> {
     const [host, port] = splitAddress(o.address);
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port, noDelay: true, signal });
+      if (signal?.aborted) return reject(signal.reason);
+      const socket = connect({ host, port, noDelay: true });
+      const abort = () => socket.destroy(new Error(`connecting to ${o.address} aborted: ${String(signal!.reason)}`));
+      signal?.addEventListener("abort", abort, { once: true });
       socket.once("connect", () => {
+        signal?.removeEventListener("abort", abort);
         socket.removeListener("error", reject);
         resolve(new TcpTransport(o, socket));
       });
-      socket.once("error", reject);
+      socket.once("error", (e) => {
+        signal?.removeEventListener("abort", abort);
+        reject(e);
+      });
     });
   }
 
