@@ -156,7 +156,7 @@ describe("real transfers between two agents (FERRY_AGENT_MODE=tcp)", () => {
     const resumed = guests("tcp-1").get(vm.id)!;
     resumed.workload.pause();
     expect(resumed.workload.writes).toBeGreaterThan(atSwitchover);
-    expect(await resumed.image.digest()).toBe(await expectedImageDigest(64, agents["tcp-1"].app.get<AgentConfig>(AGENT_CONFIG).transfer.locality, resumed.workload.state));
+    expect(await resumed.image.digest()).toBe(await expectedImageDigest({ memMiB: 64, locality: agents["tcp-1"].app.get<AgentConfig>(AGENT_CONFIG).transfer.locality, ...resumed.workload.state }));
     resumed.workload.resume();
     const incoming = join(dir, "tcp-2", "incoming");
     expect(existsSync(incoming) ? readdirSync(incoming).filter((f) => f.startsWith(vm.id)) : []).toEqual([]);

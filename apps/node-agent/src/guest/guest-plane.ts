@@ -19,6 +19,7 @@ export class GuestPlane implements DataEndpoint, HostedVmsListener, OnApplicatio
       port: config.transfer.dataPort,
       host: config.host,
       advertiseHost: config.transfer.dataHost,
+      stallTimeoutMs: config.transfer.stallTimeoutMs,
     });
   }
 
