@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { IncomingMigration, type IncomingStore } from "./incoming-migration";
+import { IncomingMigration, SOURCE_SILENCE_MS, type IncomingStore } from "./incoming-migration";
 import { DEFAULT_STALL_TIMEOUT_MS, StallGuard } from "./stall-guard";
 import type { TargetSecrets } from "./transfer-auth";
 
@@ -27,7 +27,8 @@ export class DataServer {
       socket.once("close", () => this.sockets.delete(socket));
       // A source cut off by a partition sends nothing more, not even a FIN: keepalive is how this end finds out.
       StallGuard.keepAlive(socket, this.listen.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS);
-      new IncomingMigration(socket, this.store, this.secrets, this.listen.helloTimeoutMs);
+      const stallTimeoutMs = this.listen.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+      new IncomingMigration(socket, this.store, this.secrets, { helloTimeoutMs: this.listen.helloTimeoutMs, sourceSilenceMs: Math.min(SOURCE_SILENCE_MS, stallTimeoutMs / 2) });
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
