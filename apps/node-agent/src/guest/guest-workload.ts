@@ -15,6 +15,8 @@ export interface GuestWorkloadOptions {
   readonly seed: number;
   /** Writes already made by this workload (on the source, before a migration): the stream continues after them. */
   readonly writesDone?: number;
+  /** Called before the workload makes writes from..to (write counts), so that a killed agent can redo them (GuestJournal). */
+  readonly journal?: (from: number, to: number) => void;
 }
 
 /** What moves with the guest as its device state: enough for the target to continue the same write stream. */
@@ -71,6 +73,11 @@ export class GuestWorkload {
     return this.writes_;
   }
 
+  /** Paused by a migration (and not resumed since). */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   get throttle(): number {
     return this.throttle_;
   }
@@ -96,7 +103,7 @@ export class GuestWorkload {
 
   /** Makes `count` writes now, whatever the clock says (tests and benchmarks). */
   writeNow(count: number): void {
-    for (let i = 0; i < count; i++) this.writeOne();
+    this.makeWrites(count);
   }
 
   setTracking(on: boolean): void {
@@ -138,7 +145,13 @@ export class GuestWorkload {
     const due = this.writesPerMs * dt * speed + this.carry;
     const n = Math.floor(due);
     this.carry = due - n;
-    for (let i = 0; i < n; i++) this.writeOne();
+    this.makeWrites(n);
+  }
+
+  private makeWrites(count: number): void {
+    if (count <= 0) return;
+    this.o.journal?.(this.writes_, this.writes_ + count);
+    for (let i = 0; i < count; i++) this.writeOne();
   }
 
   private writeOne(): void {

@@ -54,6 +54,17 @@ export class TcpExecutor implements MigrationExecutor {
   ) {}
 
   async run(m: ClaimedMigration, hooks: ExecutionHooks): Promise<ExecutionResult> {
+    const done = this.guests.beginOutgoing(m.vm.id);
+    try {
+      const result = await this.transfer(m, hooks);
+      return { ...result, settle: (recorded) => result.settle!(recorded).finally(done) };
+    } catch (e) {
+      done();
+      throw e;
+    }
+  }
+
+  private async transfer(m: ClaimedMigration, hooks: ExecutionHooks): Promise<ExecutionResult> {
     if (!OVER_TCP.has(m.technique)) throw new Error(`${m.technique} does not run over TCP yet (only ${[...OVER_TCP].join(", ")})`);
     if (!m.target.dataAddress) throw new Error(`target ${m.target.name} has no data address (is its agent in tcp mode?)`);
     const spec = resolveTechnique({ ...m.techniqueOptions, name: m.technique, batchPages: TCP_BATCH_PAGES } as TechniqueSpec);
