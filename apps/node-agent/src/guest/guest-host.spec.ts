@@ -45,6 +45,22 @@ describe("GuestHost", () => {
     host.close();
   });
 
+  it("a hosted list asked for before a VM's guest was released does not start it again", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "ferry-host-"));
+    dirs.push(dataDir);
+    const host = new GuestHost({ dataDir, locality });
+    host.reconcile([hosted]);
+    const askedBefore = Date.now() - 1;
+    host.release(VM.id);
+    host.reconcile([hosted], askedBefore);
+    expect(host.get(VM.id)).toBeUndefined();
+    expect(existsSync(join(dataDir, "vms", `${VM.id}.img`))).toBe(false);
+    await new Promise((r) => setTimeout(r, 2));
+    host.reconcile([hosted], Date.now());
+    expect(host.get(VM.id)).toBeDefined();
+    host.close();
+  });
+
   it("at start, deletes incoming images never verified and marks without an image; keeps verified ones waiting", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "ferry-host-"));
     dirs.push(dataDir);

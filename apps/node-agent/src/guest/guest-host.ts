@@ -58,6 +58,8 @@ export class GuestHost implements IncomingStore {
   private readonly pending = new Map<string, Pending>();
   /** VMs whose guest an outgoing migration drives: never released or resumed behind its back. */
   private readonly outgoing = new Set<string>();
+  /** When each VM's guest was last released (Date.now()): a hosted list asked for before that is stale about it. */
+  private readonly releasedAt = new Map<string, number>();
   corruptBeforeDigest?: (image: GuestImage) => void;
 
   constructor(private readonly o: GuestHostOptions) {
@@ -83,11 +85,13 @@ export class GuestHost implements IncomingStore {
 
   /**
    * Every VM the controller says runs here gets its guest: a verified incoming image first (from memory, or
-   * from disk after an agent restart), else its own image, else a fresh one.
+   * from disk after an agent restart), else its own image, else a fresh one. A list asked for (`askedAtMs`)
+   * before the VM's guest was released here predates its move away: it would start a fresh guest of a VM that
+   * runs elsewhere.
    */
-  reconcile(vms: readonly HostedVm[]): void {
+  reconcile(vms: readonly HostedVm[], askedAtMs = Date.now()): void {
     for (const vm of vms) {
-      if (this.guests.has(vm.id)) continue;
+      if (this.guests.has(vm.id) || (this.releasedAt.get(vm.id) ?? -Infinity) >= askedAtMs) continue;
       const waiting = [...this.pending.values()].filter((p) => p.hello.vmId === vm.id).pop();
       if (waiting) this.commit(waiting.hello, waiting.image, waiting.state);
       else this.guestFor(vm);
@@ -149,6 +153,7 @@ export class GuestHost implements IncomingStore {
     guest.image.remove();
     guest.journal.remove();
     this.guests.delete(vmId);
+    this.releasedAt.set(vmId, Date.now());
   }
 
   open(hello: Hello): GuestImage {

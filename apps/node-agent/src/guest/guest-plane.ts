@@ -31,8 +31,8 @@ export class GuestPlane implements DataEndpoint, HostedVmsListener, OnApplicatio
     return this.server.address();
   }
 
-  hostedVms(vms: readonly HostedVm[]): void {
-    this.guests.reconcile(vms);
+  hostedVms(vms: readonly HostedVm[], askedAtMs: number): void {
+    this.guests.reconcile(vms, askedAtMs);
     const nodeId = this.client.nodeId;
     if (this.resolving || !nodeId) return;
     this.resolving = true;
