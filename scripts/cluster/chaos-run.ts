@@ -16,7 +16,7 @@ import { Redis } from "ioredis";
 import { loadAgentConfig } from "../../apps/node-agent/src/common/config";
 import { applyMigrations, dropDatabase, ensureDatabase, repoRoot } from "../../apps/controller/src/database/provision";
 import { localPostgres, localRedis, type Service } from "../local-services";
-import { auditImages, placementSettled, type ImageAudit } from "./image-audit";
+import { auditImages, noteWrites, placementSettled, type ImageAudit } from "./image-audit";
 import { agentPart, controllerPart, controllerUrl, type ClusterSettings } from "./parts";
 import { Supervisor } from "./supervisor";
 
@@ -119,6 +119,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const violations: string[] = [];
   let audit: ImageAudit = { vms: 0, onOneNode: 0, digestsMatch: 0, violations: [], strays: [] };
   let clean = false;
+  const seen = new Map<string, number>();
+  let watching: NodeJS.Timeout | undefined;
   try {
     await supervisor.start();
     await Promise.all(supervisor.names().map((name) => supervisor.whenUp(name)));
@@ -127,6 +129,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       return items.length === o.agents && items.every((n) => n.state === "active" && n.lastHeartbeatAt) ? items : undefined;
     });
     const nodeName = new Map(nodes.map((n) => [n.id, n.name]));
+    const names = nodes.map((n) => n.name);
+    const dataDirOf = (node: string) => join(settings.dataDir, node);
+    watching = setInterval(() => noteWrites(seen, names, dataDirOf), 1_000);
     const vmIds: string[] = [];
     for (let i = 0; i < o.vms; i++) {
       const vm = ok(
@@ -217,8 +222,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         memMiB: vm.memMiB,
         nodeName: vm.nodeId ? (nodeName.get(vm.nodeId) ?? null) : null,
       }));
-    const dataDirOf = (node: string) => join(settings.dataDir, node);
-    const names = nodes.map((n) => n.name);
     const settleBy = Date.now() + 20_000;
     let vms = await recorded();
     while (Date.now() < settleBy) {
@@ -227,11 +230,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       vms = await recorded();
     }
     vms = await recorded();
+    clearInterval(watching);
     await supervisor.stop();
-    audit = await auditImages(vms, names, dataDirOf, locality);
+    audit = await auditImages(vms, names, dataDirOf, locality, seen);
     violations.push(...audit.violations, ...audit.strays.map((f) => `stray file ${f}`));
     clean = violations.length === 0;
   } finally {
+    clearInterval(watching);
     await supervisor.stop();
     await dropDatabase(databaseUrl).catch(() => undefined);
     await deleteKeys(redis.url, redisPrefix).catch(() => undefined);

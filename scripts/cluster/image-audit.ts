@@ -1,8 +1,8 @@
 /**
  * The end-of-run check of a tcp-mode cluster's guest images, made on the agents' data directories once the
  * agents have stopped: every VM's image is in the vms/ directory of the node the controller records it on and in
- * no other, its redo journal is there, and the image hashes to the deterministic digest of the journal's
- * (seed, writes). Whatever else is left (an image of no known VM, incoming files) is a stray.
+ * no other, its redo journal is there, the image hashes to the deterministic digest of the journal's
+ * (seed, writes), and that write count is no lower than any the VM showed during the run. Whatever else is left (an image of no known VM, incoming files) is a stray.
  */
 import type { LocalitySpec } from "@ferry/migration";
 import { existsSync, readdirSync } from "node:fs";
@@ -58,8 +58,33 @@ export function placementSettled(vms: readonly RecordedVm[], nodeNames: readonly
   return strays.length === 0 && vms.every((vm) => vm.nodeName !== null && holders.get(vm.id)?.join() === vm.nodeName);
 }
 
-/** `dataDirOf(node)`: the data directory of the agent of that node name. */
-export async function auditImages(vms: readonly RecordedVm[], nodeNames: readonly string[], dataDirOf: (node: string) => string, locality: LocalitySpec): Promise<ImageAudit> {
+/**
+ * Adds to `seen` the highest write count each VM's journal shows in any node's vms/. A guest's count only grows
+ * (a migration carries it over, a restart continues it): one that went back lost the VM's memory.
+ */
+export function noteWrites(seen: Map<string, number>, nodeNames: readonly string[], dataDirOf: (node: string) => string): void {
+  for (const node of nodeNames) {
+    const vmsDir = join(dataDirOf(node), "vms");
+    for (const f of existsSync(vmsDir) ? readdirSync(vmsDir) : []) {
+      if (!f.endsWith(".img")) continue;
+      const record = GuestJournal.read(join(vmsDir, f));
+      const id = f.slice(0, -".img".length);
+      if (record && record.writes > (seen.get(id) ?? 0)) seen.set(id, record.writes);
+    }
+  }
+}
+
+/**
+ * `dataDirOf(node)`: the data directory of the agent of that node name; `seen`: the highest write count each VM
+ * showed during the run (noteWrites), which its final image must have reached.
+ */
+export async function auditImages(
+  vms: readonly RecordedVm[],
+  nodeNames: readonly string[],
+  dataDirOf: (node: string) => string,
+  locality: LocalitySpec,
+  seen: ReadonlyMap<string, number> = new Map(),
+): Promise<ImageAudit> {
   const violations: string[] = [];
   const { holders, strays } = findImages(vms, nodeNames, dataDirOf);
   let onOneNode = 0;
@@ -85,6 +110,8 @@ export async function auditImages(vms: readonly RecordedVm[], nodeNames: readonl
     const expected = await expectedDigest({ memMiB: vm.memMiB, seed: record.seed, writes: record.writes, locality });
     if (digest === expected) digestsMatch++;
     else violations.push(`${vm.name}: image on ${vm.nodeName} is not the one of seed ${record.seed} after ${record.writes} writes`);
+    const before = seen.get(vm.id) ?? 0;
+    if (record.writes < before) violations.push(`${vm.name}: lost memory, ${record.writes} writes at the end after ${before} during the run`);
   }
   return { vms: vms.length, onOneNode, digestsMatch, violations, strays };
 }

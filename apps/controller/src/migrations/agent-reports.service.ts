@@ -149,19 +149,25 @@ export class AgentReportsService {
    * (the only nodes that may hold an image of it).
    */
   async vmPlacement(vmId: string, nodeId: string): Promise<VmPlacement> {
-    const vm = await this.prisma.vm.findUnique({ where: { id: vmId }, select: { nodeId: true } });
-    if (!vm) throw notFound("VmNotFound", vmId);
-    if (vm.nodeId !== nodeId) {
-      const involved = await this.prisma.migration.count({ where: { vmId, OR: [{ sourceNodeId: nodeId }, { targetNodeId: nodeId }] } });
-      if (!involved) throw new FerryError("Forbidden", `VM ${vmId} neither runs nor ran on node ${nodeId}`, { nodeId });
-    }
-    const [open, arrived] = await Promise.all([
-      this.prisma.migration.findFirst({ where: { vmId, state: { in: [...ACTIVE_MIGRATION_STATES] } }, select: { id: true } }),
-      vm.nodeId === null
-        ? null
-        : this.prisma.migration.findFirst({ where: { vmId, state: "completed", targetNodeId: vm.nodeId }, orderBy: { finishedAt: "desc" }, select: { id: true } }),
-    ]);
-    return { vmId, nodeId: vm.nodeId, openMigrationId: open?.id ?? null, arrivedBy: arrived?.id ?? null };
+    // One snapshot: read apart, a completion recorded in between would show the VM still on its source with no
+    // migration open, and its target would discard the image it is about to be told to run.
+    return this.prisma.$transaction(
+      async (tx) => {
+        const vm = await tx.vm.findUnique({ where: { id: vmId }, select: { nodeId: true } });
+        if (!vm) throw notFound("VmNotFound", vmId);
+        if (vm.nodeId !== nodeId) {
+          const involved = await tx.migration.count({ where: { vmId, OR: [{ sourceNodeId: nodeId }, { targetNodeId: nodeId }] } });
+          if (!involved) throw new FerryError("Forbidden", `VM ${vmId} neither runs nor ran on node ${nodeId}`, { nodeId });
+        }
+        const open = await tx.migration.findFirst({ where: { vmId, state: { in: [...ACTIVE_MIGRATION_STATES] } }, select: { id: true } });
+        const arrived =
+          vm.nodeId === null
+            ? null
+            : await tx.migration.findFirst({ where: { vmId, state: "completed", targetNodeId: vm.nodeId }, orderBy: { finishedAt: "desc" }, select: { id: true } });
+        return { vmId, nodeId: vm.nodeId, openMigrationId: open?.id ?? null, arrivedBy: arrived?.id ?? null };
+      },
+      { isolationLevel: "RepeatableRead" },
+    );
   }
 
   /** A hop's leg stops when the migration it serves is cancelled: the operator's cancel reaches the VM's current move. */

@@ -103,9 +103,11 @@ export class GuestHost implements IncomingStore {
    * images. The list may predate a switchover on this node, so nothing is deleted on it alone: each VM's placement
    * is asked of the controller, and an image goes only when the VM is recorded on another node with no migration
    * of it open. A VM recorded here gets its verified incoming image (the one of the migration that brought it) and
-   * a guest left paused by a lost verdict resumes. A failed lookup keeps everything as it is.
+   * a guest left paused by a lost verdict resumes. A failed lookup keeps everything as it is. Returns what it
+   * did, a line each, for the agent's log.
    */
-  async resolve(listed: readonly HostedVm[], here: string, lookup: PlacementLookup): Promise<void> {
+  async resolve(listed: readonly HostedVm[], here: string, lookup: PlacementLookup): Promise<string[]> {
+    const done: string[] = [];
     const known = new Set(listed.map((vm) => vm.id));
     const asks = new Set<string>();
     for (const [vmId, guest] of this.guests) if (!this.outgoing.has(vmId) && (!known.has(vmId) || guest.workload.isPaused)) asks.add(vmId);
@@ -120,23 +122,35 @@ export class GuestHost implements IncomingStore {
         continue;
       }
       if (this.outgoing.has(vmId) || this.guests.get(vmId) !== guest) continue;
-      this.settle(vmId, guest, placement, here);
+      this.settle(vmId, guest, placement, here, (line) => done.push(`VM ${vmId}: ${line}`));
     }
+    return done;
   }
 
-  private settle(vmId: string, guest: Guest | undefined, placement: VmPlacement, here: string): void {
+  private settle(vmId: string, guest: Guest | undefined, placement: VmPlacement, here: string, say: (line: string) => void): void {
     if (placement.nodeId === null) return;
     const waiting = [...this.pending.values()].filter((p) => p.hello.vmId === vmId);
     if (placement.nodeId === here) {
       const arrival = waiting.find((p) => p.hello.migrationId === placement.arrivedBy);
-      if (arrival && !guest) this.commit(arrival.hello, arrival.image, arrival.state);
-      else if (guest?.workload.isPaused) guest.workload.resume();
+      if (arrival && !guest) {
+        this.commit(arrival.hello, arrival.image, arrival.state);
+        say(`adopted the image of migration ${arrival.hello.migrationId}, whose verdict never came`);
+      } else if (guest?.workload.isPaused) {
+        guest.workload.resume();
+        say("resumed its guest, left paused by a migration that did not move it");
+      }
       return;
     }
-    for (const p of waiting) if (p.hello.migrationId !== placement.openMigrationId) this.discard(p.image);
+    for (const p of waiting) {
+      if (p.hello.migrationId === placement.openMigrationId) continue;
+      this.discard(p.image);
+      say(`discarded the verified image of migration ${p.hello.migrationId}, which ended without moving it here`);
+    }
     if (placement.openMigrationId !== null) return;
     if (guest) this.release(vmId);
     else if (existsSync(this.imagePath(vmId))) this.removeFiles(this.imagePath(vmId));
+    else return;
+    say(`released its image: the VM is recorded on node ${placement.nodeId}`);
   }
 
   /** A migration of this VM from here runs: until `done`, resolve leaves its guest alone. */

@@ -40,6 +40,7 @@ export class GuestPlane implements DataEndpoint, HostedVmsListener, OnApplicatio
       this.client.call("GET", `/api/v1/agents/nodes/${nodeId}/vms/${encodeURIComponent(vmId)}/placement`, undefined, vmPlacementSchema, { retries: 1 });
     void this.guests
       .resolve(vms, nodeId, lookup)
+      .then((done) => done.forEach((line) => this.logger.log(line)))
       .catch((e) => this.logger.warn(`settling left-over images failed: ${e instanceof Error ? e.message : String(e)}`))
       .finally(() => (this.resolving = false));
   }
