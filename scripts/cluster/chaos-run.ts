@@ -51,6 +51,8 @@ export interface ChaosResult {
   /** Broken invariants (stuck migrations, images); empty when ok. */
   violations: string[];
   durationS: number;
+  /** Seconds spent starting the cluster, issuing the migrations, waiting for them to end and the images to settle, auditing. */
+  phasesS: { start: number; issue: number; settle: number; audit: number };
   workDir: string;
 }
 
@@ -120,6 +122,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   let audit: ImageAudit = { vms: 0, onOneNode: 0, digestsMatch: 0, violations: [], strays: [] };
   let clean = false;
   const seen = new Map<string, number>();
+  const marks: number[] = [];
   let watching: NodeJS.Timeout | undefined;
   try {
     await supervisor.start();
@@ -128,6 +131,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const items = ok(await api.GET("/api/v1/nodes", { params: { query: { limit: 500 } } })).items;
       return items.length === o.agents && items.every((n) => n.state === "active" && n.lastHeartbeatAt) ? items : undefined;
     });
+    marks.push(Date.now());
     const nodeName = new Map(nodes.map((n) => [n.id, n.name]));
     const names = nodes.map((n) => n.name);
     const dataDirOf = (node: string) => join(settings.dataDir, node);
@@ -206,6 +210,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     }
     issuing = false;
     await killer;
+    marks.push(Date.now());
 
     const deadline = Date.now() + o.settleMs;
     while (open().length && Date.now() < deadline) {
@@ -231,6 +236,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     }
     vms = await recorded();
     clearInterval(watching);
+    marks.push(Date.now());
     await supervisor.stop();
     audit = await auditImages(vms, names, dataDirOf, locality, seen);
     violations.push(...audit.violations, ...audit.strays.map((f) => `stray file ${f}`));
@@ -254,6 +260,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     audit,
     violations,
     durationS: Math.round((Date.now() - started) / 1000),
+    phasesS: phases(started, marks, Date.now()),
     workDir: o.workDir,
   };
 }
@@ -268,6 +275,12 @@ export function summaryLine(r: ChaosResult): string {
     `${r.audit.onOneNode}/${r.audit.vms} VMs on exactly one node, ${r.audit.digestsMatch}/${r.audit.vms} digests match, ` +
     `${r.violations.length} violations, ${r.durationS} s, seed ${r.seed}`
   );
+}
+
+function phases(started: number, marks: number[], ended: number): ChaosResult["phasesS"] {
+  const [start, issue, settle] = [...marks, ended, ended, ended];
+  const s = (from: number, to: number) => Math.round((to - from) / 1000);
+  return { start: s(started, start), issue: s(start, issue), settle: s(issue, settle), audit: s(settle, ended) };
 }
 
 function tally(reasons: string[]): Record<string, number> {
