@@ -451,6 +451,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agents/nodes/{id}/vms/{vmId}/placement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get where a VM that runs or ran on the node is recorded (agent) */
+        get: operations["AgentsController_vmPlacement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agents/migrations/{id}/claim": {
         parameters: {
             query?: never;
@@ -1090,6 +1107,16 @@ export interface components {
             };
             /** @description ISO 8601 time */
             createdAt: string;
+        };
+        VmPlacement: {
+            /** Format: uuid */
+            vmId: string;
+            /** Format: uuid */
+            nodeId: string | null;
+            /** Format: uuid */
+            openMigrationId: string | null;
+            /** Format: uuid */
+            arrivedBy: string | null;
         };
         CreatedToken: {
             id: string;
@@ -2952,6 +2979,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input: the fields and reasons are in `details`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    AgentsController_vmPlacement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                vmId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description VmPlacement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VmPlacement"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {

@@ -66,6 +66,17 @@ export class TcpExecutor implements MigrationExecutor {
   ) {}
 
   async run(m: ClaimedMigration, hooks: ExecutionHooks): Promise<ExecutionResult> {
+    const done = this.guests.beginOutgoing(m.vm.id);
+    try {
+      const result = await this.transfer(m, hooks);
+      return { ...result, settle: (recorded) => result.settle!(recorded).finally(done) };
+    } catch (e) {
+      done();
+      throw e;
+    }
+  }
+
+  private async transfer(m: ClaimedMigration, hooks: ExecutionHooks): Promise<ExecutionResult> {
     if (!m.target.dataAddress) throw new Error(`target ${m.target.name} has no data address (is its agent in tcp mode?)`);
     // Post-copy pushes in its own (smaller) batches, so that a fault waits behind little.
     const batching = m.technique === "post-copy" ? {} : { batchPages: TCP_BATCH_PAGES };
