@@ -1,6 +1,6 @@
 /**
  * A chaos run of a tcp-mode cluster: a controller and node agents under the supervisor, small VMs with real
- * guest images, migrations (non-live and pre-copy) issued through the API without pause, and SIGKILLs of a
+ * guest images, migrations (every technique) issued through the API without pause, and SIGKILLs of a
  * migration's source agent, its target agent or the controller at random points, each restarted by the
  * supervisor. At the end every migration must be terminal, and, once the agents have stopped, every VM's image
  * must be on the node the controller records it on, nowhere else, and hash to its deterministic digest
@@ -66,7 +66,7 @@ interface Tracked {
 }
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
-const TECHNIQUES = ["non-live", "pre-copy"] as const;
+const TECHNIQUES = ["non-live", "pre-copy", "post-copy", "hybrid"] as const;
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const started = Date.now();
