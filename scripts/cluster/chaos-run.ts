@@ -44,6 +44,8 @@ export interface ChaosResult {
   ok: boolean;
   seed: number;
   migrations: { issued: number; completed: number; failed: number; cancelled: number; stuck: number };
+  /** The migrations of each technique, by the state they ended in. */
+  byTechnique: Record<string, Record<string, number>>;
   /** Why migrations failed (ids left out), with how many failed so. */
   failures: Record<string, number>;
   kills: Record<KillKind, number>;
@@ -62,6 +64,7 @@ interface Tracked {
   sourceNodeId: string;
   targetNodeId: string;
   state: string;
+  technique: string;
   error?: string;
 }
 
@@ -206,7 +209,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         continue;
       }
       issued++;
-      tracked.set(asked.data.id, { id: asked.data.id, vmId, sourceNodeId: vm.data.nodeId, targetNodeId: target.id, state: asked.data.state });
+      tracked.set(asked.data.id, { id: asked.data.id, vmId, sourceNodeId: vm.data.nodeId, targetNodeId: target.id, state: asked.data.state, technique });
     }
     issuing = false;
     await killer;
@@ -255,6 +258,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     ok: clean,
     seed: o.seed,
     migrations: { issued: tracked.size, completed: count("completed"), failed: count("failed"), cancelled: count("cancelled"), stuck: states.filter((s) => !TERMINAL.has(s)).length },
+    byTechnique: Object.fromEntries(TECHNIQUES.map((t) => [t, tally([...tracked.values()].filter((m) => m.technique === t).map((m) => m.state))])),
     failures: tally([...tracked.values()].flatMap((m) => (m.state === "failed" ? [(m.error ?? "no error recorded").replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "<id>")] : []))),
     kills,
     audit,
