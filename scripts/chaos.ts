@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot } from "../apps/controller/src/database/provision";
-import { runChaos, summaryLine } from "./cluster/chaos-run";
+import { runChaos, summaryLine, TECHNIQUES, type Technique } from "./cluster/chaos-run";
 
 const { values } = parseArgs({
   options: {
@@ -21,8 +21,19 @@ const { values } = parseArgs({
     out: { type: "string" },
     keep: { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
+    techniques: { type: "string", default: TECHNIQUES.join(",") },
   },
 });
+
+function techniques(): Technique[] {
+  const asked = values.techniques!.split(",").filter(Boolean);
+  const unknown = asked.filter((t) => !(TECHNIQUES as readonly string[]).includes(t));
+  if (asked.length === 0 || unknown.length > 0) {
+    console.error(`chaos: --techniques takes a comma-separated list of ${TECHNIQUES.join(", ")}; got "${values.techniques}"`);
+    process.exit(2);
+  }
+  return asked as Technique[];
+}
 
 function count(name: keyof typeof values, min: number): number {
   const n = Number(values[name]);
@@ -48,6 +59,7 @@ async function main(): Promise<void> {
     workDir,
     keep: values.keep!,
     log: values.verbose ? (line) => console.error(line) : () => undefined,
+    techniques: techniques(),
   });
   const out = values.out ?? join(root, ".ferry", "chaos", "result.json");
   mkdirSync(dirname(out), { recursive: true });

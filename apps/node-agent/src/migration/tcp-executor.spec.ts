@@ -122,6 +122,14 @@ describe("TcpExecutor between two agents' guests", () => {
     expect(n.target.get(VM_ID)).toBeUndefined();
   });
 
+  it("a VM whose guest this node has not started or adopted yet is not migrated (an empty image would lose its memory)", async () => {
+    const n = await twoNodes();
+    n.source.release(VM_ID);
+    await expect(n.executor.run(migration("pre-copy", n.address), hooks())).rejects.toThrow(/no running guest on this node yet/);
+    expect(n.source.get(VM_ID)).toBeUndefined();
+    expect(existsSync(join(n.dir, "dst", "incoming")) ? readdirSync(join(n.dir, "dst", "incoming")) : []).toEqual([]);
+  });
+
   it("a cancel at the commit point leaves the VM on its source", async () => {
     const n = await twoNodes();
     const err = await n.executor.run(migration("pre-copy", n.address), hooks((abort) => abort.abort("cancelled"))).catch((e: unknown) => e);

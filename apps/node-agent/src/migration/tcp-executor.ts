@@ -81,7 +81,11 @@ export class TcpExecutor implements MigrationExecutor {
     // Post-copy pushes in its own (smaller) batches, so that a fault waits behind little.
     const batching = m.technique === "post-copy" ? {} : { batchPages: TCP_BATCH_PAGES };
     const spec = resolveTechnique({ ...m.techniqueOptions, name: m.technique, ...batching } as TechniqueSpec);
-    const guest = this.guests.guestFor(m.vm);
+    // Never a fresh guest here: a node that has not started or adopted the VM's guest yet (an agent just
+    // restarted, whose verified incoming image waits for its hosted list) would send an empty image and lose the
+    // VM's memory. Nothing has moved, so the VM stays where it is.
+    const guest = this.guests.get(m.vm.id);
+    if (!guest) throw new Error(`VM ${m.vm.name} has no running guest on this node yet: not migrated`);
     const reverseStream = m.vm.postCopyRecovery;
     const t0 = performance.now();
     const clock = { now: () => performance.now() - t0 };
