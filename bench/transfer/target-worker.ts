@@ -3,18 +3,20 @@
  * would: either a raw TCP sink (counts bytes, answers one byte once it has `expect` of them) or a target agent's
  * data port over a guest host in a temporary folder.
  */
+import type { LocalitySpec } from "@ferry/migration";
 import { createServer } from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
 import { GuestHost } from "../../apps/node-agent/src/guest/guest-host";
 import { DataServer } from "../../apps/node-agent/src/transfer/data-server";
 
-const { mode, dataDir } = workerData as { mode: "sink" | "agent"; dataDir: string };
+// The source's locality: a post-copy guest goes on with the same write stream here.
+const { mode, dataDir, locality } = workerData as { mode: "sink" | "agent"; dataDir: string; locality: LocalitySpec };
 
 async function main(): Promise<void> {
   if (mode === "agent") {
     // No controller here: every migration's transfer secret is the one run.ts puts in its claim.
     const secrets = async () => "bench";
-    const server = new DataServer(new GuestHost({ dataDir, locality: { kind: "uniform" } }), secrets, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1" });
+    const server = new DataServer(new GuestHost({ dataDir, locality }), secrets, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1" });
     parentPort!.postMessage({ address: await server.address() });
     return;
   }

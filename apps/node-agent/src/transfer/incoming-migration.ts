@@ -131,7 +131,8 @@ export class IncomingMigration {
         const pending = this.apply(f);
         if (pending) await pending;
         if (next === this.queue.length) {
-          this.writeRun();
+          // A run may go on into the next chunk, unless a guest runs here: it must find its pages in the image.
+          if (this.guest) this.writeRun();
           this.queue.length = next = 0;
         }
       }
