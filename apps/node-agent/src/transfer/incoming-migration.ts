@@ -131,8 +131,7 @@ export class IncomingMigration {
         const pending = this.apply(f);
         if (pending) await pending;
         if (next === this.queue.length) {
-          // A run may go on into the next chunk, unless a guest runs here: it must find its pages in the image.
-          if (this.guest) this.writeRun();
+          this.writeRun();
           this.queue.length = next = 0;
         }
       }

@@ -14,10 +14,10 @@ const deflate = promisify(deflateRaw);
 /** Pages per socket write: 1 MiB of 4 KiB pages. Consecutive pages of a chunk are read with one readv. */
 const CHUNK_PAGES = 256;
 /**
- * Chunks written to the socket that the kernel has not taken yet, at most: the next chunk is framed while these
- * go out, rather than after the socket drained.
+ * Writes the kernel has not taken yet when a send resolves, at most: the next chunk is framed while the last one
+ * goes out, rather than after it. One, so that a post-copy fault's page waits behind little.
  */
-const SEND_WINDOW_CHUNKS = 4;
+const SEND_WINDOW_CHUNKS = 1;
 /**
  * Pages per batch the techniques hand over TCP (their batchPages): a batch is read whole before it is sent
  * (see sendPages), so it is kept to a few chunks.
