@@ -73,9 +73,10 @@ export interface WireCounts {
  * The source end of a migration between two node agents: the library's `Transport` over one TCP connection in
  * the frames of frame.ts. Every page goes with its CRC32; all-zero pages go as a header (QEMU's zero-page
  * detection, done here on the real bytes), XBZRLE deltas as the library's encoder made them; batches can be
- * deflated; a token bucket caps the rate. A send resolves once no more than SEND_WINDOW_CHUNKS writes wait for the
- * kernel (the socket's and the kernel's buffers are the pipe), which is when the technique may go on; `flush`, the state and the reservation wait for the
- * target's answer. Any error from the target or the socket fails every call from then on.
+ * deflated; a token bucket caps the rate. A send resolves once no more than SEND_WINDOW_CHUNKS writes wait for
+ * the kernel (the socket's and the kernel's buffers are the pipe), which is when the technique may go on;
+ * `flush`, the state and the reservation wait for the target's answer. Any error from the target or the socket
+ * fails every call from then on.
  *
  * Post-copy: `resumeTarget` starts the guest on the target; its faults come back as Request frames (handed to
  * the technique by takePageRequests) and its writes as Reverse frames (handed to `onReverse`).
