@@ -1,3 +1,3 @@
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({ test: { projects: ["apps/*", "libs/*", "bench"] } });
+export default defineConfig({ test: { projects: ["apps/*", "libs/*", "bench", "scripts"] } });

@@ -2,24 +2,25 @@
  * `npm start`: a local Ferry cluster. Checks PostgreSQL and Redis, creates the database and applies the
  * migrations when needed, starts the controller and four node agents as separate processes (simulated, or with
  * FERRY_AGENT_MODE=tcp real guest images and real transfers between them over loopback TCP),
- * seeds a small topology with VMs and traffic on first start, and prints where to reach it. Ctrl-C stops
+ * seeds a small topology with VMs and traffic on first start, and prints where to reach it. A process that dies
+ * is restarted with backoff (scripts/cluster/supervisor.ts), its pid kept in .ferry/pids.json. Ctrl-C stops
  * every process and waits for them (agents abort running migrations before their switchover, so every
  * VM stays on exactly one node).
  */
-import { ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Redis } from "ioredis";
+import { loadControllerConfig } from "../apps/controller/src/common/config";
 import { applyMigrations, databaseName, ensureDatabase, repoRoot } from "../apps/controller/src/database/provision";
 import { SHIPPED_TRACES } from "../apps/node-agent/src/common/config";
+import { agentPart, controllerPart, type ClusterSettings } from "./cluster/parts";
+import { Supervisor } from "./cluster/supervisor";
 import { localPostgres, localRedis, type Service } from "./local-services";
 
 const root = repoRoot(__dirname);
 const env = process.env;
 const port = Number(env.PORT ?? 3000);
 const adminToken = env.FERRY_ADMIN_TOKEN ?? randomBytes(24).toString("hex");
-// Agents get only this token, which opens registration; the controller answers each with a credential of its own.
 const bootstrapToken = env.FERRY_AGENT_BOOTSTRAP_TOKEN ?? env.FERRY_AGENT_TOKEN ?? randomBytes(24).toString("hex");
 const agentCount = Number(env.FERRY_AGENTS ?? 4);
 // The seeded VMs replay PlanetLab traces; at 96x a day of them passes in 15 minutes.
@@ -27,6 +28,7 @@ const traceSpeedup = env.FERRY_TRACE_SPEEDUP ?? "96";
 const agentMode = env.FERRY_AGENT_MODE ?? "simulated";
 const api = `http://127.0.0.1:${port}`;
 const logDir = join(root, ".ferry", "logs");
+const pidFile = join(root, ".ferry", "pids.json");
 // Set by preflight: the services that answered, or the private ones it started.
 let databaseUrl = "";
 let redisUrl = "";
@@ -78,7 +80,7 @@ const SEED_TRAFFIC: [string, string, number][] = [
   ["batch-1", "batch-2", 50],
 ];
 
-const children: { name: string; proc: ChildProcess }[] = [];
+let supervisor: Supervisor | undefined;
 let stopping = false;
 
 function fail(message: string): never {
@@ -114,42 +116,18 @@ async function prepareDatabase(): Promise<void> {
   );
 }
 
-/** Starts a process of the cluster. Only the controller is handed the admin token, never inherited from this shell. */
-function start(name: string, entry: string, childEnv: Record<string, string>): ChildProcess {
-  const log = createWriteStream(join(logDir, `${name}.log`), { flags: "a" });
-  const { FERRY_ADMIN_TOKEN: _, ...inherited } = process.env;
-  const proc = spawn(process.execPath, ["-r", "@swc-node/register", entry], {
-    cwd: root,
-    env: { ...inherited, ...childEnv },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  proc.stdout!.pipe(log);
-  proc.stderr!.pipe(log);
-  proc.on("exit", (code, signal) => {
-    if (!stopping) {
-      console.error(`ferry: ${name} exited unexpectedly (${signal ?? `code ${code}`}); see ${join(logDir, `${name}.log`)}`);
-      void stop(1);
-    }
-  });
-  children.push({ name, proc });
-  return proc;
+/** Each part's current pid, rewritten whenever one (re)starts: `kill -9 $(jq .\"agent-2\" .ferry/pids.json)`. */
+function writePids(s: Supervisor): void {
+  const pids = Object.fromEntries(s.names().flatMap((name) => (s.pid(name) === undefined ? [] : [[name, s.pid(name)]])));
+  writeFileSync(pidFile, `${JSON.stringify(pids, null, 2)}\n`);
 }
 
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log("\nferry: stopping...");
-  const exits = children.map(
-    ({ proc }) =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-        const kill = setTimeout(() => proc.kill("SIGKILL"), 15_000);
-        proc.once("exit", () => (clearTimeout(kill), resolve()));
-        proc.kill("SIGTERM");
-      }),
-  );
-  // Agents first, so that none is left running against a stopped controller.
-  await Promise.all(exits);
+  await supervisor?.stop();
+  rmSync(pidFile, { force: true });
   await stopServices();
   console.log("ferry: stopped");
   process.exit(code);
@@ -171,8 +149,12 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tim
   for (;;) {
     const value = await check().catch(() => undefined);
     if (value !== undefined) return value;
-    if (stopping) process.exit(1);
-    if (Date.now() > deadline) fail(`timed out waiting for ${what}; see the logs in ${logDir}`);
+    // stop() ends the process once every part has exited.
+    if (stopping) await new Promise(() => undefined);
+    if (Date.now() > deadline) {
+      console.error(`ferry: timed out waiting for ${what}; see the logs in ${logDir}`);
+      await stop(1);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -204,33 +186,33 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
   await prepareDatabase();
 
-  const shared = { REDIS_URL: redisUrl, FERRY_AGENT_BOOTSTRAP_TOKEN: bootstrapToken, LOG_LEVEL: env.LOG_LEVEL ?? "info" };
-  start("controller", "apps/controller/src/main.ts", {
-    ...shared,
-    FERRY_ADMIN_TOKEN: adminToken,
-    PORT: String(port),
-    HOST: env.HOST ?? "127.0.0.1",
-    DATABASE_URL: databaseUrl,
+  const settings: ClusterSettings = {
+    root,
+    port,
+    adminToken,
+    bootstrapToken,
+    databaseUrl,
+    redisUrl,
+    logDir,
+    dataDir: join(root, ".ferry", "agents"),
+  };
+  const agentEnv = {
+    FERRY_NODE_CPU: "32",
+    FERRY_NODE_MEM_MIB: "65536",
+    FERRY_NODE_IDLE_WATTS: "120",
+    FERRY_NODE_PEAK_WATTS: "350",
+    FERRY_TRACE_SPEEDUP: traceSpeedup,
+    FERRY_AGENT_MODE: agentMode,
+  };
+  const s = new Supervisor([controllerPart(settings), ...AGENTS.map((a, i) => agentPart(settings, { ...a, env: agentEnv }, i))], {
+    log: (line) => console.error(line),
   });
+  supervisor = s;
+  s.on("spawn", () => writePids(s));
+  s.on("exit", () => writePids(s));
+  await s.start(["controller"]);
   await waitFor("the controller to answer /health", async () => ((await fetch(`${api}/health`)).ok ? true : undefined));
-
-  AGENTS.forEach((a, i) =>
-    start(a.name, "apps/node-agent/src/main.ts", {
-      ...shared,
-      PORT: String(port + 101 + i),
-      HOST: "127.0.0.1",
-      FERRY_CONTROLLER_URL: api,
-      FERRY_NODE_NAME: a.name,
-      FERRY_NODE_LABELS: a.labels,
-      FERRY_NODE_CPU: "32",
-      FERRY_NODE_MEM_MIB: "65536",
-      FERRY_NODE_IDLE_WATTS: "120",
-      FERRY_NODE_PEAK_WATTS: "350",
-      FERRY_TRACE_SPEEDUP: traceSpeedup,
-      FERRY_AGENT_MODE: agentMode,
-      FERRY_AGENT_DATA_DIR: join(root, ".ferry", "agents", a.name),
-    }),
-  );
+  await s.start();
   const nodes = await waitFor("the agents to register and send heartbeats", async () => {
     const page = await call<Page<{ id: string; name: string; state: string; lastHeartbeatAt: string | null }>>("GET", "/api/v1/nodes?limit=500");
     const ours = page.items.filter((n) => AGENTS.some((a) => a.name === n.name) && n.state === "active" && n.lastHeartbeatAt);
@@ -241,6 +223,9 @@ async function main(): Promise<void> {
   const vms = await call<Page<{ id: string; name: string; nodeId: string }>>("GET", "/api/v1/vms?limit=1");
   const vm = vms.items[0]!;
   const target = nodes.find((n) => n.id !== vm.nodeId)!;
+  const victim = AGENTS[Math.min(1, AGENTS.length - 1)]!.name;
+  // The controller reads its settings from this same environment.
+  const silenceS = loadControllerConfig({ ...env, FERRY_ADMIN_TOKEN: adminToken }).heartbeatTimeoutMs / 1000;
 
   console.log(`
 Ferry is running: a controller and ${AGENTS.length} ${agentMode === "tcp" ? "node agents moving real bytes (guest images in .ferry/agents)" : "simulated node agents"} (${seeded}).
@@ -251,6 +236,7 @@ Ferry is running: a controller and ${AGENTS.length} ${agentMode === "tcp" ? "nod
   Docs       ${api}/docs
   Token      ${adminToken}
   Logs       ${logDir}
+  Pids       ${pidFile}
   Services   ${using.join("; ")}
 
 The VMs replay PlanetLab CPU traces (apps/node-agent/workloads/planetlab-sample) ${traceSpeedup}x faster than
@@ -290,6 +276,20 @@ watch the power each node draws, or switch an empty node off and on by hand:
   curl -s -X POST -H "Authorization: Bearer $FERRY_ADMIN_TOKEN" -H 'Content-Type: application/json' \
        -d '{"state":"off"}' ${api}/api/v1/nodes/<empty node id>/power
 
+Kill a part and watch the cluster recover: it is restarted 1 s later (2 s, 4 s ... up to 30 s while it keeps dying),
+and a "ferry:" line here says when it exited and when it is back. The current pids are in ${pidFile}:
+  kill -9 ${s.pid(victim)}   # ${victim}: it comes back with its name, data and node; the node goes failed only if it stays
+                 # silent for ${silenceS} s (FERRY_HEARTBEAT_TIMEOUT_MS), then active when it beats again
+  kill -9 ${s.pid("controller")}   # the controller: back on the same port, with the same tokens and database
+  npx ferryctl get nodes --watch
+${
+    agentMode === "tcp"
+      ? `Kill the target agent of a running migration: start one (npx ferryctl migrate ${vm.name} --to ${target.name}) and, while
+npx ferryctl get migrations shows it running, kill -9 ${s.pid(target.name)} (${target.name}). The migration fails as its data connection
+breaks, the VM stays on its source, and ${target.name} comes back.
+`
+      : ""
+  }
 Press Ctrl-C to stop.`);
 }
 

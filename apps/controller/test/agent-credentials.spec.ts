@@ -69,6 +69,20 @@ describe("agent credentials: every agent acts only for its own node", () => {
     await c.admin().post(`/api/v1/migrations/${migrationId}/cancel`).expect(202);
   });
 
+  it("a VM's placement is told to the nodes that run or ran it (source and target of its migrations), and to no other", async () => {
+    const vm = await createVm(c, { name: "cred-placed", cpu: 1, memMiB: 512, nodeId: a });
+    const placement = (node: string, of = node) => c.agent(node).get(`/api/v1/agents/nodes/${of}/vms/${vm.id}/placement`);
+    const m = (await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: b }).expect(202)).body.id as string;
+    expect((await placement(b).expect(200)).body).toEqual({ vmId: vm.id, nodeId: a, openMigrationId: m, arrivedBy: null });
+    await c.agent(a).post(`/api/v1/agents/migrations/${m}/claim`).send({ nodeId: a }).expect(200);
+    await c.agent(a).post(`/api/v1/agents/migrations/${m}/complete`).send({ nodeId: a, metrics, bytesTransferred: 4096 }).expect(200);
+    for (const node of [a, b]) expect((await placement(node).expect(200)).body).toEqual({ vmId: vm.id, nodeId: b, openMigrationId: null, arrivedBy: m });
+    const other = await registerNode(c, "cred-d");
+    await placement(other).expect(403);
+    await placement(other, a).expect(403);
+    await c.agent(a).get(`/api/v1/agents/nodes/${a}/vms/00000000-0000-4000-8000-00000000dead/placement`).expect(404);
+  });
+
   it("registering again replaces the credential: the old one is refused at once, the new one works", async () => {
     const old = c.credentials.get(a)!;
     await c.as(old).post(`/api/v1/agents/nodes/${a}/heartbeat`).send(beat).expect(200);

@@ -13,6 +13,7 @@ describe("migrations", () => {
   let full: string;
   let vmSeq = 0;
   let vm: { id: string; nodeId: string };
+  let noReverse: { id: string; nodeId: string };
   const queue = (nodeId: string) => new Queue(nodeQueueName(nodeId), { connection: { url: c.config.redisUrl }, prefix: c.config.redisPrefix });
 
   beforeAll(async () => {
@@ -25,6 +26,7 @@ describe("migrations", () => {
   afterAll(() => c.close());
   beforeEach(async () => {
     vm = await createVm(c, { name: `vm-${vmSeq++}`, cpu: 2, memMiB: 4096, nodeId: src, sla: { maxDowntimeMs: 100 } });
+    noReverse = await createVm(c, { name: `vm-${vmSeq++}`, cpu: 1, memMiB: 1024, nodeId: src, postCopyRecovery: false });
   });
 
   const request = (body: Record<string, unknown>) => c.admin().post("/api/v1/migrations").send(body);
@@ -33,7 +35,8 @@ describe("migrations", () => {
 
   it("a request answers 202 with the documented shape and puts one job on the source's queue", async () => {
     const res = await request({ vmId: vm.id, targetNodeId: dst }).expect(202);
-    expect(res.body).toMatchObject({ id: expect.any(String), vmId: vm.id, sourceNodeId: src, targetNodeId: dst, technique: "pre-copy", state: "queued" });
+    // An idle VM with the reverse stream (the default) may go by post-copy: the chooser picks the cheapest.
+    expect(res.body).toMatchObject({ id: expect.any(String), vmId: vm.id, sourceNodeId: src, targetNodeId: dst, technique: expect.any(String), state: "queued" });
     const q = queue(src);
     const job = await q.getJob(res.body.id);
     expect(job?.data).toEqual({ migrationId: res.body.id });
@@ -148,6 +151,12 @@ describe("migrations", () => {
     { name: "an unknown VM", body: () => ({ vmId: "00000000-0000-4000-8000-000000000000", targetNodeId: dst }), status: 404, error: "VmNotFound" },
     { name: "an unknown target", body: () => ({ vmId: vm.id, targetNodeId: "00000000-0000-4000-8000-000000000000" }), status: 404, error: "NodeNotFound" },
     { name: "the VM's own node", body: () => ({ vmId: vm.id, targetNodeId: src }), status: 409, error: "VmNotMigratable" },
+    {
+      name: "post-copy for a VM without the reverse stream that did not opt in",
+      body: () => ({ vmId: noReverse.id, targetNodeId: dst, technique: "post-copy" }),
+      status: 409,
+      error: "VmNotMigratable",
+    },
     { name: "a target without room", body: () => ({ vmId: vm.id, targetNodeId: full }), status: 409, error: "CapacityExceeded" },
   ])("$name is refused with $status and nothing is written", async ({ body, status, error }) => {
     const before = await counts(c);

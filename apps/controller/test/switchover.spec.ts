@@ -178,6 +178,40 @@ describe("the commit point fails closed", () => {
   });
 });
 
+describe("after the go-ahead", () => {
+  let c: TestController;
+  let proxy: ControllerProxy;
+  beforeAll(async () => {
+    c = await startController({ reconcileIntervalMs: 100, heartbeatTimeoutMs: 3_600_000, migrationProgressTimeoutMs: 3_600_000 });
+    proxy = new ControllerProxy(c.url);
+    await proxy.up();
+  });
+  afterAll(async () => {
+    await proxy?.down();
+    await c?.close();
+  });
+
+  it("a progress report answered once the completion is recorded (\"cancel\": no longer running) does not abort the transfer's settling", async () => {
+    const t = await queuedMigration(c, "late-progress");
+    let abortedAtSettle: boolean | undefined;
+    const executor: MigrationExecutor = {
+      run: async (_m, hooks) => {
+        await hooks.beforeSwitchover({ phase: "switchover", progress: 0.99 });
+        return {
+          ...RESULT,
+          settle: async () => {
+            await hooks.progress({ phase: "switchover", progress: 1 });
+            abortedAtSettle = hooks.signal.aborted;
+          },
+        };
+      },
+    };
+    expect(await sourceRunner(c, proxy, t.source, executor).run(t.migrationId)).toBe("completed");
+    expect(proxy.callsTo(/\/progress$/).length).toBeGreaterThanOrEqual(2);
+    expect(abortedAtSettle).toBe(false);
+  });
+});
+
 describe("a completion the controller refuses with 409", () => {
   let c: TestController;
   let proxy: ControllerProxy;

@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AGENT_CONFIG, type AgentConfig } from "../../node-agent/src/common/config";
+import { expectedImageDigest } from "../../node-agent/src/guest/expected-image";
 import { GuestHost } from "../../node-agent/src/guest/guest-host";
 import { GuestPlane } from "../../node-agent/src/guest/guest-plane";
 import { VmStaysOnSource } from "../../node-agent/src/migration/executor";
@@ -35,10 +37,14 @@ describe("real transfers between two agents (FERRY_AGENT_MODE=tcp)", () => {
   const guests = (name: string) => agents[name].app.get(GuestPlane).guests;
   const imagePath = (name: string, vmId: string) => join(dir, name, "vms", `${vmId}.img`);
 
-  async function migrate(vmId: string, to: string) {
-    const { body } = await c.admin().post("/api/v1/migrations").send({ vmId, targetNodeId: nodes[to], technique: "pre-copy" }).expect(202);
+  async function migrate(vmId: string, to: string, request: Record<string, unknown> = { technique: "pre-copy" }) {
+    const { body } = await c.admin().post("/api/v1/migrations").send({ vmId, targetNodeId: nodes[to], ...request }).expect(202);
+    return ended(body.id);
+  }
+
+  function ended(migrationId: string) {
     return eventually(async () => {
-      const m = (await c.admin().get(`/api/v1/migrations/${body.id}`).expect(200)).body;
+      const m = (await c.admin().get(`/api/v1/migrations/${migrationId}`).expect(200)).body;
       return m.state === "completed" || m.state === "failed" ? m : undefined;
     }, 90_000, "the migration to end");
   }
@@ -114,5 +120,45 @@ describe("real transfers between two agents (FERRY_AGENT_MODE=tcp)", () => {
       clearInterval(beating);
       host.close();
     }
+  }, 120_000);
+
+  it("a post-copy migration completes with equal digests: the guest ran on the target before every page was in", async () => {
+    const vm = await createVm(c, { name: "tcp-vm-4", cpu: 1, memMiB: 64, dirtyRateMiBps: 8, nodeId: nodes["tcp-1"] });
+    await eventually(async () => (guests("tcp-1").get(vm.id) ? true : undefined), 15_000, "the source agent to start the guest");
+    const m = await migrate(vm.id, "tcp-2", { technique: "post-copy" });
+    expect(m.state, m.error).toBe("completed");
+    expect(m.imageDigest.target).toBe(m.imageDigest.source);
+    expect(m.metrics.resumeMs).toBeGreaterThan(0);
+    expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body.nodeId).toBe(nodes["tcp-2"]);
+    await eventually(async () => (guests("tcp-2").get(vm.id) && !existsSync(imagePath("tcp-1", vm.id)) ? true : undefined), 60_000, "the target to run the VM and the source to delete its image");
+  }, 120_000);
+
+  // Last: it takes the target agent down.
+  it("the target agent dies mid-post-copy: the VM resumes on its source with the image its write log predicts", async () => {
+    const vm = await createVm(c, { name: "tcp-vm-5", cpu: 1, memMiB: 64, dirtyRateMiBps: 8, nodeId: nodes["tcp-1"] });
+    await eventually(async () => (guests("tcp-1").get(vm.id) ? true : undefined), 15_000, "the source agent to start the guest");
+    // Most pages written (zero pages cross as headers only): 64 MiB at 40 Mbit/s is about ten seconds of post-copy.
+    guests("tcp-1").get(vm.id)!.workload.writeNow(200_000);
+    const { body } = await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: nodes["tcp-2"], technique: "post-copy", bandwidthMbps: 40 }).expect(202);
+    await eventually(
+      async () => ((await c.admin().get(`/api/v1/migrations/${body.id}`).expect(200)).body.live?.phase === "post-copy" ? true : undefined),
+      60_000,
+      "the migration to reach post-copy",
+    );
+    const source = guests("tcp-1").get(vm.id)!;
+    const atSwitchover = source.workload.writes;
+    await new Promise((r) => setTimeout(r, 1000));
+    await agents["tcp-2"].close();
+    const m = await ended(body.id);
+    expect(m.state).toBe("failed");
+    expect(m.error).toMatch(/resumed here at write \d+, with what it wrote on the target/);
+    expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body.nodeId).toBe(nodes["tcp-1"]);
+    const resumed = guests("tcp-1").get(vm.id)!;
+    resumed.workload.pause();
+    expect(resumed.workload.writes).toBeGreaterThan(atSwitchover);
+    expect(await resumed.image.digest()).toBe(await expectedImageDigest({ memMiB: 64, locality: agents["tcp-1"].app.get<AgentConfig>(AGENT_CONFIG).transfer.locality, ...resumed.workload.state }));
+    resumed.workload.resume();
+    const incoming = join(dir, "tcp-2", "incoming");
+    expect(existsSync(incoming) ? readdirSync(incoming).filter((f) => f.startsWith(vm.id)) : []).toEqual([]);
   }, 120_000);
 });

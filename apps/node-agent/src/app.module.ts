@@ -57,7 +57,11 @@ function executorProviders(config: AgentConfig): Provider[] {
     { provide: HOSTED_VMS_LISTENER, useExisting: GuestPlane },
     {
       provide: MIGRATION_EXECUTOR,
-      useFactory: (plane: GuestPlane) => new TcpExecutor(plane.guests, { compress: config.transfer.compress, bandwidthMbps: config.transfer.maxMbps }),
+      useFactory: (plane: GuestPlane) => new TcpExecutor(plane.guests, {
+          compress: config.transfer.compress,
+          bandwidthMbps: config.transfer.maxMbps,
+          stallTimeoutMs: config.transfer.stallTimeoutMs,
+        }),
       inject: [GuestPlane],
     },
   ];

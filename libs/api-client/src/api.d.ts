@@ -451,6 +451,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agents/nodes/{id}/vms/{vmId}/placement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get where a VM that runs or ran on the node is recorded (agent) */
+        get: operations["AgentsController_vmPlacement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agents/migrations/{id}/claim": {
         parameters: {
             query?: never;
@@ -1091,6 +1108,16 @@ export interface components {
             /** @description ISO 8601 time */
             createdAt: string;
         };
+        VmPlacement: {
+            /** Format: uuid */
+            vmId: string;
+            /** Format: uuid */
+            nodeId: string | null;
+            /** Format: uuid */
+            openMigrationId: string | null;
+            /** Format: uuid */
+            arrivedBy: string | null;
+        };
         CreatedToken: {
             id: string;
             name: string;
@@ -1330,6 +1357,7 @@ export interface components {
             memMiB: number;
             dirtyRateMiBps: number;
             allowPostCopy: boolean;
+            postCopyRecovery: boolean;
             workload: unknown;
             sla: {
                 maxDowntimeMs: number | null;
@@ -1349,6 +1377,7 @@ export interface components {
                 memMiB: number;
                 dirtyRateMiBps: number;
                 allowPostCopy: boolean;
+                postCopyRecovery: boolean;
                 workload: unknown;
                 sla: {
                     maxDowntimeMs: number | null;
@@ -2157,6 +2186,8 @@ export interface operations {
                     dirtyRateMiBps?: number;
                     /** @default false */
                     allowPostCopy?: boolean;
+                    /** @default true */
+                    postCopyRecovery?: boolean;
                     workload?: {
                         /** @enum {string} */
                         kind: "constant";
@@ -2948,6 +2979,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid input: the fields and reasons are in `details`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    AgentsController_vmPlacement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                vmId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description VmPlacement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VmPlacement"];
+                };
             };
             /** @description Invalid input: the fields and reasons are in `details`. */
             400: {

@@ -127,3 +127,18 @@ export const slaBreachSchema = z.object({
   actualMs: z.number().nonnegative(),
 });
 export type SlaBreachReport = z.infer<typeof slaBreachSchema>;
+
+/**
+ * Where the controller records a VM, for an agent that holds (or held) it: GET /api/v1/agents/nodes/:id/vms/:vmId/placement.
+ * An agent deletes an image it holds only on this answer, never on a hosted list that may predate a switchover.
+ */
+export const vmPlacementSchema = z.object({
+  vmId: z.string().uuid(),
+  /** Null: the VM is recorded on no node (its node failed): no agent may drop an image of it. */
+  nodeId: z.string().uuid().nullable(),
+  /** The VM's migration not yet terminal (requested, queued or running), if any. */
+  openMigrationId: z.string().uuid().nullable(),
+  /** The completed migration that brought the VM to its node, if one did. */
+  arrivedBy: z.string().uuid().nullable(),
+});
+export type VmPlacement = z.infer<typeof vmPlacementSchema>;

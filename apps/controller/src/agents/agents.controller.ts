@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
-import { heartbeatSchema, registerNodeSchema, type Heartbeat, type RegisterNode } from "@ferry/protocol";
+import { heartbeatSchema, registerNodeSchema, vmPlacementSchema, type Heartbeat, type RegisterNode } from "@ferry/protocol";
 import { z } from "zod";
 import { AgentAccess, AgentNode, AgentRegistration, Caller, CallerOf, actingFor } from "../common/auth";
 import { IdParam } from "../common/params";
+import { Answer } from "../common/responses";
 import { ZodBody } from "../common/zod";
 import { AgentReportsService } from "../migrations/agent-reports.service";
 import { NodesService } from "../nodes/nodes.service";
@@ -42,6 +43,13 @@ export class AgentsController {
   @Get("nodes/:id/vms")
   hostedVms(@IdParam() id: string, @AgentNode() node: string) {
     return this.nodes.hostedVms(actingFor(node, id));
+  }
+
+  @ApiOperation({ summary: "Get where a VM that runs or ran on the node is recorded (agent)" })
+  @Answer(200, "VmPlacement", vmPlacementSchema)
+  @Get("nodes/:id/vms/:vmId/placement")
+  vmPlacement(@IdParam() id: string, @IdParam("vmId") vmId: string, @AgentNode() node: string) {
+    return this.migrations.vmPlacement(vmId, actingFor(node, id));
   }
 
   @ApiOperation({ summary: "Claim a migration (agent)" })

@@ -8,6 +8,7 @@ import {
   type ProgressReport,
   type SlaBreachReport,
   type TransferGrant,
+  type VmPlacement,
 } from "@ferry/protocol";
 import { AuditService } from "../audit/audit.service";
 import { transferSecret } from "../auth/secrets";
@@ -19,6 +20,7 @@ import { lockRow } from "../database/lock";
 import { ChangeFeed } from "../events/change-feed";
 import { PrismaService, type Tx } from "../database/prisma.service";
 import type { Migration } from "../generated/prisma/client";
+import { ACTIVE_MIGRATION_STATES } from "../nodes/capacity";
 import { MigrationEnding } from "./migration-ending";
 import { migrationView } from "./migration.view";
 
@@ -140,6 +142,32 @@ export class AgentReportsService {
       targetNodeId: m.targetNodeId,
       transferSecret: transferSecret(this.config.transferKey, { id: m.id, startedAt: m.startedAt }),
     };
+  }
+
+  /**
+   * Where a VM is recorded, for an agent whose node runs it or was the source or target of one of its migrations
+   * (the only nodes that may hold an image of it).
+   */
+  async vmPlacement(vmId: string, nodeId: string): Promise<VmPlacement> {
+    // One snapshot: read apart, a completion recorded in between would show the VM still on its source with no
+    // migration open, and its target would discard the image it is about to be told to run.
+    return this.prisma.$transaction(
+      async (tx) => {
+        const vm = await tx.vm.findUnique({ where: { id: vmId }, select: { nodeId: true } });
+        if (!vm) throw notFound("VmNotFound", vmId);
+        if (vm.nodeId !== nodeId) {
+          const involved = await tx.migration.count({ where: { vmId, OR: [{ sourceNodeId: nodeId }, { targetNodeId: nodeId }] } });
+          if (!involved) throw new FerryError("Forbidden", `VM ${vmId} neither runs nor ran on node ${nodeId}`, { nodeId });
+        }
+        const open = await tx.migration.findFirst({ where: { vmId, state: { in: [...ACTIVE_MIGRATION_STATES] } }, select: { id: true } });
+        const arrived =
+          vm.nodeId === null
+            ? null
+            : await tx.migration.findFirst({ where: { vmId, state: "completed", targetNodeId: vm.nodeId }, orderBy: { finishedAt: "desc" }, select: { id: true } });
+        return { vmId, nodeId: vm.nodeId, openMigrationId: open?.id ?? null, arrivedBy: arrived?.id ?? null };
+      },
+      { isolationLevel: "RepeatableRead" },
+    );
   }
 
   /** A hop's leg stops when the migration it serves is cancelled: the operator's cancel reaches the VM's current move. */

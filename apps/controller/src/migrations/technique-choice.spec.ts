@@ -50,6 +50,17 @@ describe("admitTechnique", () => {
     expect(admitTechnique({ ...busy, allowPostCopy: true }, link, { acceptSlaBreach: false }).technique.name).toMatch(/post-copy|hybrid/);
   });
 
+  it.each([
+    { allowPostCopy: false, postCopyRecovery: true, allowed: true },
+    { allowPostCopy: true, postCopyRecovery: false, allowed: true },
+    { allowPostCopy: false, postCopyRecovery: false, allowed: false },
+  ])("post-copy with allowPostCopy $allowPostCopy and the reverse stream $postCopyRecovery: allowed $allowed", ({ allowPostCopy, postCopyRecovery, allowed }) => {
+    const busy = vm({ dirtyRateMiBps: 5_000, slaMaxDowntimeMs: 300, slaMaxTotalMs: 10_000, allowPostCopy, postCopyRecovery });
+    const admit = () => admitTechnique(busy, link, { acceptSlaBreach: false, technique: "post-copy" });
+    if (allowed) expect(admit().technique.name).toBe("post-copy");
+    else expect(refusal(admit).message).toMatch(/no reverse stream/);
+  });
+
   it("refuses an unattainable SLA with every candidate's prediction, unless the breach is accepted", () => {
     // 4 GiB cannot cross 10 Gbit/s in 100 ms, whatever the technique.
     const strict = vm({ slaMaxTotalMs: 100 });

@@ -24,6 +24,8 @@ export interface MigratingVm {
   slaMaxDowntimeMs: number | null;
   slaMaxTotalMs: number | null;
   allowPostCopy: boolean;
+  /** The VM keeps the reverse stream during post-copy (absent: as recorded before there was one, no). */
+  postCopyRecovery?: boolean;
 }
 
 export interface TechniqueRequest {
@@ -49,12 +51,21 @@ function vmSpec(vm: MigratingVm): VmSpec {
   return { memMiB: vm.memMiB, workload: { dirtyMiBps: vm.dirtyRateMiBps } };
 }
 
+/**
+ * Post-copy and hybrid may move the VM: it keeps the reverse stream (its default; a target failure then leaves it
+ * on its source, see the node agent's tcp-executor.ts), or it opted in without one, accepting that a target
+ * failure after the switchover costs what the guest wrote there.
+ */
+export function postCopyAllowed(vm: Pick<MigratingVm, "allowPostCopy" | "postCopyRecovery">): boolean {
+  return vm.allowPostCopy || vm.postCopyRecovery === true;
+}
+
 /** The SLA a technique is chosen against: the VM's own, or QEMU's and KubeVirt's defaults where it has none. */
 export function effectiveSla(vm: MigratingVm) {
   return {
     maxDowntimeMs: vm.slaMaxDowntimeMs ?? DEFAULT_MAX_DOWNTIME_MS,
     maxTotalMs: vm.slaMaxTotalMs ?? (DEFAULT_TOTAL_MS_PER_GIB * vm.memMiB) / 1024,
-    allowPostCopy: vm.allowPostCopy,
+    allowPostCopy: postCopyAllowed(vm),
   };
 }
 
@@ -79,15 +90,17 @@ export function predictionView(admitted: AdmittedTechnique) {
  * Decide how a VM migrates, before anything is queued. Without a requested technique, the migration library's
  * chooser picks the cheapest one predicted to meet the SLA; with one, its prediction is checked against the VM's
  * own SLA. A migration predicted to break the SLA is refused (SlaUnattainable, with every candidate's
- * prediction) unless the operator accepts the breach. Post-copy and hybrid are never used for a VM that has not
- * opted in: after the switchover a host failure loses the guest.
+ * prediction) unless the operator accepts the breach. Post-copy and hybrid are used only where postCopyAllowed.
  */
 export function admitTechnique(vm: MigratingVm, link: LinkSpecInput, request: TechniqueRequest): AdmittedTechnique {
   const sla = effectiveSla(vm);
   if (request.technique) {
     const technique = resolveRequested(request.technique, request.techniqueOptions ?? {});
-    if (isPostCopy(technique) && !vm.allowPostCopy) {
-      throw new FerryError("VmNotMigratable", `VM ${vm.name} does not allow post-copy (set allowPostCopy when creating it)`);
+    if (isPostCopy(technique) && !postCopyAllowed(vm)) {
+      throw new FerryError(
+        "VmNotMigratable",
+        `VM ${vm.name} does not allow post-copy: it has no reverse stream (postCopyRecovery: false) and did not opt in (allowPostCopy)`,
+      );
     }
     const prediction = guarded(() => predict({ vm: vmSpec(vm), link, technique }));
     const label = labelOf(technique);
@@ -109,7 +122,7 @@ export function admitTechnique(vm: MigratingVm, link: LinkSpecInput, request: Te
 
   const choice = guarded(() => chooseTechnique(vmSpec(vm), link, sla));
   if (choice.ok) return { technique: choice.technique!, label: choice.label!, prediction: choice.prediction!, reason: choice.reason };
-  const allowed = choice.candidates.filter((c) => vm.allowPostCopy || !isPostCopy(c.technique));
+  const allowed = choice.candidates.filter((c) => postCopyAllowed(vm) || !isPostCopy(c.technique));
   const closest = allowed[0];
   if (!request.acceptSlaBreach || !closest) {
     throw new FerryError("SlaUnattainable", `VM ${vm.name}: ${choice.reason}; send acceptSlaBreach: true to migrate anyway`, {

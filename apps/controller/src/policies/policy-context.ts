@@ -4,6 +4,7 @@ import { CONTROLLER_CONFIG, ControllerConfig } from "../common/config";
 import { PrismaService } from "../database/prisma.service";
 import { readSnapshot } from "../placement/cluster-snapshot";
 import type { PolicyRunInput, UsageWindow } from "./live-policy";
+import { postCopyAllowed } from "../migrations/technique-choice";
 import type { PolicyVm, RecentMove } from "./policy-input";
 import { UsageService, type NodeUsage } from "../usage/usage.service";
 
@@ -81,7 +82,7 @@ export class PolicyContext {
         dirtyRateMiBps: usage.vms.get(v.id)?.dirtyRateMiBps ?? v.dirtyRateMiBps,
         slaMaxDowntimeMs: v.slaMaxDowntimeMs,
         slaMaxTotalMs: v.slaMaxTotalMs,
-        allowPostCopy: v.allowPostCopy,
+        allowPostCopy: postCopyAllowed(v),
         ...(v.slaNetwork ? { slaNetwork: v.slaNetwork as unknown as NonNullable<PolicyVm["slaNetwork"]> } : {}),
         cpuHistory: history.get(v.id) ?? [],
         ...(arrived.has(v.id) ? { lastMigratedAt: arrived.get(v.id)! } : {}),

@@ -23,7 +23,7 @@ export function moveClassOf(kind: string): MoveClass {
 /** Nodes that may still receive a migration already admitted (see migrations.service.ts). */
 const RECEIVING = new Set(["active", "cordoned"]);
 
-type WaitingRow = Migration & { vm: { dirtyRateMiBps: number; slaMaxDowntimeMs: number | null; slaMaxTotalMs: number | null; allowPostCopy: boolean; memMiB: number; name: string } };
+type WaitingRow = Migration & { vm: { dirtyRateMiBps: number; slaMaxDowntimeMs: number | null; slaMaxTotalMs: number | null; allowPostCopy: boolean; postCopyRecovery: boolean; memMiB: number; name: string } };
 
 /**
  * The cluster as @ferry/scheduler takes it: nodes with what their resident VMs use (a VM migrating away still

@@ -2,7 +2,8 @@ import { createConnection, createServer, type AddressInfo, type Server, type Soc
 
 /**
  * A TCP port in front of a real server (Redis here) that a test can close and open again: while it is down,
- * clients get ECONNREFUSED and their open connections break, as when the server itself stops.
+ * clients get ECONNREFUSED and their open connections break, as when the server itself stops. Listening on
+ * another address than loopback, it also relays a root-namespace service to test network namespaces.
  */
 export class TcpProxy {
   private server: Server | null = null;
@@ -12,10 +13,11 @@ export class TcpProxy {
   constructor(
     private readonly targetHost: string,
     private readonly targetPort: number,
+    private readonly listenHost = "127.0.0.1",
   ) {}
 
   get address(): { host: string; port: number } {
-    return { host: "127.0.0.1", port: this.port };
+    return { host: this.listenHost, port: this.port };
   }
 
   async up(): Promise<void> {
@@ -33,7 +35,7 @@ export class TcpProxy {
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(this.port, "127.0.0.1", () => resolve());
+      server.listen(this.port, this.listenHost, () => resolve());
     });
     this.port = (server.address() as AddressInfo).port;
     this.server = server;

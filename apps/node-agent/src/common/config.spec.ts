@@ -24,7 +24,7 @@ describe("loadAgentConfig", () => {
   it("tcp mode: images under .ferry/agents/<name> by default, a data port, no cap, no compression", () => {
     expect(loadAgentConfig({ ...base, FERRY_AGENT_MODE: "tcp" })).toMatchObject({
       mode: "tcp",
-      transfer: { dataDir: ".ferry/agents/n1", dataPort: 0, dataHost: "127.0.0.1", compress: false, maxMbps: null, locality: { kind: "hotset", fraction: 0.1 } },
+      transfer: { dataDir: ".ferry/agents/n1", dataPort: 0, dataHost: "127.0.0.1", compress: false, maxMbps: null, locality: { kind: "hotset", fraction: 0.1 }, stallTimeoutMs: 30_000 },
     });
     const custom = loadAgentConfig({ ...base, FERRY_AGENT_MODE: "tcp", FERRY_TRANSFER_COMPRESS: "deflate", FERRY_TRANSFER_MAX_MBPS: "500", FERRY_GUEST_LOCALITY: "zipf:1.2" });
     expect(custom.transfer).toMatchObject({ compress: true, maxMbps: 500, locality: { kind: "zipf", exponent: 1.2 } });

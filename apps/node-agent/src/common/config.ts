@@ -2,6 +2,7 @@ import { parseLocality, type LocalitySpec } from "@ferry/migration";
 import { HYPERVISOR_KINDS, labelsSchema } from "@ferry/protocol";
 import { join } from "node:path";
 import { SIMULATED_FAULTS, type SimulatedFault } from "../heartbeat/simulated-host-probe";
+import { DEFAULT_STALL_TIMEOUT_MS } from "../transfer/stall-guard";
 import { z } from "zod";
 
 export const HOST_PROBES = ["simulated", "linux"] as const;
@@ -54,6 +55,8 @@ const schema = z.object({
   FERRY_TRANSFER_COMPRESS: z.enum(["none", "deflate"]).default("none"),
   // A cap per outgoing migration (Mbit/s) when the controller sends no bandwidth share.
   FERRY_TRANSFER_MAX_MBPS: z.coerce.number().positive().optional(),
+  // A data connection that makes no progress this long while a side waits on it is dead (a partition sends no RST).
+  FERRY_TRANSFER_STALL_TIMEOUT_MS: z.coerce.number().int().min(1000).default(DEFAULT_STALL_TIMEOUT_MS),
   FERRY_GUEST_LOCALITY: z
     .string()
     .default("hotset:0.1")
@@ -107,6 +110,7 @@ export interface AgentConfig {
     compress: boolean;
     maxMbps: number | null;
     locality: LocalitySpec;
+    stallTimeoutMs: number;
   };
   simulation: { bandwidthMbps: number; rttMs: number; timeScale: number; seed: number };
   workload: { traceDir: string; traceSpeedup: number };
@@ -153,6 +157,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
       compress: e.FERRY_TRANSFER_COMPRESS === "deflate",
       maxMbps: e.FERRY_TRANSFER_MAX_MBPS ?? null,
       locality: e.FERRY_GUEST_LOCALITY,
+      stallTimeoutMs: e.FERRY_TRANSFER_STALL_TIMEOUT_MS,
     },
     simulation: { bandwidthMbps: e.FERRY_SIM_BANDWIDTH_MBPS, rttMs: e.FERRY_SIM_RTT_MS, timeScale: e.FERRY_SIM_TIME_SCALE, seed: e.FERRY_SIM_SEED },
     workload: { traceDir: e.FERRY_TRACE_DIR, traceSpeedup: e.FERRY_TRACE_SPEEDUP },

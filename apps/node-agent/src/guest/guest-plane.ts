@@ -1,5 +1,5 @@
-import { transferGrantSchema, type HostedVm } from "@ferry/protocol";
-import { Inject, Injectable, OnApplicationShutdown } from "@nestjs/common";
+import { transferGrantSchema, vmPlacementSchema, type HostedVm } from "@ferry/protocol";
+import { Inject, Injectable, Logger, OnApplicationShutdown } from "@nestjs/common";
 import { AGENT_CONFIG, AgentConfig } from "../common/config";
 import { ControllerClient } from "../common/controller-client";
 import type { HostedVmsListener } from "../heartbeat/heartbeat.service";
@@ -12,13 +12,19 @@ import { GuestHost } from "./guest-host";
 export class GuestPlane implements DataEndpoint, HostedVmsListener, OnApplicationShutdown {
   readonly guests: GuestHost;
   private readonly server: DataServer;
+  private readonly logger = new Logger(GuestPlane.name);
+  private resolving = false;
 
-  constructor(@Inject(AGENT_CONFIG) config: AgentConfig, client: ControllerClient) {
+  constructor(
+    @Inject(AGENT_CONFIG) config: AgentConfig,
+    private readonly client: ControllerClient,
+  ) {
     this.guests = new GuestHost({ dataDir: config.transfer.dataDir, locality: config.transfer.locality });
     this.server = new DataServer(this.guests, (migrationId) => targetSecret(client, migrationId), {
       port: config.transfer.dataPort,
       host: config.host,
       advertiseHost: config.transfer.dataHost,
+      stallTimeoutMs: config.transfer.stallTimeoutMs,
     });
   }
 
@@ -26,8 +32,18 @@ export class GuestPlane implements DataEndpoint, HostedVmsListener, OnApplicatio
     return this.server.address();
   }
 
-  hostedVms(vms: readonly HostedVm[]): void {
-    this.guests.reconcile(vms);
+  hostedVms(vms: readonly HostedVm[], askedAtMs: number): void {
+    this.guests.reconcile(vms, askedAtMs);
+    const nodeId = this.client.nodeId;
+    if (this.resolving || !nodeId) return;
+    this.resolving = true;
+    const lookup = (vmId: string) =>
+      this.client.call("GET", `/api/v1/agents/nodes/${nodeId}/vms/${encodeURIComponent(vmId)}/placement`, undefined, vmPlacementSchema, { retries: 1 });
+    void this.guests
+      .resolve(vms, nodeId, lookup)
+      .then((done) => done.forEach((line) => this.logger.log(line)))
+      .catch((e) => this.logger.warn(`settling left-over images failed: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => (this.resolving = false));
   }
 
   async onApplicationShutdown(): Promise<void> {

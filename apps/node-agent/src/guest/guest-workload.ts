@@ -21,6 +21,8 @@ export interface GuestWorkloadOptions {
    */
   readonly missing?: { has(page: number): boolean };
   readonly onFault?: (page: number) => void;
+  /** Called before the workload makes writes from..to (write counts), so that a killed agent can redo them (GuestJournal). */
+  readonly journal?: (from: number, to: number) => void;
 }
 
 /** What moves with the guest as its device state: enough for the target to continue the same write stream. */
@@ -56,11 +58,14 @@ export class GuestWorkload {
   private tracking = false;
   private paused = false;
   private throttle_ = 0;
+  /** Journals writes before they are made (GuestWorkloadOptions.journal, or attached on adoption). */
+  private journal: ((from: number, to: number) => void) | undefined;
   /** The write the guest is stalled on (post-copy fault): drawn, not made. */
   private stalled: { page: number; slot: number; bytes: Uint8Array } | null = null;
   private faults_ = 0;
 
   constructor(private readonly o: GuestWorkloadOptions) {
+    this.journal = o.journal;
     const image = o.image;
     this.dirty = new PageSet(image.pageCount);
     this.rng = createRng(o.seed);
@@ -78,6 +83,11 @@ export class GuestWorkload {
 
   get writes(): number {
     return this.writes_;
+  }
+
+  /** Paused by a migration (and not resumed since). */
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   get throttle(): number {
@@ -115,7 +125,7 @@ export class GuestWorkload {
 
   /** Makes `count` writes now, whatever the clock says (tests and benchmarks); stops at a fault. */
   writeNow(count: number): void {
-    for (let i = 0; i < count && !this.stalled; i++) this.writeOne();
+    this.makeWrites(count);
   }
 
   /**
@@ -128,6 +138,15 @@ export class GuestWorkload {
       this.draw();
       this.writes_++;
     }
+  }
+
+  /**
+   * From now on writes are journaled (a post-copy guest adopted by its target at the commit, when every page is
+   * in: it ran on an incoming image, which has no journal).
+   */
+  attachJournal(journal: (from: number, to: number) => void): void {
+    if (this.stalled) throw new Error("a guest stalled on a missing page cannot be journaled");
+    this.journal = journal;
   }
 
   /** A missing page came in: a write stalled on it is made now and the guest runs on. */
@@ -179,11 +198,7 @@ export class GuestWorkload {
     const due = this.writesPerMs * dt * speed + this.carry;
     const n = Math.floor(due);
     this.carry = due - n;
-    let made = 0;
-    while (made < n && !this.stalled) {
-      this.writeOne();
-      made++;
-    }
+    const made = this.makeWrites(n);
     if (this.stalled) {
       // The writes this tick still owed were not made: the guest stalled before them.
       this.lostMs += (n - made) / this.writesPerMs;
@@ -191,15 +206,30 @@ export class GuestWorkload {
     }
   }
 
-  private writeOne(): void {
+  /**
+   * Makes up to `count` writes, journaled first; stops at a fault (a guest with missing pages has no journal: it
+   * runs on an incoming image). Returns the writes made.
+   */
+  private makeWrites(count: number): number {
+    if (count <= 0) return 0;
+    this.journal?.(this.writes_, this.writes_ + count);
+    let made = 0;
+    while (made < count && this.writeOne()) made++;
+    return made;
+  }
+
+  /** Makes the next write; false when it stalled on a missing page instead. */
+  private writeOne(): boolean {
+    if (this.stalled) return false;
     const { page, slot } = this.draw();
     if (this.o.missing?.has(page)) {
       this.stalled = { page, slot, bytes: Uint8Array.from(this.buf) };
       this.faults_++;
       this.o.onFault?.(page);
-      return;
+      return false;
     }
     this.make(page, slot, this.buf);
+    return true;
   }
 
   private make(page: number, slot: number, bytes: Uint8Array): void {

@@ -13,7 +13,8 @@ const POWERED_OFF: Heartbeat = { cpuLoad: 0, memLoad: 0, watts: 0, netTxMbps: 0,
 
 /** Told the hosted VM list each time it is refreshed (tcp mode: the guests this node must run). */
 export interface HostedVmsListener {
-  hostedVms(vms: readonly HostedVm[]): void;
+  /** `askedAtMs` (Date.now()): when the list was asked for; it says nothing of changes on this node after that. */
+  hostedVms(vms: readonly HostedVm[], askedAtMs: number): void;
 }
 export const HOSTED_VMS_LISTENER = Symbol("HostedVmsListener");
 
@@ -69,8 +70,9 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       const { nodeId } = await this.registration.register();
       const on = this.power.reported(Date.now()) === "on";
       if (on && this.beats++ % VM_REFRESH_EVERY === 0) {
+        const askedAtMs = Date.now();
         this.vms = (await this.client.call("GET", `/api/v1/agents/nodes/${nodeId}/vms`, undefined, hostedVmsSchema)).items;
-        this.listener?.hostedVms(this.vms);
+        this.listener?.hostedVms(this.vms, askedAtMs);
       }
       const sample = on ? this.probe.sample(this.vms, Date.now()) : POWERED_OFF;
       const answer = await this.client.call("POST", `/api/v1/agents/nodes/${nodeId}/heartbeat`, sample, heartbeatAnswerSchema);

@@ -80,7 +80,9 @@ export class MigrationRunner {
       lastSent = Date.now();
       try {
         const answer = await this.client.call("POST", `${base}/progress`, { nodeId, ...report }, progressResponseSchema, { retries: 2 });
-        if (answer.cancel && !abort.signal.aborted) abort.abort(CANCELLED);
+        // Past the go-ahead a cancel comes too late: a report answered once the completion is recorded says
+        // "cancel" (the migration is no longer running), and aborting then would cut the target's commit verdict.
+        if (answer.cancel && !switchingOver && !abort.signal.aborted) abort.abort(CANCELLED);
       } catch (e) {
         this.logger.warn(`progress report for ${migrationId} lost: ${message(e)}`);
       }

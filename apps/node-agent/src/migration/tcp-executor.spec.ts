@@ -80,7 +80,7 @@ describe("TcpExecutor between two agents' guests", () => {
     expect(h.reports.length).toBeGreaterThan(0);
     expect(n.target.get(VM_ID)).toBeUndefined();
     const atDigest = n.source.get(VM_ID)!.workload.state;
-    expect(result.imageDigest!.source).toBe(await expectedImageDigest(32, locality, atDigest));
+    expect(result.imageDigest!.source).toBe(await expectedImageDigest({ memMiB: 32, locality, ...atDigest }));
     const sourcePath = n.source.get(VM_ID)!.image.path;
     await result.settle!(true);
     expect(n.source.get(VM_ID)).toBeUndefined();
@@ -168,7 +168,7 @@ describe("TcpExecutor between two agents' guests", () => {
       expect(at).toBeLessThanOrEqual(onTarget.writes);
     } else expect(at).toBe(atSwitchover.writes);
     resumed.workload.pause();
-    expect(await resumed.image.digest()).toBe(await expectedImageDigest(32, locality, resumed.workload.state));
+    expect(await resumed.image.digest()).toBe(await expectedImageDigest({ memMiB: 32, locality, ...resumed.workload.state }));
     expect(readdirSync(join(n.dir, "dst", "incoming")).filter((f) => f.endsWith(".img"))).toEqual([]);
   });
 

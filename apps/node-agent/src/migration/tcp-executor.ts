@@ -13,6 +13,7 @@ import type { GuestHost } from "../guest/guest-host";
 import { FRAME_HEADER_BYTES } from "../transfer/frame";
 import { ImageSource } from "../transfer/image-source";
 import { TCP_BATCH_PAGES, TcpTransport, type WireCounts } from "../transfer/tcp-transport";
+import { DEFAULT_STALL_TIMEOUT_MS } from "../transfer/stall-guard";
 import { TokenBucket } from "../transfer/token-bucket";
 import { ExecutionHooks, ExecutionResult, MigrationAborted, MigrationExecutor, VmStaysOnSource } from "./executor";
 import { progressReport } from "./progress-report";
@@ -25,6 +26,8 @@ export interface TcpExecutorOptions {
   readonly compress: boolean;
   /** This agent's own cap per migration (Mbit/s), applied when the controller sends no share; null: none. */
   readonly bandwidthMbps: number | null;
+  /** How long a data connection may make no progress while this side waits on it (default DEFAULT_STALL_TIMEOUT_MS). */
+  readonly stallTimeoutMs?: number;
   /** Told how each completed transfer went, before the controller is asked to record it (benchmarks, logs). */
   readonly onTransferred?: (run: TransferRun) => void;
 }
@@ -63,6 +66,17 @@ export class TcpExecutor implements MigrationExecutor {
   ) {}
 
   async run(m: ClaimedMigration, hooks: ExecutionHooks): Promise<ExecutionResult> {
+    const done = this.guests.beginOutgoing(m.vm.id);
+    try {
+      const result = await this.transfer(m, hooks);
+      return { ...result, settle: (recorded) => result.settle!(recorded).finally(done) };
+    } catch (e) {
+      done();
+      throw e;
+    }
+  }
+
+  private async transfer(m: ClaimedMigration, hooks: ExecutionHooks): Promise<ExecutionResult> {
     if (!m.target.dataAddress) throw new Error(`target ${m.target.name} has no data address (is its agent in tcp mode?)`);
     // Post-copy pushes in its own (smaller) batches, so that a fault waits behind little.
     const batching = m.technique === "post-copy" ? {} : { batchPages: TCP_BATCH_PAGES };
@@ -96,6 +110,7 @@ export class TcpExecutor implements MigrationExecutor {
           if (!startedOnTarget) throw new Error("the target sent writes back before its guest resumed");
           this.guests.applyWrites(m.vm.id, batch);
         },
+        stallTimeoutMs: this.o.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
       },
       hooks.signal,
     );

@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from "node:net";
-import { IncomingMigration, type IncomingStore } from "./incoming-migration";
+import { IncomingMigration, SOURCE_SILENCE_MS, type IncomingStore } from "./incoming-migration";
+import { DEFAULT_STALL_TIMEOUT_MS, StallGuard } from "./stall-guard";
 import type { TargetSecrets } from "./transfer-auth";
 
 /**
@@ -15,7 +16,7 @@ export class DataServer {
   constructor(
     private readonly store: IncomingStore,
     private readonly secrets: TargetSecrets,
-    private readonly listen: { port: number; host: string; advertiseHost: string },
+    private readonly listen: { port: number; host: string; advertiseHost: string; helloTimeoutMs?: number; stallTimeoutMs?: number },
   ) {}
 
   /** Starts listening (once) and returns the address to advertise, host:port. */
@@ -24,7 +25,10 @@ export class DataServer {
     const server = createServer((socket) => {
       this.sockets.add(socket);
       socket.once("close", () => this.sockets.delete(socket));
-      new IncomingMigration(socket, this.store, this.secrets);
+      // A source cut off by a partition sends nothing more, not even a FIN: keepalive is how this end finds out.
+      StallGuard.keepAlive(socket, this.listen.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS);
+      const stallTimeoutMs = this.listen.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+      new IncomingMigration(socket, this.store, this.secrets, { helloTimeoutMs: this.listen.helloTimeoutMs, sourceSilenceMs: Math.min(SOURCE_SILENCE_MS, stallTimeoutMs / 2) });
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -1,9 +1,10 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { GuestHost } from "../guest/guest-host";
+import type { GuestWorkload } from "../guest/guest-workload";
 import { DataServer } from "./data-server";
 import { encodeFrame, encodeJson, type Frame, FrameDecoder, FrameType } from "./frame";
 import { splitAddress } from "./tcp-transport";
@@ -24,10 +25,10 @@ async function target() {
   const dir = mkdtempSync(join(tmpdir(), "ferry-incoming-"));
   const guests = new GuestHost({ dataDir: dir, locality: { kind: "hotset", fraction: 0.1, share: 0.9 } });
   const secrets = async (id: string) => (id === MIGRATION ? SECRET : Promise.reject(new Error("not the target")));
-  const server = new DataServer(guests, secrets, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1" });
+  const server = new DataServer(guests, secrets, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1", helloTimeoutMs: 300, stallTimeoutMs: 1000 });
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => guests.close(), () => server.close());
   const incoming = () => (existsSync(join(dir, "incoming")) ? readdirSync(join(dir, "incoming")) : []);
-  return { address: await server.address(), incoming };
+  return { address: await server.address(), incoming, guests };
 }
 
 /**
@@ -81,6 +82,7 @@ describe("IncomingMigration authenticates the source", () => {
     { name: "Hello without a proof", first: () => encodeJson(FrameType.Hello, facts(MIGRATION)), answer: FrameType.Error, reason: "proof" },
     { name: "missing Hello: pages first", first: () => encodeFrame(FrameType.Page, 0, Buffer.alloc(4096, 1)), answer: FrameType.Error, reason: "before an authenticated Hello" },
     { name: "missing Hello: a Sync first", first: () => encodeFrame(FrameType.Sync, 1), answer: FrameType.Error, reason: "before an authenticated Hello" },
+    { name: "silence after the challenge", first: () => Buffer.alloc(0), answer: FrameType.Error, reason: "no authenticated Hello in 300 ms" },
   ])("$name", async ({ first, answer, reason }) => {
     const t = await target();
     const f = await session(t.address, first);
@@ -89,3 +91,52 @@ describe("IncomingMigration authenticates the source", () => {
     expect(t.incoming()).toHaveLength(answer === FrameType.Ready ? 1 : 0);
   });
 });
+
+describe("IncomingMigration runs a post-copy guest only while its source is heard", () => {
+  it("pauses the guest when the source goes silent for half its stall timeout, and resumes it when bytes come again", async () => {
+    const t = await target();
+    const started: GuestWorkload[] = [];
+    const startIncoming = t.guests.startIncoming.bind(t.guests);
+    t.guests.startIncoming = (...args) => {
+      const guest = startIncoming(...args);
+      started.push(guest);
+      return guest;
+    };
+    const hello = { ...facts(MIGRATION), dirtyRateMiBps: 4, reverseStream: false };
+    let socket!: Socket;
+    const ready = new Promise<void>((resolve) => {
+      const [host, port] = splitAddress(t.address);
+      socket = connect({ host, port });
+      cleanup.push(() => socket.destroy());
+      const decoder = new FrameDecoder();
+      socket.on("data", (chunk: Buffer) => {
+        for (const f of decoder.push(chunk)) {
+          if (f.type === FrameType.Challenge) socket.write(encodeJson(FrameType.Hello, { ...hello, proof: transferProof(SECRET, MIGRATION, Buffer.from(f.payload)) }));
+          if (f.type === FrameType.Ready) resolve();
+        }
+      });
+    });
+    await ready;
+    // Every page is in (zero pages, header only): the guest never stalls on a fault, so only a pause stops it.
+    const frames = [];
+    for (let page = 0; page < (4 * 1048576) / 4096; page++) frames.push(encodeFrame(FrameType.Zero, page));
+    frames.push(encodeJson(FrameType.State, { seed: 1, writes: 0 }), encodeFrame(FrameType.Resume));
+    socket.write(Buffer.concat(frames));
+    await until(() => started.length === 1 && started[0].writes > 50);
+    const guest = started[0];
+    await new Promise((r) => setTimeout(r, 800));
+    const silent = guest.writes;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(guest.writes).toBe(silent);
+    socket.write(encodeFrame(FrameType.Sync, 1));
+    await until(() => guest.writes > silent);
+  });
+});
+
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -21,6 +21,20 @@ const helloSchema = z.object({
 });
 /** Pages per writev on the target. */
 const RUN_PAGES = 256;
+/** A connection that has not authenticated by then is cut: a silent peer must not hold a session open. */
+export const HELLO_TIMEOUT_MS = 10_000;
+/**
+ * A post-copy guest pauses when its source has sent nothing for this long: the source resumes the VM itself
+ * once it gives up on the connection (its stall timeout, which must be longer), and the guest must not run on
+ * both nodes then. The source streams pages without pause during post-copy, so silence means trouble.
+ */
+export const SOURCE_SILENCE_MS = 2_000;
+
+export interface SessionTimeouts {
+  readonly helloTimeoutMs?: number;
+  readonly sourceSilenceMs?: number;
+}
+
 /** How often a post-copy guest's writes go back to the source (the reverse dirty log). */
 const REVERSE_EVERY_MS = 20;
 const stateSchema = z.object({ seed: z.number().int(), writes: z.number().int().nonnegative() });
@@ -96,6 +110,10 @@ export class IncomingMigration {
   private reverseTimer: NodeJS.Timeout | null = null;
   /** The guest's write count the source's image has reached through the reverse stream. */
   private reversedWrites = 0;
+  private readonly sourceSilenceMs: number;
+  private heardAtMs = performance.now();
+  /** The guest is paused because the source went silent; the next bytes from it resume the guest. */
+  private silenced = false;
   /** Consecutive pages received and not yet written: one writev for a run instead of a pwrite per page. */
   private run: { first: number; pages: Uint8Array[] } = { first: 0, pages: [] };
 
@@ -103,10 +121,22 @@ export class IncomingMigration {
     private readonly socket: Socket,
     private readonly store: IncomingStore,
     private readonly secrets: TargetSecrets,
+    { helloTimeoutMs = HELLO_TIMEOUT_MS, sourceSilenceMs = SOURCE_SILENCE_MS }: SessionTimeouts = {},
   ) {
+    this.sourceSilenceMs = sourceSilenceMs;
     socket.setNoDelay(true);
+    const silent = setTimeout(() => {
+      if (!this.hello && !this.refused) this.refuse(new FrameError(`no authenticated Hello in ${helloTimeoutMs} ms`));
+    }, helloTimeoutMs);
+    silent.unref();
+    socket.once("close", () => clearTimeout(silent));
     socket.write(encodeFrame(FrameType.Challenge, 0, this.nonce));
     socket.on("data", (chunk: Buffer) => {
+      this.heardAtMs = performance.now();
+      if (this.silenced) {
+        this.silenced = false;
+        this.guest?.resume();
+      }
       if (this.refused) return;
       try {
         this.queue.push(...this.decoder.push(chunk));
@@ -260,10 +290,17 @@ export class IncomingMigration {
     this.guest = this.store.startIncoming(this.hello!, image, this.state, { has: (page) => present[page] === 0 }, (page) =>
       this.socket.write(encodeFrame(FrameType.Request, 0, encodePageList([page]))),
     );
-    if (this.hello!.reverseStream) {
-      this.reverseTimer = setInterval(() => this.sendReverse(), REVERSE_EVERY_MS);
-      this.reverseTimer.unref();
-    }
+    this.reverseTimer = setInterval(() => {
+      this.pauseIfSourceSilent();
+      this.sendReverse();
+    }, REVERSE_EVERY_MS);
+    this.reverseTimer.unref();
+  }
+
+  private pauseIfSourceSilent(): void {
+    if (this.silenced || this.awaitingVerdict || performance.now() - this.heardAtMs < this.sourceSilenceMs) return;
+    this.silenced = true;
+    this.guest?.pause();
   }
 
   /** Sends the pages the guest wrote since the last batch, read now, with the write counts they span. */

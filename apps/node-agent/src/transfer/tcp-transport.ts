@@ -7,6 +7,7 @@ import type { WorkloadState } from "../guest/guest-workload";
 import { checksum, encodeFrame, encodeJson, FRAME_HEADER_BYTES, FrameDecoder, FrameType, verifiedPayload, writeHeader, ZERO_PAGE } from "./frame";
 import type { DigestAnswer } from "./incoming-migration";
 import { decodePageList, decodeReverseBatch, encodePageList, type ReverseBatch } from "./reverse-batch";
+import { StallGuard } from "./stall-guard";
 import type { TokenBucket } from "./token-bucket";
 import { transferProof } from "./transfer-auth";
 
@@ -54,6 +55,8 @@ export interface TcpTransportOptions {
    * any later frame of the target's is acted on). A throw fails the transport.
    */
   readonly onReverse?: (batch: ReverseBatch) => void;
+  /** How long the connection may make no progress while this side waits on it before it counts as dead (see StallGuard). */
+  readonly stallTimeoutMs: number;
 }
 
 /** Counts beyond the library's TransportStats, for the report and the benchmark. */
@@ -105,6 +108,7 @@ export class TcpTransport implements Transport {
   private requestBytes = 0;
   /** The target's nonce, sent as soon as it accepts the connection. */
   private readonly challenge: Promise<Buffer>;
+  private readonly guard: StallGuard;
 
   private constructor(
     private readonly o: TcpTransportOptions,
@@ -115,20 +119,36 @@ export class TcpTransport implements Transport {
     this.atTarget = new PageSet(o.image.pageCount);
     this.challenge = this.expect("challenge");
     this.challenge.catch(() => undefined);
+    this.guard = new StallGuard(socket, o.stallTimeoutMs, () => {
+      this.fail(new Error(`data connection to ${o.address} stalled: nothing moved for ${o.stallTimeoutMs} ms (network partition?)`));
+      socket.destroy();
+    });
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (e) => this.fail(new Error(`data connection to ${o.address}: ${e.message}`)));
     socket.on("close", () => this.fail(new Error(`data connection to ${o.address} closed`)));
   }
 
+  /**
+   * `signal` aborts the connecting only. Node would tie it to the socket for good (connect's own `signal`): a
+   * cancel heard after the switchover, or a late answer to a progress report, would then cut the connection
+   * the verdict still has to cross. Once connected, the technique watches the signal itself.
+   */
   static connect(o: TcpTransportOptions, signal?: AbortSignal): Promise<TcpTransport> {
     const [host, port] = splitAddress(o.address);
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port, noDelay: true, signal });
+      if (signal?.aborted) return reject(signal.reason);
+      const socket = connect({ host, port, noDelay: true });
+      const abort = () => socket.destroy(new Error(`connecting to ${o.address} aborted: ${String(signal!.reason)}`));
+      signal?.addEventListener("abort", abort, { once: true });
       socket.once("connect", () => {
+        signal?.removeEventListener("abort", abort);
         socket.removeListener("error", reject);
         resolve(new TcpTransport(o, socket));
       });
-      socket.once("error", reject);
+      socket.once("error", (e) => {
+        signal?.removeEventListener("abort", abort);
+        reject(e);
+      });
     });
   }
 
@@ -206,7 +226,7 @@ export class TcpTransport implements Transport {
     const seq = ++this.seq;
     const acked = this.expect(`ack:${seq}`);
     this.write(encodeFrame(FrameType.Sync, seq));
-    await acked;
+    await this.guard.during(acked);
   }
 
   rttMs(): number {
@@ -219,7 +239,8 @@ export class TcpTransport implements Transport {
 
   /**
    * SHA-256 of the target's image as the target computed it, with the guest's write count there. A post-copy
-   * guest pauses for it, and its last writes come back (to onReverse) before the answer.
+   * guest pauses for it, and its last writes come back (to onReverse) before the answer. Not timed by the stall
+   * guard: hashing a large image takes long; keepalive notices a dead link once the request is acknowledged.
    */
   async targetDigest(): Promise<DigestAnswer> {
     const answer = this.expect("digest");
@@ -319,7 +340,7 @@ export class TcpTransport implements Transport {
     taken.catch(() => undefined);
     this.inFlight.push(taken);
     this.bytesSent += bytes.length;
-    while (this.inFlight.length > SEND_WINDOW_CHUNKS) await Promise.race([this.inFlight.shift()!, this.failed]);
+    while (this.inFlight.length > SEND_WINDOW_CHUNKS) await this.guard.during(Promise.race([this.inFlight.shift()!, this.failed]));
   }
 
   private write(bytes: Buffer): boolean {
