@@ -20,7 +20,7 @@ describe("GuestHost", () => {
     // A guest that does not write, so that the adopted image is exactly the one verified.
     const hello = { migrationId: "00000000-0000-4000-8000-0000000000bb", vmId: VM.id, memMiB: 8, dirtyRateMiBps: 0, pageSizeBytes: 4096 };
     const before = new GuestHost({ dataDir, locality });
-    const image = await before.open(hello);
+    const image = before.open(hello);
     image.writePage(3, Buffer.alloc(4096, 9));
     const digest = await image.digest();
     before.verified(hello, image, { seed: 5, writes: 0 });
@@ -61,15 +61,15 @@ describe("GuestHost", () => {
     host.close();
   });
 
-  it("at start, deletes incoming images never verified and marks without an image; keeps verified ones waiting", async () => {
+  it("at start, deletes incoming images never verified and marks without an image; keeps verified ones waiting", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "ferry-host-"));
     dirs.push(dataDir);
     const incoming = join(dataDir, "incoming");
     mkdirSync(incoming, { recursive: true });
     const killed = new GuestHost({ dataDir, locality });
     const hello = (m: string) => ({ migrationId: `00000000-0000-4000-8000-0000000000${m}`, vmId: VM.id, memMiB: 8, dirtyRateMiBps: 0, pageSizeBytes: 4096 });
-    (await killed.open(hello("b1"))).close();
-    const verified = await killed.open(hello("b2"));
+    killed.open(hello("b1")).close();
+    const verified = killed.open(hello("b2"));
     killed.verified(hello("b2"), verified, { seed: 1, writes: 0 });
     verified.close();
     writeFileSync(join(incoming, `${VM.id}.00000000-0000-4000-8000-0000000000b3.img.verified.json`), "{}");
@@ -146,12 +146,12 @@ describe("GuestHost.resolve: only the controller's answer deletes an image", () 
     const dataDir = mkdtempSync(join(tmpdir(), "ferry-host-"));
     dirs.push(dataDir);
     const hello = { migrationId: M, vmId: VM.id, memMiB: 8, dirtyRateMiBps: 0, pageSizeBytes: 4096 };
-    const make = async () => {
+    const make = () => {
       const host = new GuestHost({ dataDir, locality });
-      host.verified(hello, await host.open(hello), { seed: 3, writes: 0 });
+      host.verified(hello, host.open(hello), { seed: 3, writes: 0 });
       return host;
     };
-    const adopting = await make();
+    const adopting = make();
     await adopting.resolve([], HERE, async () => answer({ nodeId: HERE, arrivedBy: "00000000-0000-4000-8000-0000000000ee" }));
     expect(adopting.get(VM.id)).toBeUndefined();
     await adopting.resolve([], HERE, async () => answer({ nodeId: HERE, arrivedBy: M }));
@@ -159,7 +159,7 @@ describe("GuestHost.resolve: only the controller's answer deletes an image", () 
     adopting.release(VM.id);
     adopting.close();
 
-    const discarding = await make();
+    const discarding = make();
     await discarding.resolve([], HERE, async () => answer({ openMigrationId: M }));
     expect(readdirSync(join(dataDir, "incoming"))).toHaveLength(2);
     await discarding.resolve([], HERE, async () => answer({}));

@@ -171,8 +171,10 @@ export class GuestHost implements IncomingStore {
     this.releasedAt.set(vmId, Date.now());
   }
 
-  open(hello: Hello): Promise<GuestImage> {
-    return GuestImage.allocate(join(this.o.dataDir, "incoming", `${hello.vmId}.${hello.migrationId}${IMG}`), hello.memMiB);
+  open(hello: Hello): GuestImage {
+    const path = join(this.o.dataDir, "incoming", `${hello.vmId}.${hello.migrationId}${IMG}`);
+    rmSync(path, { force: true });
+    return GuestImage.open(path, hello.memMiB);
   }
 
   /** Kept on disk beside the image too, so that an agent restarted before the verdict still adopts it. */

@@ -1,24 +1,17 @@
 import { createHash } from "node:crypto";
-import { closeSync, ftruncateSync, mkdirSync, openSync, readSync, readvSync, renameSync, rmSync, writeSync, writev, writevSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, openSync, readSync, readvSync, renameSync, rmSync, writeSync, writevSync } from "node:fs";
 import { dirname } from "node:path";
-import { promisify } from "node:util";
 
 /** Guest pages are 4 KiB, the size of x86's base page and of the migration library's default. */
 export const GUEST_PAGE_BYTES = 4096;
-
-/** Zeros one allocating write puts down: 16 views of one 1 MiB buffer, so that the source of the copy stays in the cache. */
-const ALLOCATE_WRITE_BYTES = 16 << 20;
-const ZERO_BLOCK_BYTES = 1 << 20;
-
-const writevAsync = promisify(writev);
 
 /** Chunk the digest reads the image in: large enough to keep the hash busy, small enough to stay off the heap's big pages. */
 const DIGEST_CHUNK_BYTES = 8 << 20;
 
 /**
- * A guest's memory as a file of memMiB, sparse where no page was ever written (a fresh VM costs no disk; an
- * incoming image is allocated whole, see allocate). All access is positional (pread/pwrite) and synchronous:
- * the workload, the sender and the receiver share the agent's event loop, so a page is never read half-written.
+ * A guest's memory as a file of memMiB, sparse where no page was ever written (a fresh VM costs no disk). All
+ * access is positional (pread/pwrite) and synchronous: the workload, the sender and the receiver share the
+ * agent's event loop, so a page is never read half-written.
  */
 export class GuestImage {
   readonly pageCount: number;
@@ -42,34 +35,6 @@ export class GuestImage {
     const rw = openSync(path, "r+");
     ftruncateSync(rw, memMiB * 1048576);
     return new GuestImage(path, memMiB, rw);
-  }
-
-  /**
-   * A fresh image at `path` (any file there is replaced) with every page written as zeros, so that its pages
-   * exist in the page cache and on disk before anything else writes them. Writing a page that does not exist yet
-   * costs a fault and an allocation (page cache and filesystem blocks), several times the cost of rewriting one
-   * that does. The writes run in libuv's thread pool: the event loop, which runs the guests and the other
-   * transfers, goes on meanwhile.
-   */
-  static async allocate(path: string, memMiB: number): Promise<GuestImage> {
-    rmSync(path, { force: true });
-    const image = GuestImage.open(path, memMiB);
-    try {
-      const zeros = Buffer.alloc(ZERO_BLOCK_BYTES);
-      const iov = Array.from({ length: ALLOCATE_WRITE_BYTES / ZERO_BLOCK_BYTES }, () => zeros);
-      let at = 0;
-      while (at < image.byteLength) {
-        const length = Math.min(ALLOCATE_WRITE_BYTES, image.byteLength - at);
-        // A short write (rare) leaves part of a block: the next write starts with the rest of it.
-        const head = at % ZERO_BLOCK_BYTES;
-        const blocks = head > 0 ? [zeros.subarray(head)] : iov.slice(0, Math.ceil(length / ZERO_BLOCK_BYTES));
-        at += (await writevAsync(image.handle(), blocks, at)).bytesWritten;
-      }
-    } catch (e) {
-      image.remove();
-      throw e;
-    }
-    return image;
   }
 
   get path(): string {

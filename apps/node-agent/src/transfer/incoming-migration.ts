@@ -52,12 +52,8 @@ export interface DigestAnswer {
 
 /** Where the target keeps incoming images, and what it does with them once the controller has decided. */
 export interface IncomingStore {
-  /**
-   * A fresh, all-zero image for the VM, outside the images of the VMs this node runs, with its pages allocated
-   * before the transfer starts writing them (as a hypervisor allocates an incoming guest's RAM before the
-   * migration): first writes into a sparse file cost several times what rewrites cost.
-   */
-  open(hello: Hello): Promise<GuestImage>;
+  /** A fresh, empty (sparse) image for the VM, outside the images of the VMs this node runs. */
+  open(hello: Hello): GuestImage;
   /**
    * The controller recorded the migration: the VM runs here from now on, continuing `state` (or, after a
    * post-copy, going on with the workload that already runs on the image).
@@ -98,7 +94,7 @@ export class IncomingMigration {
   private hello: Hello | null = null;
   private image: GuestImage | null = null;
   private state: WorkloadState | null = null;
-  /** Pages written so far: a zero page over a never-written page of the image (all zero as opened) needs no write. */
+  /** Pages written so far: a zero page over a never-written page of the sparse image needs no write. */
   private written: Uint8Array | null = null;
   private pumping = false;
   private settled = false;
@@ -256,12 +252,7 @@ export class IncomingMigration {
     if (!proofMatches(secret, hello.migrationId, this.nonce, proof)) throw new FrameError(`wrong transfer proof for migration ${hello.migrationId}`);
     if (this.refused || this.socket.destroyed) return;
     this.hello = hello;
-    const image = await this.store.open(hello);
-    if (this.refused || this.socket.destroyed) {
-      this.store.discard(image);
-      return;
-    }
-    this.image = image;
+    this.image = this.store.open(hello);
     this.written = new Uint8Array(this.image.pageCount);
     this.present = new Uint8Array(this.image.pageCount);
     this.socket.write(encodeFrame(FrameType.Ready));
