@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { createHash } from "node:crypto";
 import { createAgent } from "../../../node-agent/src/app.factory";
 import { loadAgentConfig } from "../../../node-agent/src/common/config";
+import { GUEST_PAGE_BYTES } from "../../../node-agent/src/guest/guest-image";
 import { GuestPlane } from "../../../node-agent/src/guest/guest-plane";
 import type { AgentRequest, GuestSnapshot } from "./agent-process";
 
@@ -30,7 +31,9 @@ function snapshot(plane: GuestPlane, vmId: string): GuestSnapshot | null {
   const guest = plane.guests.get(vmId);
   if (!guest) return null;
   const bytes = Buffer.allocUnsafe(guest.image.byteLength);
-  guest.image.readPages(0, guest.image.pageCount, bytes);
+  const pages = Array.from({ length: guest.image.pageCount }, (_, p) => bytes.subarray(p * GUEST_PAGE_BYTES, (p + 1) * GUEST_PAGE_BYTES));
+  // readv takes at most IOV_MAX (1024) buffers at a time.
+  for (let first = 0; first < pages.length; first += 1024) guest.image.readPages(first, pages.slice(first, first + 1024));
   return { ...guest.workload.state, digest: createHash("sha256").update(bytes).digest("hex") };
 }
 

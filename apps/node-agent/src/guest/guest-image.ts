@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync, writevSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdirSync, openSync, readSync, readvSync, renameSync, rmSync, writeSync, writevSync } from "node:fs";
 import { dirname } from "node:path";
 
 /** Guest pages are 4 KiB, the size of x86's base page and of the migration library's default. */
@@ -45,19 +45,22 @@ export class GuestImage {
     return this.pageCount * GUEST_PAGE_BYTES;
   }
 
-  /** Copies `count` consecutive pages from `first` into out. */
-  readPages(first: number, count: number, out: Uint8Array): void {
-    const length = count * GUEST_PAGE_BYTES;
-    let done = 0;
+  /** Reads consecutive whole pages from `first` into `pages` (one view per page) with one readv. */
+  readPages(first: number, pages: readonly Uint8Array[]): void {
+    if (first < 0 || first + pages.length > this.pageCount) throw new RangeError(`pages ${first}+${pages.length} outside ${this.path_}`);
+    const length = pages.length * GUEST_PAGE_BYTES;
+    let done = readvSync(this.handle(), pages as Uint8Array[], first * GUEST_PAGE_BYTES);
+    // A short readv is rare (signals): finish page by page.
     while (done < length) {
-      const n = readSync(this.handle(), out, done, length - done, first * GUEST_PAGE_BYTES + done);
-      if (n === 0) throw new Error(`${this.path_}: short read at page ${first}`);
+      const page = Math.floor(done / GUEST_PAGE_BYTES);
+      const n = readSync(this.handle(), pages[page], done - page * GUEST_PAGE_BYTES, (page + 1) * GUEST_PAGE_BYTES - done, first * GUEST_PAGE_BYTES + done);
+      if (n === 0) throw new Error(`${this.path_}: short read at page ${first + page}`);
       done += n;
     }
   }
 
   readPage(page: number, out: Uint8Array): void {
-    this.readPages(page, 1, out);
+    this.readPages(page, [out.subarray(0, GUEST_PAGE_BYTES)]);
   }
 
   /** Writes bytes at a byte offset of the guest's memory. */

@@ -12,10 +12,13 @@ import type { TokenBucket } from "./token-bucket";
 import { transferProof } from "./transfer-auth";
 
 const deflate = promisify(deflateRaw);
-/** Consecutive pages read from the image with one pread. */
-const RUN_PAGES = 64;
-/** Pages per socket write: 1 MiB of 4 KiB pages. */
+/** Pages per socket write: 1 MiB of 4 KiB pages. Consecutive pages of a chunk are read with one readv. */
 const CHUNK_PAGES = 256;
+/**
+ * Writes the kernel has not taken yet when a send resolves, at most: the next chunk is framed while the last one
+ * goes out, rather than after it. One, so that a post-copy fault's page waits behind little.
+ */
+const SEND_WINDOW_CHUNKS = 1;
 /**
  * Pages per batch the techniques hand over TCP (their batchPages): a batch is read whole before it is sent
  * (see sendPages), so it is kept to a few chunks.
@@ -73,9 +76,10 @@ export interface WireCounts {
  * The source end of a migration between two node agents: the library's `Transport` over one TCP connection in
  * the frames of frame.ts. Every page goes with its CRC32; all-zero pages go as a header (QEMU's zero-page
  * detection, done here on the real bytes), XBZRLE deltas as the library's encoder made them; batches can be
- * deflated; a token bucket caps the rate. A send resolves once its bytes are in the socket (the kernel's buffer
- * is the pipe), which is when the technique may go on; `flush`, the state and the reservation wait for the
- * target's answer. Any error from the target or the socket fails every call from then on.
+ * deflated; a token bucket caps the rate. A send resolves once no more than SEND_WINDOW_CHUNKS writes wait for
+ * the kernel (the socket's and the kernel's buffers are the pipe), which is when the technique may go on;
+ * `flush`, the state and the reservation wait for the target's answer. Any error from the target or the socket
+ * fails every call from then on.
  *
  * Post-copy: `resumeTarget` starts the guest on the target; its faults come back as Request frames (handed to
  * the technique by takePageRequests) and its writes as Reverse frames (handed to `onReverse`).
@@ -84,7 +88,13 @@ export class TcpTransport implements Transport {
   readonly name = "tcp";
   readonly counts: WireCounts = { zeroPages: 0, deltaPages: 0, fullPages: 0, rawBytes: 0, throttledMs: 0, reverseBatches: 0, reverseBytes: 0 };
   private readonly decoder = new FrameDecoder();
-  private readonly scratch: Buffer;
+  /** Chunk buffers the kernel has taken, for the next chunks (a fresh buffer costs page faults on every use). */
+  private readonly spareChunks: Buffer[] = [];
+  /** Writes the kernel has not taken yet, oldest first. */
+  private readonly inFlight: Promise<void>[] = [];
+  /** Rejects once the transport failed: what a send waiting for the kernel races against. */
+  private readonly failed: Promise<never>;
+  private rejectFailed!: (e: Error) => void;
   private readonly waiting = new Map<string, { resolve: (f: Buffer) => void; reject: (e: Error) => void }>();
   private failure: Error | null = null;
   private seq = 0;
@@ -104,7 +114,8 @@ export class TcpTransport implements Transport {
     private readonly o: TcpTransportOptions,
     private readonly socket: Socket,
   ) {
-    this.scratch = Buffer.allocUnsafe(RUN_PAGES * o.image.pageSizeBytes);
+    this.failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
+    this.failed.catch(() => undefined);
     this.atTarget = new PageSet(o.image.pageCount);
     this.challenge = this.expect("challenge");
     this.challenge.catch(() => undefined);
@@ -168,11 +179,11 @@ export class TcpTransport implements Transport {
     const pages = new Uint32Array(batch.pageCount);
     let n = 0;
     forEachBatchPage(batch, (page) => (pages[n++] = page));
-    const chunks: Buffer[] = [];
+    const chunks: { frames: Buffer; buffer: Buffer }[] = [];
     for (let from = 0; from < n; from += CHUNK_PAGES) chunks.push(this.encodeChunk(pages.subarray(from, Math.min(n, from + CHUNK_PAGES)), batch.deltas));
     for (let i = 0; i < n; i++) this.atTarget.add(pages[i]);
     let bytes = 0;
-    for (const chunk of chunks) bytes += await this.sendChunk(chunk);
+    for (const chunk of chunks) bytes += await this.sendChunk(chunk.frames, chunk.buffer);
     this.pagesSent += batch.pageCount;
     const endMs = this.o.clock.now();
     return { startMs, endMs, arrivalMs: endMs, bytes };
@@ -248,71 +259,88 @@ export class TcpTransport implements Transport {
     this.socket.end();
   }
 
-  private encodeChunk(pages: Uint32Array, deltas: ReadonlyMap<number, Uint8Array> | undefined): Buffer {
+  /**
+   * Frames the pages into a chunk buffer: each run of consecutive pages is read (one readv) straight into the
+   * payload slots of its frames, so a full page is never copied; a zero page or a delta takes less room than its
+   * slot, and the frames after it are moved up to close the gap.
+   */
+  private encodeChunk(pages: Uint32Array, deltas: ReadonlyMap<number, Uint8Array> | undefined): { frames: Buffer; buffer: Buffer } {
     const pageBytes = this.o.image.pageSizeBytes;
-    const out = Buffer.allocUnsafe(pages.length * (FRAME_HEADER_BYTES + pageBytes));
+    const slot = FRAME_HEADER_BYTES + pageBytes;
+    const out = this.spareChunks.pop() ?? Buffer.allocUnsafeSlow(CHUNK_PAGES * slot);
     let at = 0;
     for (let i = 0; i < pages.length; ) {
       let run = 1;
-      while (i + run < pages.length && run < RUN_PAGES && pages[i + run] === pages[i] + run) run++;
-      this.o.image.readPages(pages[i], run, this.scratch);
+      while (i + run < pages.length && pages[i + run] === pages[i] + run) run++;
+      // The run's slots start at `at`: everything before it is framed already.
+      const views: Buffer[] = [];
+      for (let k = 0; k < run; k++) views.push(out.subarray(at + k * slot + FRAME_HEADER_BYTES, at + (k + 1) * slot));
+      this.o.image.readPages(pages[i], views);
       for (let k = 0; k < run; k++) {
         const page = pages[i + k];
-        const bytes = this.scratch.subarray(k * pageBytes, (k + 1) * pageBytes);
         const delta = deltas?.get(page);
-        at = delta ? this.encodeDelta(page, delta, checksum(bytes), out, at) : this.encodePage(page, bytes, out, at);
+        at = delta ? this.encodeDelta(page, delta, views[k], out, at) : this.encodePage(page, views[k], out, at);
       }
       i += run;
     }
-    return out.subarray(0, at);
+    return { frames: out.subarray(0, at), buffer: out };
   }
 
-  private async sendChunk(frames: Buffer): Promise<number> {
+  private async sendChunk(frames: Buffer, buffer: Buffer): Promise<number> {
     let out = frames;
     if (this.o.compress && out.length > 0) {
       this.counts.rawBytes += out.length;
-      out = encodeFrame(FrameType.Compressed, 0, await deflate(out, { level: 1 }));
-    }
-    await this.send(out);
+      try {
+        out = encodeFrame(FrameType.Compressed, 0, await deflate(out, { level: 1 }));
+      } finally {
+        this.spareChunks.push(buffer);
+      }
+      await this.send(out);
+    } else await this.send(out, buffer);
     return out.length;
   }
 
-  private encodeDelta(page: number, delta: Uint8Array, crc: number, out: Buffer, at: number): number {
-    writeHeader(out, at, FrameType.Delta, page, delta.length, crc);
+  /** Frames a delta at `at`, from the page read into its slot at or after `at` (a delta is never longer than a page). */
+  private encodeDelta(page: number, delta: Uint8Array, bytes: Buffer, out: Buffer, at: number): number {
+    if (delta.length > bytes.length) throw new Error(`a delta of ${delta.length} bytes for a page of ${bytes.length}`);
+    writeHeader(out, at, FrameType.Delta, page, delta.length, checksum(bytes));
     out.set(delta, at + FRAME_HEADER_BYTES);
     this.counts.deltaPages++;
     return at + FRAME_HEADER_BYTES + delta.length;
   }
 
+  /** Frames the page read into its slot (`bytes`, at or after `at`) at `at`. */
   private encodePage(page: number, bytes: Buffer, out: Buffer, at: number): number {
     if (bytes.equals(ZERO_PAGE)) {
       writeHeader(out, at, FrameType.Zero, page, 0, 0);
       this.counts.zeroPages++;
       return at + FRAME_HEADER_BYTES;
     }
-    writeHeader(out, at, FrameType.Page, page, bytes.length, checksum(bytes));
-    bytes.copy(out, at + FRAME_HEADER_BYTES);
+    const crc = checksum(bytes);
+    if (bytes.byteOffset - out.byteOffset !== at + FRAME_HEADER_BYTES) bytes.copy(out, at + FRAME_HEADER_BYTES);
+    writeHeader(out, at, FrameType.Page, page, bytes.length, crc);
     this.counts.fullPages++;
     return at + FRAME_HEADER_BYTES + bytes.length;
   }
 
-  private async send(bytes: Buffer): Promise<void> {
+  /**
+   * Writes `bytes` and resolves once at most SEND_WINDOW_CHUNKS writes wait for the kernel (the socket's buffer
+   * and the kernel's are the pipe). `buffer` (under `bytes`) goes back to the spare chunks once the kernel took it.
+   */
+  private async send(bytes: Buffer, buffer?: Buffer): Promise<void> {
     this.counts.throttledMs += await this.o.bucket.take(bytes.length);
-    if (!this.write(bytes)) {
-      const drained = new Promise<void>((resolve, reject) => {
-        const done = (e?: Error) => {
-          this.socket.off("drain", done);
-          this.socket.off("close", closed);
-          if (e) reject(e);
-          else resolve();
-        };
-        const closed = () => done(this.failure ?? new Error("data connection closed"));
-        this.socket.on("drain", done);
-        this.socket.on("close", closed);
-      });
-      await this.guard.during(drained);
-    }
+    if (this.failure) throw this.failure;
+    const taken = new Promise<void>((resolve, reject) =>
+      this.socket.write(bytes, (e) => {
+        if (e) return reject(e);
+        if (buffer) this.spareChunks.push(buffer);
+        resolve();
+      }),
+    );
+    taken.catch(() => undefined);
+    this.inFlight.push(taken);
     this.bytesSent += bytes.length;
+    while (this.inFlight.length > SEND_WINDOW_CHUNKS) await this.guard.during(Promise.race([this.inFlight.shift()!, this.failed]));
   }
 
   private write(bytes: Buffer): boolean {
@@ -359,6 +387,7 @@ export class TcpTransport implements Transport {
 
   private fail(e: Error): void {
     this.failure ??= e;
+    this.rejectFailed(this.failure);
     for (const w of this.waiting.values()) w.reject(this.failure);
     this.waiting.clear();
   }
