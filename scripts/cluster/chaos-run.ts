@@ -170,9 +170,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     let issuing = true;
     const killer = (async () => {
       const krng = rng.fork("kills");
-      while (issuing) {
-        await sleep(krng.exp(1 / o.killEveryMs));
-        if (!issuing) break;
+      // A run without a kill is no chaos run: the killer goes on past the last migration until it has killed once.
+      const none = () => kills.source + kills.target + kills.controller === 0;
+      while (issuing || none()) {
+        await sleep(issuing ? krng.exp(1 / o.killEveryMs) : 0);
+        if (!issuing && !none()) break;
         const kind = (["source", "target", "controller"] as const)[krng.int(3)];
         const running = open().filter((m) => m.state === "running");
         let part = "controller";
