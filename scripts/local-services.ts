@@ -28,7 +28,8 @@ const NOTHING_THERE = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "E
 
 export class ServiceError extends Error {}
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now, on loopback. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -10,12 +10,11 @@ import { createFerryClient, ok } from "@ferry/api-client";
 import { createRng } from "@ferry/random";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { loadAgentConfig } from "../../apps/node-agent/src/common/config";
 import { applyMigrations, dropDatabase, ensureDatabase, repoRoot } from "../../apps/controller/src/database/provision";
-import { localPostgres, localRedis, type Service } from "../local-services";
+import { freePort, localPostgres, localRedis, type Service } from "../local-services";
 import { auditImages, noteWrites, placementSettled, type ImageAudit } from "./image-audit";
 import { agentPart, controllerPart, controllerUrl, type ClusterSettings } from "./parts";
 import { Supervisor } from "./supervisor";
@@ -324,14 +323,6 @@ async function deleteKeys(url: string, prefix: string): Promise<void> {
   } finally {
     client.disconnect();
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
