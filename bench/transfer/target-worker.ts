@@ -8,7 +8,7 @@ import type { LocalitySpec } from "@ferry/migration";
 import { closeSync, ftruncateSync, mkdirSync, openSync, rmSync, writeSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { crc32 } from "node:zlib";
+import { crc32 } from "@node-rs/crc32";
 import { parentPort, workerData } from "node:worker_threads";
 import { GuestHost } from "../../apps/node-agent/src/guest/guest-host";
 import { DataServer } from "../../apps/node-agent/src/transfer/data-server";

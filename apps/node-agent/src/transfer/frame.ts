@@ -1,4 +1,4 @@
-import { crc32 } from "node:zlib";
+import { crc32 } from "@node-rs/crc32";
 
 /**
  * The agents' data protocol: a stream of frames over one TCP connection, each a 16-byte header and a payload.
