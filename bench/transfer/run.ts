@@ -122,6 +122,7 @@ async function migrate(
     signal: new AbortController().signal,
     progress: async () => undefined,
     beforeSwitchover: async () => undefined,
+    onShare: () => undefined,
   });
   if (result.imageDigest!.source !== result.imageDigest!.target) throw new Error("digest mismatch in the benchmark");
   await result.settle!(true);

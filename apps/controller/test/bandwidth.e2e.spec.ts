@@ -55,3 +55,57 @@ describe("migrations run at their bandwidth share", () => {
     expect(capped.metrics.totalMs / full.metrics.totalMs).toBeGreaterThan(2);
   });
 });
+
+/**
+ * The scheduler re-shares the links every pass, and a migration's source agent follows its share. Agents here
+ * play the simulator at a tenth of real time, so that a second migration can start while the first runs.
+ */
+describe("a migration in flight follows its share as others start and end beside it", () => {
+  let c: TestController;
+  let agents: Agent[] = [];
+  let nodes: Record<string, string>;
+
+  beforeAll(async () => {
+    c = await startController({ heartbeatIntervalMs: 200, reconcileIntervalMs: 100 });
+    const paced = { FERRY_SIM_TIME_SCALE: "0.1" };
+    agents = await Promise.all([
+      startAgent(c, "s1", { ...paced, FERRY_NODE_LABELS: "pod=p1,rack=r1,host-uplink-mbps=1000" }),
+      startAgent(c, "s2", { ...paced, FERRY_NODE_LABELS: "pod=p1,rack=r1" }),
+      startAgent(c, "s3", { ...paced, FERRY_NODE_LABELS: "pod=p1,rack=r2" }),
+    ]);
+    nodes = await nodeIdsByName(c, 3);
+  });
+  afterAll(async () => {
+    for (const a of agents) await a.close();
+    await c.close();
+  });
+
+  const start = async (name: string, memMiB: number, from: string, to: string) => {
+    const vm = await createVm(c, { name, cpu: 1, memMiB, dirtyRateMiBps: 5, nodeId: from });
+    const { body } = await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: to, technique: "pre-copy" }).expect(202);
+    return body.id as string;
+  };
+  const get = async (id: string) => (await c.admin().get(`/api/v1/migrations/${id}`).expect(200)).body;
+  const until = (id: string, what: string, ok: (m: { state: string; progress: number; bandwidthShareMbps: number | null }) => boolean) =>
+    eventually(async () => {
+      const m = await get(id);
+      if (m.state === "failed" || m.state === "cancelled") throw new Error(`migration ${id} ${m.state}: ${m.error}`);
+      return ok(m) ? m : undefined;
+    }, 60_000, what);
+
+  it("halves while a second migration shares the uplink, comes back when it ends, and the agent's rate follows", async () => {
+    const first = await start("long", 8192, nodes.s1!, nodes.s2!);
+    await until(first, "the first migration to run", (m) => m.state === "running" && m.progress > 0);
+    const second = await start("beside", 2048, nodes.s1!, nodes.s3!);
+    await until(first, "the first migration's share to halve", (m) => m.bandwidthShareMbps === 500);
+    expect((await get(second)).bandwidthShareMbps).toBe(500);
+    await until(second, "the second migration to complete", (m) => m.state === "completed");
+    await until(first, "the first migration's share to come back", (m) => m.bandwidthShareMbps === 1000);
+    const done = await until(first, "the first migration to complete", (m) => m.state === "completed");
+    // Priced at the full uplink when it started; it ran part of the way at half of it, so it took longer than
+    // that, and shorter than all the way at half (about twice as long).
+    expect(done.prediction.atShare.shareMbps).toBe(1000);
+    expect(done.metrics.totalMs).toBeGreaterThan(1.15 * done.prediction.atShare.totalMs);
+    expect(done.metrics.totalMs).toBeLessThan(1.9 * done.prediction.atShare.totalMs);
+  });
+});

@@ -49,7 +49,10 @@ describe("migrations", () => {
     const { body: m } = await request({ vmId: vm.id, targetNodeId: dst, technique: "post-copy" }).expect(202);
     const claim = await agent(m.id, "claim").expect(200);
     expect(claim.body).toMatchObject({ proceed: true, migration: { technique: "post-copy", vm: { memMiB: 4096 }, sla: { maxDowntimeMs: 100 } } });
-    expect((await agent(m.id, "progress", { phase: "pre-copy", round: 1, progress: 0.5, etaMs: 700 }).expect(200)).body).toEqual({ cancel: false });
+    const share = (await c.admin().get(`/api/v1/migrations/${m.id}`).expect(200)).body.bandwidthShareMbps;
+    expect(share).toBeGreaterThan(0);
+    // The answer carries the migration's share now: the agent's rate follows it.
+    expect((await agent(m.id, "progress", { phase: "pre-copy", round: 1, progress: 0.5, etaMs: 700 }).expect(200)).body).toEqual({ cancel: false, bandwidthMbps: share });
     const done = await agent(m.id, "complete", { metrics, bytesTransferred: 1 << 30 }).expect(200);
     expect(done.body).toMatchObject({ state: "completed", metrics, bytesTransferred: 1 << 30 });
     expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body).toMatchObject({ nodeId: dst, state: "running" });
@@ -122,7 +125,7 @@ describe("migrations", () => {
     await agent(m.id, "claim").expect(200);
     const asked = await c.admin().post(`/api/v1/migrations/${m.id}/cancel`).expect(202);
     expect(asked.body).toMatchObject({ state: "running", cancelRequested: true });
-    expect((await agent(m.id, "progress", { phase: "pre-copy", progress: 0.3 }).expect(200)).body).toEqual({ cancel: true });
+    expect((await agent(m.id, "progress", { phase: "pre-copy", progress: 0.3 }).expect(200)).body).toMatchObject({ cancel: true });
     await agent(m.id, "fail", { error: "cancelled", cancelled: true }).expect(200);
     expect((await c.admin().get(`/api/v1/migrations/${m.id}`).expect(200)).body.state).toBe("cancelled");
     expect((await c.admin().get(`/api/v1/vms/${vm.id}`).expect(200)).body).toMatchObject({ nodeId: src, state: "running" });

@@ -101,7 +101,7 @@ describe("real transfers between two agents (FERRY_AGENT_MODE=tcp)", () => {
       const claim = await c.agent(source).post(`/api/v1/agents/migrations/${body.id}/claim`).send({ nodeId: source }).expect(200);
       const m = claim.body.migration as ClaimedMigration;
       const executor = new TcpExecutor(host, { compress: false, bandwidthMbps: null });
-      const hooks = { signal: new AbortController().signal, progress: async () => undefined, beforeSwitchover: async () => undefined };
+      const hooks = { signal: new AbortController().signal, progress: async () => undefined, beforeSwitchover: async () => undefined, onShare: () => undefined };
 
       const refused = await executor.run({ ...m, transferSecret: `${m.transferSecret}x` }, hooks).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(VmStaysOnSource);

@@ -853,7 +853,7 @@ export interface components {
             } | null;
             /** @description the request's own bandwidth cap (Mbit/s) */
             bandwidthMbps: number | null;
-            /** @description the share of the links the scheduler gave it when it started (Mbit/s) */
+            /** @description its share of the links (Mbit/s): set when it starts, then recomputed by every scheduler pass while it is in flight (its agent sends at this rate); the last one once it ended */
             bandwidthShareMbps: number | null;
             reason: string | null;
             /** @description on the first leg of a hop: the migration it serves */
@@ -928,7 +928,7 @@ export interface components {
                 } | null;
                 /** @description the request's own bandwidth cap (Mbit/s) */
                 bandwidthMbps: number | null;
-                /** @description the share of the links the scheduler gave it when it started (Mbit/s) */
+                /** @description its share of the links (Mbit/s): set when it starts, then recomputed by every scheduler pass while it is in flight (its agent sends at this rate); the last one once it ended */
                 bandwidthShareMbps: number | null;
                 reason: string | null;
                 /** @description on the first leg of a hop: the migration it serves */
@@ -993,7 +993,7 @@ export interface components {
             } | null;
             /** @description the request's own bandwidth cap (Mbit/s) */
             bandwidthMbps: number | null;
-            /** @description the share of the links the scheduler gave it when it started (Mbit/s) */
+            /** @description its share of the links (Mbit/s): set when it starts, then recomputed by every scheduler pass while it is in flight (its agent sends at this rate); the last one once it ended */
             bandwidthShareMbps: number | null;
             reason: string | null;
             /** @description on the first leg of a hop: the migration it serves */

@@ -48,8 +48,9 @@ export const claimResponseSchema = z.discriminatedUnion("proceed", [
       target: z.object({ id: z.string().uuid(), name: z.string(), dataAddress: z.string().nullable().default(null) }),
       sla: slaSchema,
       /**
-       * The bandwidth share the scheduler gave the migration when it started (Mbit/s, never above the request's
-       * own cap): the source sends at this rate. Null for a migration started without one (older rows).
+       * The migration's bandwidth share (Mbit/s, never above the request's own cap) when it is claimed: the source
+       * starts at this rate, and follows the share in the answers to its progress reports. Null for a migration
+       * started without one (older rows).
        */
       bandwidthMbps: z.number().positive().nullable(),
       /**
@@ -85,7 +86,15 @@ export const progressReportSchema = z.object({
 });
 export type ProgressReport = z.infer<typeof progressReportSchema>;
 
-export const progressResponseSchema = z.object({ cancel: z.boolean() });
+export const progressResponseSchema = z.object({
+  cancel: z.boolean(),
+  /**
+   * The migration's share of the links now (Mbit/s): the scheduler re-shares them every pass as migrations start
+   * and end, and the source sends at this rate from then on. Null when it has none (older rows).
+   */
+  bandwidthMbps: z.number().positive().nullable().default(null),
+});
+export type ProgressResponse = z.infer<typeof progressResponseSchema>;
 
 /** The six metrics of a migration, named as the API shows them. */
 export const migrationMetricsSchema = z.object({

@@ -6,6 +6,7 @@ import {
   type CompleteReport,
   type FailReport,
   type ProgressReport,
+  type ProgressResponse,
   type SlaBreachReport,
   type TransferGrant,
   type VmPlacement,
@@ -177,11 +178,14 @@ export class AgentReportsService {
     return parent !== null && (parent.cancelRequestedAt !== null || parent.state === "cancelled");
   }
 
-  /** Record progress; the answer tells the agent whether to stop (cancel asked, or the migration ended). */
-  async progress(id: string, nodeId: string, report: ProgressReport): Promise<{ cancel: boolean }> {
+  /**
+   * Record progress; the answer tells the agent whether to stop (cancel asked, or the migration ended) and the
+   * share of the links the scheduler gives the migration now, which the agent's rate follows.
+   */
+  async progress(id: string, nodeId: string, report: ProgressReport): Promise<ProgressResponse> {
     return this.prisma.$transaction(async (tx) => {
       const m = await this.lockForAgent(tx, id, nodeId);
-      if (m.state !== "running") return { cancel: true };
+      if (m.state !== "running") return { cancel: true, bandwidthMbps: m.bandwidthShareMbps };
       await tx.migrationEvent.create({
         data: {
           migrationId: id,
@@ -197,7 +201,7 @@ export class AgentReportsService {
       await tx.migration.update({ where: { id }, data: { progress: report.progress, lastProgressAt: this.clock.now() } });
       const { phase, round, progress, bytesSent, pagesRemaining, etaMs } = report;
       afterCommit(tx, () => void this.feed.publish("migration", id, "progress", { phase, round, progress, bytesSent, pagesRemaining, etaMs }));
-      return { cancel: m.cancelRequestedAt !== null || (await this.hopCancelled(tx, m)) };
+      return { cancel: m.cancelRequestedAt !== null || (await this.hopCancelled(tx, m)), bandwidthMbps: m.bandwidthShareMbps };
     });
   }
 

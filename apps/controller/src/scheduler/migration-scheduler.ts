@@ -12,6 +12,9 @@ import { ACTIVE_MIGRATION_STATES } from "../nodes/capacity";
 import type { UpdateScheduler } from "./dto/scheduler.dto";
 import { scheduleInput } from "./scheduler-input";
 
+/** A share that moved by less than this fraction is not rewritten (nor sent to the agent). */
+const RESHARE_MIN = 0.01;
+
 interface Settings {
   limits: SchedulerOptions["limits"];
   links: SchedulerOptions["links"];
@@ -22,8 +25,9 @@ interface Settings {
  * hands the cluster to @ferry/scheduler, which applies the limits (per cluster, out and in per node, bandwidth
  * per host, rack and pod uplink), the order (evacuations and drains first, aging so nothing starves) and the
  * capacity of every intermediate state. A started migration goes requested -> queued with the share it gets
- * and its prediction at that share, then to its source agent's queue; one that waits keeps the reason. Passes
- * are serialised across replicas by an advisory lock.
+ * and its prediction at that share, then to its source agent's queue; one that waits keeps the reason. Every
+ * pass also re-shares the links among the migrations in flight (see reshare). Passes are serialised across
+ * replicas by an advisory lock.
  *
  * Hops: when the library breaks a capacity cycle (two full hosts swapping VMs) by sending a VM through a third
  * node, the pass records that first leg as a migration of its own (`hopForId` names the migration it serves),
@@ -64,8 +68,10 @@ export class MigrationScheduler implements OnModuleInit {
         include: { vm: true },
         orderBy: { requestedAt: "asc" },
       });
-      if (!waiting.length) return null;
-      const decided = await this.decide(tx, waiting);
+      const inFlight = await tx.migration.findMany({ where: { state: { in: ["queued", "running"] } }, include: { vm: true } });
+      if (!waiting.length && !inFlight.length) return null;
+      const decided = await this.decide(tx, waiting, inFlight);
+      await this.reshare(tx, inFlight, decided);
       const byId = new Map(waiting.map((m) => [m.id, m]));
       const now = this.clock.now();
       for (const start of decided.starts) {
@@ -138,11 +144,26 @@ export class MigrationScheduler implements OnModuleInit {
     return leg;
   }
 
-  private async decide(tx: Tx, waiting: Parameters<typeof scheduleInput>[4]): Promise<ScheduleResult> {
-    const [nodes, resident, inFlight, settings] = await Promise.all([
+  /**
+   * Migrations in flight take the share this pass gives them: the scheduler re-shares the links every pass, so
+   * a migration speeds up when another on its path ends and slows down (never below what it needs to
+   * converge, see the ledger) when one starts beside it. Its source agent hears the new share in the answer to
+   * its next progress report and sets its rate to it. Rewritten only when it moved by more than RESHARE_MIN.
+   */
+  private async reshare(tx: Tx, inFlight: readonly Migration[], decided: ScheduleResult): Promise<void> {
+    const before = new Map(inFlight.map((m) => [m.id, m.bandwidthShareMbps]));
+    for (const r of decided.running) {
+      const was = before.get(r.id);
+      if (!Number.isFinite(r.shareMbps) || (was != null && Number.isFinite(was) && Math.abs(r.shareMbps - was) <= RESHARE_MIN * was)) continue;
+      await tx.migration.updateMany({ where: { id: r.id, state: { in: ["queued", "running"] } }, data: { bandwidthShareMbps: r.shareMbps } });
+      this.logger.debug(`migration ${r.id}: share ${was ?? "none"} -> ${Math.round(r.shareMbps)} Mbit/s (bottleneck ${r.bottleneck})`);
+    }
+  }
+
+  private async decide(tx: Tx, waiting: Parameters<typeof scheduleInput>[4], inFlight: Parameters<typeof scheduleInput>[3]): Promise<ScheduleResult> {
+    const [nodes, resident, settings] = await Promise.all([
       tx.node.findMany(),
       tx.vm.groupBy({ by: ["nodeId"], where: { nodeId: { not: null } }, _sum: { cpu: true, memMiB: true } }),
-      tx.migration.findMany({ where: { state: { in: ["queued", "running"] } }, include: { vm: true } }),
       this.settings(tx),
     ]);
     const used = new Map(resident.map((r) => [r.nodeId!, { cpu: r._sum.cpu ?? 0, memMiB: r._sum.memMiB ?? 0 }]));

@@ -56,8 +56,9 @@ export function scheduleInput(
       memMiB: m.memMiB,
       dirtyMiBps: m.vm.dirtyRateMiBps,
       remainingBytes: Math.max(0, (1 - m.progress) * m.memMiB * 1024 * 1024),
-      // A running migration keeps the share it started with (the agent's rate is fixed for its life).
-      bandwidthCapMbps: minOf(m.bandwidthCapMbps, m.bandwidthShareMbps),
+      // Only the request's own cap: the share a migration in flight gets is recomputed every pass, and its agent
+      // follows it (migration-scheduler.ts, reshare).
+      ...(m.bandwidthCapMbps !== null ? { bandwidthCapMbps: m.bandwidthCapMbps } : {}),
     })),
     waiting: waiting.map((m) => {
       const { maxDowntimeMs, maxTotalMs, allowPostCopy } = effectiveSla({ ...m.vm, memMiB: m.memMiB });
@@ -79,9 +80,4 @@ export function scheduleInput(
     }),
     options,
   };
-}
-
-function minOf(...values: (number | null)[]): number | undefined {
-  const set = values.filter((v): v is number => v !== null);
-  return set.length ? Math.min(...set) : undefined;
 }

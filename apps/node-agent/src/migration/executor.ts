@@ -11,6 +11,12 @@ export interface ExecutionHooks {
   beforeSwitchover(report: ProgressReport): Promise<void>;
   /** Aborted when the operator cancels, the controller ended the migration, or the agent shuts down. */
   signal: AbortSignal;
+  /**
+   * Registers what the executor does when the scheduler gives the migration a new bandwidth share (Mbit/s,
+   * heard in a progress answer): the links are re-shared as migrations start and end, and the source's rate
+   * follows.
+   */
+  onShare(listener: (mbps: number) => void): void;
 }
 
 export interface ExecutionResult {

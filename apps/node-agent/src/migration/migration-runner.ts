@@ -76,6 +76,8 @@ export class MigrationRunner {
     this.active.set(migrationId, abort);
     let lastSent = 0;
     let switchingOver = false;
+    let share = m.bandwidthMbps;
+    let onShare: ((mbps: number) => void) | undefined;
     const progress = async (report: ProgressReport) => {
       lastSent = Date.now();
       try {
@@ -83,6 +85,11 @@ export class MigrationRunner {
         // Past the go-ahead a cancel comes too late: a report answered once the completion is recorded says
         // "cancel" (the migration is no longer running), and aborting then would cut the target's commit verdict.
         if (answer.cancel && !switchingOver && !abort.signal.aborted) abort.abort(CANCELLED);
+        if (answer.bandwidthMbps !== null && answer.bandwidthMbps !== share) {
+          this.logger.log(`migration ${migrationId}: bandwidth share ${share === null ? "none" : Math.round(share)} -> ${Math.round(answer.bandwidthMbps)} Mbit/s`);
+          share = answer.bandwidthMbps;
+          onShare?.(share);
+        }
       } catch (e) {
         this.logger.warn(`progress report for ${migrationId} lost: ${message(e)}`);
       }
@@ -106,6 +113,7 @@ export class MigrationRunner {
         signal: abort.signal,
         progress: (report) => (Date.now() - lastSent >= PROGRESS_EVERY_MS ? progress(report) : Promise.resolve()),
         beforeSwitchover: goAhead,
+        onShare: (listener) => (onShare = listener),
       });
     } catch (e) {
       if (switchingOver && !(e instanceof VmStaysOnSource)) {

@@ -31,6 +31,7 @@ function hooks(atCommit?: (abort: AbortController) => void) {
         commits++;
         atCommit?.(abort);
       },
+      onShare: () => undefined,
     },
   };
 }
@@ -69,6 +70,28 @@ describe("SimulatedExecutor", () => {
     const { metrics } = await executor.run(migration("non-live", {}, share), hooks().hooks);
     const atRate = await new SimulatedExecutor({ bandwidthMbps: rate, rttMs: 0.5, timeScale: 0, seed: 7 }).run(migration("non-live"), hooks().hooks);
     expect(metrics.totalMs).toBe(atRate.metrics.totalMs);
+  });
+
+  it("a share heard during the run changes the rate from then on", async () => {
+    let listener: ((mbps: number) => void) | undefined;
+    let heard = false;
+    const h = hooks().hooks;
+    const run = (share: number, later?: number) =>
+      executor.run(migration("non-live", {}, share), {
+        ...h,
+        progress: async () => {
+          if (later === undefined || heard) return;
+          heard = true;
+          listener!(later);
+        },
+        onShare: (l) => (listener = l),
+      });
+    const full = await run(1000);
+    const quarter = await run(250);
+    const lowered = await run(1000, 250);
+    expect(heard).toBe(true);
+    expect(lowered.metrics.totalMs).toBeGreaterThan(full.metrics.totalMs * 1.5);
+    expect(lowered.metrics.totalMs).toBeLessThan(quarter.metrics.totalMs);
   });
 
   it("a cancel at the commit point leaves the VM on its source", async () => {

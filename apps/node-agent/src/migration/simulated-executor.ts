@@ -1,6 +1,7 @@
 import {
   createInstantClock,
   createPacedClock,
+  LinkModel,
   runMigration,
   type MigrationInput,
   type ProgressEvent,
@@ -30,8 +31,8 @@ export function migrationSeed(seed: number, migrationId: string): number {
 /**
  * Carries out a migration in the migration library's page-accurate simulator, played against the wall clock at
  * `timeScale`, with the technique and options the controller admitted, at the bandwidth share the scheduler
- * gave it (capped by the node's own link). The share is fixed for the migration's life: the simulator takes
- * one link rate per run, so a share that grows when another migration on the link ends is not picked up.
+ * gives it (capped by the node's own link): a new share heard during the run changes the simulated link's
+ * share from the simulated moment it arrives (LinkModel.setShare).
  * Progress goes out as the simulation runs; the commit point is the library's beforeSwitchover, so a cancel
  * that arrives in time always leaves the VM on its source.
  */
@@ -39,16 +40,23 @@ export class SimulatedExecutor implements MigrationExecutor {
   constructor(private readonly link: SimulatedLink) {}
 
   async run(m: ClaimedMigration, hooks: ExecutionHooks): Promise<ExecutionResult> {
+    const nodeMbps = this.link.bandwidthMbps;
+    const shareOf = (mbps: number | null) => Math.min(1, (mbps ?? Infinity) / nodeMbps);
+    const linkSpec = { bandwidthMbps: nodeMbps, rttMs: this.link.rttMs, shareSchedule: [{ atMs: 0, share: shareOf(m.bandwidthMbps) }] };
     const input: MigrationInput = {
       vm: { memMiB: m.vm.memMiB, workload: { dirtyMiBps: m.vm.dirtyRateMiBps } },
-      link: { bandwidthMbps: Math.min(this.link.bandwidthMbps, m.bandwidthMbps ?? Infinity), rttMs: this.link.rttMs },
+      link: linkSpec,
       technique: { ...m.techniqueOptions, name: m.technique } as TechniqueSpec,
       seed: migrationSeed(this.link.seed, m.id),
     };
+    const link = new LinkModel(linkSpec);
+    const clock = this.link.timeScale > 0 ? createPacedClock({ speedup: 1 / this.link.timeScale }) : createInstantClock();
+    hooks.onShare((mbps) => link.setShare(shareOf(mbps), clock.now()));
     let last: ProgressEvent | undefined;
     const result = await runMigration(input, {
       signal: hooks.signal,
-      clock: this.link.timeScale > 0 ? createPacedClock({ speedup: 1 / this.link.timeScale }) : createInstantClock(),
+      clock,
+      link,
       onProgress: (e) => {
         last = e;
         void hooks.progress(progressReport(e));

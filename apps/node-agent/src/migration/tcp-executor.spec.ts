@@ -56,6 +56,7 @@ function hooks(atCommit?: (abort: AbortController) => void) {
     signal: abort.signal,
     progress: async (r: ProgressReport) => void reports.push(r),
     beforeSwitchover: async () => atCommit?.(abort),
+    onShare: () => undefined,
   };
 }
 
@@ -87,6 +88,34 @@ describe("TcpExecutor between two agents' guests", () => {
     expect(existsSync(sourcePath)).toBe(false);
     const moved = n.target.get(VM_ID)!;
     expect(moved.workload.writes).toBeGreaterThanOrEqual(20_000);
+  });
+
+  it.each([
+    { from: 40, to: 100_000, change: "raised" },
+    { from: 100_000, to: 40, change: "lowered" },
+  ])("a share $change from $from to $to Mbit/s at the first progress report sets the rate of what is left", async ({ from, to }) => {
+    const n = await twoNodes();
+    let atChange: { ms: number; bytes: number } | undefined;
+    let listener: ((mbps: number) => void) | undefined;
+    const h = {
+      ...hooks(),
+      progress: async (r: ProgressReport) => {
+        if (atChange) return;
+        atChange = { ms: performance.now(), bytes: r.bytesSent ?? 0 };
+        listener!(to);
+      },
+      onShare: (l: (mbps: number) => void) => (listener = l),
+    };
+    const result = await n.executor.run({ ...migration("pre-copy", n.address), bandwidthMbps: from }, h);
+    const afterMs = performance.now() - atChange!.ms;
+    const left = result.bytesTransferred - atChange!.bytes;
+    const msAt = (mbps: number) => (left * 8) / (mbps * 1000);
+    // Megabytes are left after the first batch: seconds at 40 Mbit/s, milliseconds at 100 Gbit/s.
+    expect(left).toBeGreaterThan(4_000_000);
+    if (to < from) expect(afterMs).toBeGreaterThan(0.8 * msAt(to));
+    else expect(afterMs).toBeLessThan(0.5 * msAt(from));
+    expect(result.imageDigest!.target).toBe(result.imageDigest!.source);
+    await result.settle!(false);
   });
 
   it("XBZRLE deltas against pages the workload keeps rewriting arrive intact (several capped rounds)", async () => {

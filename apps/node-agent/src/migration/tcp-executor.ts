@@ -90,6 +90,8 @@ export class TcpExecutor implements MigrationExecutor {
     const t0 = performance.now();
     const clock = { now: () => performance.now() - t0 };
     const capMbps = m.bandwidthMbps ?? this.o.bandwidthMbps;
+    const bucket = TokenBucket.mbps(capMbps);
+    hooks.onShare((mbps) => bucket.setRate((mbps * 1e6) / 8));
     /** The guest started on the target (post-copy): this node's image is its checkpoint from then on. */
     let startedOnTarget = false;
     let lostAtResume = 0;
@@ -106,7 +108,7 @@ export class TcpExecutor implements MigrationExecutor {
         },
         secret: m.transferSecret,
         image: guest.image,
-        bucket: TokenBucket.mbps(capMbps),
+        bucket,
         compress: this.o.compress,
         clock,
         state: () => guest.workload.state,

@@ -31,7 +31,7 @@ export const migrationSchema = z.object({
   techniqueOptions: json,
   prediction: predictionSchema.nullable(),
   bandwidthMbps: z.number().nullable().describe("the request's own bandwidth cap (Mbit/s)"),
-  bandwidthShareMbps: z.number().nullable().describe("the share of the links the scheduler gave it when it started (Mbit/s)"),
+  bandwidthShareMbps: z.number().nullable().describe("its share of the links (Mbit/s): set when it starts, then recomputed by every scheduler pass while it is in flight (its agent sends at this rate); the last one once it ended"),
   reason: z.string().nullable(),
   hopFor: z.string().nullable().describe("on the first leg of a hop: the migration it serves"),
   waitReason: z.string().nullable().describe("why the scheduler has not started it yet, while it waits"),
