@@ -109,7 +109,7 @@ function filledGuest(host: GuestHost, dirtyMiBps: number) {
 
 async function migrate(
   host: GuestHost,
-  address: string,
+  target: { address: string; worker: Worker },
   vm: { id: string; memMiB: number; dirtyRateMiBps: number },
   cap: number | null,
   technique: Technique = "pre-copy",
@@ -118,7 +118,9 @@ async function migrate(
 ) {
   let run: TransferRun | undefined;
   const executor = new TcpExecutor(host, { compress: false, bandwidthMbps: cap, onTransferred: (r) => (run = r) });
-  const result = await executor.run(claimed(vm, address, technique, techniqueOptions, postCopyRecovery), {
+  const m = claimed(vm, target.address, technique, techniqueOptions, postCopyRecovery);
+  target.worker.postMessage({ migrationId: m.id, terms: { secret: m.transferSecret, vmId: vm.id, memMiB: vm.memMiB } });
+  const result = await executor.run(m, {
     signal: new AbortController().signal,
     progress: async () => undefined,
     beforeSwitchover: async () => undefined,
@@ -144,7 +146,7 @@ async function main(): Promise<void> {
   // first: on this machine the first pass over fresh memory and unoptimised code runs two to three times slower.
   await rawSeconds(sink.address, bytes);
   await rawSeconds(imageSink.address, bytes);
-  await migrate(source, agent.address, filledGuest(source, 0), null);
+  await migrate(source, agent, filledGuest(source, 0), null);
   const loadAtThroughput = { start: load1() } as { start: number; end?: number };
   const raw: number[] = [];
   const imageRaw: number[] = [];
@@ -153,7 +155,7 @@ async function main(): Promise<void> {
     raw.push(bytes / 1e6 / (await rawSeconds(sink.address, bytes)));
     imageRaw.push(bytes / 1e6 / (await rawSeconds(imageSink.address, bytes)));
     const vm = filledGuest(source, 0);
-    const { run } = await migrate(source, agent.address, vm, null);
+    const { run } = await migrate(source, agent, vm, null);
     // Round 1 sends every page; the stop-and-copy ends with the target's answer to the state, so every byte arrived.
     const round1 = run.timeline.find((e) => e.phase === "round" && e.round === 1)!;
     const end = run.timeline.find((e) => e.phase === "stop-and-copy")!;
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
   for (const c of cases) {
     const vm = filledGuest(source, c.dirtyMiBps);
     await new Promise((r) => setTimeout(r, 500));
-    const measured = await migrate(source, agent.address, vm, capMbps);
+    const measured = await migrate(source, agent, vm, capMbps);
     const rttMs = 0.1;
     const input = {
       vm: { memMiB, workload: { dirtyMiBps: c.dirtyMiBps, locality: "hotset:0.1", contention: 0 } },
@@ -220,7 +222,7 @@ async function main(): Promise<void> {
     for (const reverseStream of [true, false]) {
       const vm = filledGuest(source, postCopyDirtyMiBps);
       await new Promise((r) => setTimeout(r, 500));
-      const measured = await migrate(source, agent.address, vm, capMbps, technique, options, reverseStream);
+      const measured = await migrate(source, agent, vm, capMbps, technique, options, reverseStream);
       const { reverseBytes, reverseBatches } = measured.run.counts;
       postCopyRows.push({
         technique,

@@ -12,14 +12,20 @@ import { crc32 } from "@node-rs/crc32";
 import { parentPort, workerData } from "node:worker_threads";
 import { GuestHost } from "../../apps/node-agent/src/guest/guest-host";
 import { DataServer } from "../../apps/node-agent/src/transfer/data-server";
+import type { TransferTerms } from "../../apps/node-agent/src/transfer/transfer-auth";
 
 // The source's locality: a post-copy guest goes on with the same write stream here.
 const { mode, dataDir, locality } = workerData as { mode: "sink" | "image-sink" | "agent"; dataDir: string; locality: LocalitySpec };
 
 async function main(): Promise<void> {
   if (mode === "agent") {
-    // No controller here: every migration's transfer secret is the one run.ts puts in its claim.
-    const secrets = async () => "bench";
+    // No controller here: run.ts posts each migration's terms (secret, VM, memory) before it starts it.
+    const terms = new Map<string, TransferTerms>();
+    parentPort!.on("message", (m: { migrationId: string; terms: TransferTerms }) => terms.set(m.migrationId, m.terms));
+    const secrets = async (migrationId: string) => {
+      for (let i = 0; i < 100 && !terms.has(migrationId); i++) await new Promise((r) => setTimeout(r, 10));
+      return terms.get(migrationId) ?? Promise.reject(new Error(`no terms for migration ${migrationId}`));
+    };
     const server = new DataServer(new GuestHost({ dataDir, locality }), secrets, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1" });
     parentPort!.postMessage({ address: await server.address() });
     return;

@@ -62,7 +62,7 @@ describe("agent credentials: every agent acts only for its own node", () => {
     const secret = claim.body.migration.transferSecret as string;
     expect(secret.length).toBeGreaterThanOrEqual(32);
     const target = await c.agent(b).get(migration("transfer")).expect(200);
-    expect(target.body).toEqual({ migrationId, sourceNodeId: a, targetNodeId: b, transferSecret: secret });
+    expect(target.body).toEqual({ migrationId, sourceNodeId: a, targetNodeId: b, vmId: claim.body.migration.vm.id, memMiB: 512, transferSecret: secret });
     expect((await c.agent(a).get(migration("transfer")).expect(200)).body.transferSecret).toBe(secret);
     const other = await registerNode(c, "cred-c");
     await c.agent(other).get(migration("transfer")).expect(403);

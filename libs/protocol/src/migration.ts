@@ -70,6 +70,9 @@ export const transferGrantSchema = z.object({
   migrationId: z.string().uuid(),
   sourceNodeId: z.string().uuid(),
   targetNodeId: z.string().uuid(),
+  /** The VM the migration moves and its memory: the target takes a transfer only of this VM at this size. */
+  vmId: z.string().uuid(),
+  memMiB: z.number().int().positive(),
   transferSecret: z.string().min(1),
 });
 export type TransferGrant = z.infer<typeof transferGrantSchema>;

@@ -141,6 +141,8 @@ export class AgentReportsService {
       migrationId: m.id,
       sourceNodeId: m.sourceNodeId,
       targetNodeId: m.targetNodeId,
+      vmId: m.vmId,
+      memMiB: m.memMiB,
       transferSecret: transferSecret(this.config.transferKey, { id: m.id, startedAt: m.startedAt }),
     };
   }

@@ -5,6 +5,7 @@ import { ControllerClient } from "../common/controller-client";
 import type { HostedVmsListener } from "../heartbeat/heartbeat.service";
 import type { DataEndpoint } from "../registration/registration.service";
 import { DataServer } from "../transfer/data-server";
+import type { TransferTerms } from "../transfer/transfer-auth";
 import { GuestHost } from "./guest-host";
 
 /** tcp mode's moving parts on one node: the guests it runs and the data port migrations arrive on. */
@@ -53,11 +54,11 @@ export class GuestPlane implements DataEndpoint, HostedVmsListener, OnApplicatio
 }
 
 /**
- * The transfer secret of a running migration coming to this node, asked of the controller with the agent's own
+ * The terms of a running migration coming to this node, asked of the controller with the agent's own
  * credential. The controller also answers the migration's source: that one is refused here.
  */
-async function targetSecret(client: ControllerClient, migrationId: string): Promise<string> {
+async function targetSecret(client: ControllerClient, migrationId: string): Promise<TransferTerms> {
   const grant = await client.call("GET", `/api/v1/agents/migrations/${encodeURIComponent(migrationId)}/transfer`, undefined, transferGrantSchema, { retries: 2 });
   if (grant.targetNodeId !== client.nodeId) throw new Error(`migration ${migrationId} goes to node ${grant.targetNodeId}, not here`);
-  return grant.transferSecret;
+  return { secret: grant.transferSecret, vmId: grant.vmId, memMiB: grant.memMiB };
 }

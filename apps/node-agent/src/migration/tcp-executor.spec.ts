@@ -39,7 +39,7 @@ async function twoNodes(compress = false, dirtyRateMiBps = 8) {
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const source = new GuestHost({ dataDir: join(dir, "src"), locality });
   const target = new GuestHost({ dataDir: join(dir, "dst"), locality });
-  const secrets = async (id: string) => (id === MIGRATION_ID ? "secret" : Promise.reject(new Error("not here")));
+  const secrets = async (id: string) => (id === MIGRATION_ID ? { secret: "secret", vmId: VM_ID, memMiB: 32 } : Promise.reject(new Error("not here")));
   const server = new DataServer(target, secrets, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1" });
   cleanup.push(() => server.close(), () => source.close(), () => target.close());
   const address = await server.address();

@@ -24,7 +24,7 @@ afterEach(async () => {
 async function target() {
   const dir = mkdtempSync(join(tmpdir(), "ferry-incoming-"));
   const guests = new GuestHost({ dataDir: dir, locality: { kind: "hotset", fraction: 0.1, share: 0.9 } });
-  const secrets = async (id: string) => (id === MIGRATION ? SECRET : Promise.reject(new Error("not the target")));
+  const secrets = async (id: string) => (id === MIGRATION ? { secret: SECRET, vmId: facts(id).vmId, memMiB: facts(id).memMiB } : Promise.reject(new Error("not the target")));
   const server = new DataServer(guests, secrets, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1", helloTimeoutMs: 300, stallTimeoutMs: 1000 });
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => guests.close(), () => server.close());
   const incoming = () => (existsSync(join(dir, "incoming")) ? readdirSync(join(dir, "incoming")) : []);
@@ -78,6 +78,18 @@ describe("IncomingMigration authenticates the source", () => {
         Buffer.concat([encodeJson(FrameType.Hello, { ...facts(MIGRATION), proof: transferProof("guessed", MIGRATION, n) }), encodeFrame(FrameType.Page, 0, Buffer.alloc(4096, 1))]),
       answer: FrameType.Error,
       reason: "wrong transfer proof",
+    },
+    {
+      name: "right secret, another VM than the migration's",
+      first: (n: Buffer) => encodeJson(FrameType.Hello, { ...facts(MIGRATION), vmId: "00000000-0000-4000-8000-00000000000b", proof: transferProof(SECRET, MIGRATION, n) }),
+      answer: FrameType.Error,
+      reason: "moves VM 00000000-0000-4000-8000-000000000002",
+    },
+    {
+      name: "right secret, another memory size than the migration's",
+      first: (n: Buffer) => encodeJson(FrameType.Hello, { ...facts(MIGRATION), memMiB: 8, proof: transferProof(SECRET, MIGRATION, n) }),
+      answer: FrameType.Error,
+      reason: "of 8 MiB",
     },
     { name: "Hello without a proof", first: () => encodeJson(FrameType.Hello, facts(MIGRATION)), answer: FrameType.Error, reason: "proof" },
     { name: "missing Hello: pages first", first: () => encodeFrame(FrameType.Page, 0, Buffer.alloc(4096, 1)), answer: FrameType.Error, reason: "before an authenticated Hello" },

@@ -246,10 +246,14 @@ export class IncomingMigration {
     if (this.hello) throw new FrameError("a second Hello");
     const { proof, ...hello } = helloSchema.parse(JSON.parse(verifiedPayload(f).toString("utf8")));
     // The reason stays here: the peer is not authenticated yet.
-    const secret = await this.secrets(hello.migrationId).catch(() => {
+    const terms = await this.secrets(hello.migrationId).catch(() => {
       throw new FrameError(`no transfer of migration ${hello.migrationId} to this node`);
     });
-    if (!proofMatches(secret, hello.migrationId, this.nonce, proof)) throw new FrameError(`wrong transfer proof for migration ${hello.migrationId}`);
+    if (!proofMatches(terms.secret, hello.migrationId, this.nonce, proof)) throw new FrameError(`wrong transfer proof for migration ${hello.migrationId}`);
+    // The image is opened, and on commit installed, under the Hello's VM: it must be the one the controller moves.
+    if (hello.vmId !== terms.vmId || hello.memMiB !== terms.memMiB) {
+      throw new FrameError(`the Hello names VM ${hello.vmId} of ${hello.memMiB} MiB; migration ${hello.migrationId} moves VM ${terms.vmId} of ${terms.memMiB} MiB`);
+    }
     if (this.refused || this.socket.destroyed) return;
     this.hello = hello;
     this.image = this.store.open(hello);

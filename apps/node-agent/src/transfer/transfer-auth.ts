@@ -23,8 +23,15 @@ export function proofMatches(secret: string, migrationId: string, nonce: Uint8Ar
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** What the controller says of a migration coming to this node: its transfer secret, and the VM it moves. */
+export interface TransferTerms {
+  readonly secret: string;
+  readonly vmId: string;
+  readonly memMiB: number;
+}
+
 /**
- * The transfer secret of a migration this node is the target of, from the controller; rejects for any other
- * migration (unknown, not running, or not coming here).
+ * The terms of a migration this node is the target of, from the controller; rejects for any other migration
+ * (unknown, not running, or not coming here).
  */
-export type TargetSecrets = (migrationId: string) => Promise<string>;
+export type TargetSecrets = (migrationId: string) => Promise<TransferTerms>;
