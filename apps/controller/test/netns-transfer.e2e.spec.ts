@@ -230,4 +230,20 @@ describe("migrations between agents in network namespaces (tcp mode, veth links,
       lab.setEnd(link, 0, true);
     }
   }, 120_000);
+
+  it("a target cut off before the migration connects fails it within the stall timeout: the VM stays, intact, on its source", async () => {
+    const vm = await vmOn("src", 8, "netns-vm-unreachable");
+    // The target's end down: src's SYNs go into the veth and are dropped, no error comes back.
+    lab.setEnd(link, 1, false);
+    try {
+      const startedAt = performance.now();
+      const m = await ended(await startMigration(vm.id, "link"), 60_000);
+      expect(m.state).toBe("failed");
+      expect(m.error).toMatch(/no answer in 3000 ms/);
+      expect(performance.now() - startedAt).toBeLessThan(STALL_TIMEOUT_MS + 15_000);
+    } finally {
+      lab.setEnd(link, 1, true);
+    }
+    await expectIntactOnSource({ id: vm.id, memMiB: 8 }, "link");
+  }, 120_000);
 });

@@ -131,7 +131,9 @@ export class TcpTransport implements Transport {
   /**
    * `signal` aborts the connecting only. Node would tie it to the socket for good (connect's own `signal`): a
    * cancel heard after the switchover, or a late answer to a progress report, would then cut the connection
-   * the verdict still has to cross. Once connected, the technique watches the signal itself.
+   * the verdict still has to cross. Once connected, the technique watches the signal itself. Connecting counts
+   * as waiting on the connection: a target that does not answer within the stall timeout fails it (the
+   * kernel's own SYN retries would take about two minutes).
    */
   static connect(o: TcpTransportOptions, signal?: AbortSignal): Promise<TcpTransport> {
     const [host, port] = splitAddress(o.address);
@@ -139,14 +141,19 @@ export class TcpTransport implements Transport {
       if (signal?.aborted) return reject(signal.reason);
       const socket = connect({ host, port, noDelay: true });
       const abort = () => socket.destroy(new Error(`connecting to ${o.address} aborted: ${String(signal!.reason)}`));
+      const silent = setTimeout(() => socket.destroy(new Error(`connecting to ${o.address}: no answer in ${o.stallTimeoutMs} ms (network partition?)`)), o.stallTimeoutMs);
+      const settle = () => {
+        clearTimeout(silent);
+        signal?.removeEventListener("abort", abort);
+      };
       signal?.addEventListener("abort", abort, { once: true });
       socket.once("connect", () => {
-        signal?.removeEventListener("abort", abort);
+        settle();
         socket.removeListener("error", reject);
         resolve(new TcpTransport(o, socket));
       });
       socket.once("error", (e) => {
-        signal?.removeEventListener("abort", abort);
+        settle();
         reject(e);
       });
     });
