@@ -37,6 +37,21 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Removes every key under `prefix:` (a test's or a chaos run's own prefix) from the Redis at `url`. */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url);
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      if (keys.length) await client.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    client.disconnect();
+  }
+}
+
 function nothingAnswers(e: unknown): boolean {
   const err = e as { code?: string; errors?: { code?: string }[]; message?: string };
   const codes = [err.code, ...(err.errors ?? []).map((x) => x.code)];

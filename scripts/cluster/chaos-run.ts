@@ -11,10 +11,9 @@ import { createRng } from "@ferry/random";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import { loadAgentConfig } from "../../apps/node-agent/src/common/config";
 import { applyMigrations, dropDatabase, ensureDatabase, repoRoot } from "../../apps/controller/src/database/provision";
-import { freePort, localPostgres, localRedis, type Service } from "../local-services";
+import { deleteRedisKeys, freePort, localPostgres, localRedis, type Service } from "../local-services";
 import { auditImages, noteWrites, placementSettled, type ImageAudit } from "./image-audit";
 import { agentPart, controllerPart, controllerUrl, type ClusterSettings } from "./parts";
 import { Supervisor } from "./supervisor";
@@ -256,7 +255,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     clearInterval(watching);
     await supervisor.stop();
     await dropDatabase(databaseUrl).catch(() => undefined);
-    await deleteKeys(redis.url, redisPrefix).catch(() => undefined);
+    await deleteRedisKeys(redis.url, redisPrefix).catch(() => undefined);
     for (const s of services.reverse()) await s.stop().catch(() => undefined);
     if (clean && !o.keep) rmSync(o.workDir, { recursive: true, force: true });
   }
@@ -308,20 +307,6 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(250);
-  }
-}
-
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const client = new Redis(url);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length) await client.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    client.disconnect();
   }
 }
 

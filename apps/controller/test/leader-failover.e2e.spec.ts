@@ -1,12 +1,12 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { ChildProcess, spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { dropDatabase, ensureDatabase, repoRoot } from "../src/database/provision";
 import { PrismaClient } from "../src/generated/prisma/client";
 import { LeadershipLost, checkTerm } from "../src/leader/lease";
+import { freePort } from "../../../scripts/local-services";
 import { deleteKeys, eventually } from "./support/harness";
 import { TEST_REDIS_URL, TEST_SERVER_URL } from "./support/test-env";
 
@@ -18,16 +18,6 @@ interface Replica {
   proc: ChildProcess;
   url: string;
   output: string[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
 }
 
 async function get(url: string, token?: string): Promise<{ status: number; text: string }> {

@@ -1,7 +1,6 @@
 import type { INestApplication } from "@nestjs/common";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { Redis } from "ioredis";
 import type { DestinationStream } from "pino";
 import request from "supertest";
 import { inject } from "vitest";
@@ -12,6 +11,7 @@ import type { Clock } from "../../src/common/clock";
 import { ControllerConfig, loadControllerConfig } from "../../src/common/config";
 import { dropDatabase, ensureDatabase } from "../../src/database/provision";
 import { PrismaService } from "../../src/database/prisma.service";
+import { deleteRedisKeys } from "../../../../scripts/local-services";
 import { TEST_REDIS_URL, TEST_SERVER_URL } from "./test-env";
 
 export interface TestController {
@@ -49,19 +49,9 @@ function authed(server: unknown, token: string, actor?: string) {
   };
 }
 
-/** Remove every Redis key under a test prefix. */
-export async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-  } finally {
-    redis.disconnect();
-  }
+/** Remove every key under a test prefix from the test Redis. */
+export function deleteKeys(prefix: string): Promise<void> {
+  return deleteRedisKeys(TEST_REDIS_URL, prefix);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { GuestWorkload, WorkloadState } from "../guest/guest-workload";
 import { DataServer } from "../transfer/data-server";
 import { MigrationAborted, VmStaysOnSource } from "./executor";
 import { TcpExecutor } from "./tcp-executor";
+import { until } from "../../test/support/until";
 
 const MIGRATION_ID = "00000000-0000-4000-8000-000000000001";
 const VM_ID = "00000000-0000-4000-8000-000000000002";
@@ -220,11 +221,3 @@ describe("TcpExecutor between two agents' guests", () => {
     expect(n.target.get(VM_ID)).toBeUndefined();
   });
 });
-
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -9,6 +9,7 @@ import { DataServer } from "./data-server";
 import { encodeFrame, encodeJson, type Frame, FrameDecoder, FrameType } from "./frame";
 import { splitAddress } from "./tcp-transport";
 import { transferProof } from "./transfer-auth";
+import { until } from "../../test/support/until";
 
 const MIGRATION = "00000000-0000-4000-8000-000000000001";
 /** A running migration whose target is another node: the controller gives this node no secret for it. */
@@ -144,11 +145,3 @@ describe("IncomingMigration runs a post-copy guest only while its source is hear
     await until(() => guest.writes > silent);
   });
 });
-
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
