@@ -157,6 +157,10 @@ export class GuestWorkload {
     const { slot, bytes } = this.stalled;
     this.stalled = null;
     this.make(page, slot, bytes);
+    this.carry = Math.max(0, this.carry - 1);
+    // The writes owed since the fault go out now, up to the next fault: a guest faults again as soon as it
+    // touches the next missing page, not a tick later.
+    this.tick();
   }
 
   setTracking(on: boolean): void {
@@ -195,15 +199,17 @@ export class GuestWorkload {
     this.lastTickMs = now;
     const speed = this.paused || this.stalled ? 0 : 1 - this.throttle_;
     this.lostMs += (1 - speed) * dt;
+    // Paused, stalled or throttled to nothing: no write, and what is owed stays owed.
+    if (speed === 0) return;
     const due = this.writesPerMs * dt * speed + this.carry;
     const n = Math.floor(due);
     this.carry = due - n;
     const made = this.makeWrites(n);
-    if (this.stalled) {
-      // The writes this tick still owed were not made: the guest stalled before them.
-      this.lostMs += (n - made) / this.writesPerMs;
-      this.carry = 0;
-    }
+    // The writes go out a tick's worth at a time, so a fault is seen at the tick, up to TICK_MS after the write
+    // was due. The writes the tick still owes are made once the page is in (pageArrived), and only the stall from
+    // the fault on counts as lost: as for a guest that faults the moment it touches the page, and waits only for
+    // the page.
+    if (this.stalled) this.carry += n - made;
   }
 
   /**
