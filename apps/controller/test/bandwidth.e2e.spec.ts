@@ -108,4 +108,31 @@ describe("a migration in flight follows its share as others start and end beside
     expect(done.metrics.totalMs).toBeGreaterThan(1.15 * done.prediction.atShare.totalMs);
     expect(done.metrics.totalMs).toBeLessThan(1.9 * done.prediction.atShare.totalMs);
   });
+
+  it("an operator's new cap on a running migration slows it from then on; bad caps and ended migrations are refused", async () => {
+    const id = await start("recapped", 2048, nodes.s1!, nodes.s3!);
+    const patch = (body: object, to = id) => c.admin().patch(`/api/v1/migrations/${to}`).send(body);
+    for (const [body, field] of [
+      [{ bandwidthMbps: 0 }, "bandwidthMbps"],
+      [{ bandwidthMbps: 2_000_000 }, "bandwidthMbps"],
+      [{}, "bandwidthMbps"],
+      [{ bandwidthMbps: 100, speed: "slow" }, "speed"],
+    ] as const) {
+      const res = await patch(body).expect(400);
+      expect(res.body).toMatchObject({ statusCode: 400, error: "ValidationFailed" });
+      expect(res.body.message).toContain(field);
+    }
+    await patch({ bandwidthMbps: 100 }, "00000000-0000-4000-8000-000000000000").expect(404);
+    await until(id, "the migration to run", (m) => m.state === "running" && m.progress > 0.05);
+    const changed = await patch({ bandwidthMbps: 250 }).expect(200);
+    expect(changed.body).toMatchObject({ id, bandwidthMbps: 250 });
+    await until(id, "its share to follow the cap", (m) => m.bandwidthShareMbps === 250);
+    const done = await until(id, "the migration to complete", (m) => m.state === "completed");
+    // Priced at the 1 Gbit/s uplink when it started, most of it went at a quarter of that.
+    expect(done.metrics.totalMs).toBeGreaterThan(2 * done.prediction.atShare.totalMs);
+    const audit = await c.admin().get(`/api/v1/audit?targetType=migration&targetId=${id}`).expect(200);
+    expect(audit.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ action: "migration.bandwidth-changed", details: { from: null, to: 250, state: "running" } })]));
+    const ended = await patch({ bandwidthMbps: 500 }).expect(409);
+    expect(ended.body).toMatchObject({ error: "InvalidTransition" });
+  });
 });

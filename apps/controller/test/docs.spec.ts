@@ -23,6 +23,7 @@ describe("OpenAPI at /docs", () => {
     ["post", "/api/v1/traffic"],
     ["post", "/api/v1/migrations"],
     ["get", "/api/v1/migrations/{id}"],
+    ["patch", "/api/v1/migrations/{id}"],
     ["post", "/api/v1/migrations/{id}/cancel"],
     ["get", "/api/v1/nodes/{id}/samples"],
     ["get", "/api/v1/vms/{id}/samples"],

@@ -74,12 +74,19 @@ describe("draining a node", { timeout: 120_000 }, () => {
   });
 
   it("cancelling a drain's plan gives the node back its earlier state", async () => {
-    const res = await c.admin().post(`/api/v1/nodes/${nodes.d2}/drain`).expect(202);
+    // An agent that plays its migrations in real time (an 8 GiB VM takes seconds to leave), so that the drain is
+    // still under way when it is cancelled, however slowly this test's requests go.
+    agents.push(await startAgent(c, "d4", { FERRY_SIM_TIME_SCALE: "1", FERRY_NODE_LABELS: "pod=p1,rack=r2" }));
+    const d4 = (await nodeIdsByName(c, 4)).d4!;
+    await createVm(c, { name: "slow-to-leave", cpu: 1, memMiB: 8192, nodeId: d4 });
+    await c.admin().post(`/api/v1/nodes/${d4}/cordon`).expect(200);
+    const res = await c.admin().post(`/api/v1/nodes/${d4}/drain`).expect(202);
+    expect(res.body.steps).toHaveLength(1);
     // Asking again while it runs answers with the same drain.
-    const again = await c.admin().post(`/api/v1/nodes/${nodes.d2}/drain`).expect(202);
+    const again = await c.admin().post(`/api/v1/nodes/${d4}/drain`).expect(202);
     expect(again.body.id).toBe(res.body.id);
     await c.admin().post(`/api/v1/plans/${res.body.id}/cancel`).expect(202);
     expect((await plan(res.body.id)).state).toBe("cancelled");
-    expect((await c.admin().get(`/api/v1/nodes/${nodes.d2}`).expect(200)).body.state).toBe("cordoned");
+    expect((await c.admin().get(`/api/v1/nodes/${d4}`).expect(200)).body.state).toBe("cordoned");
   });
 });

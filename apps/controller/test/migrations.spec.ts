@@ -88,6 +88,23 @@ describe("migrations", () => {
     expect((await c.admin().get(`/api/v1/vms/${strict.id}`).expect(200)).body.state).toBe("running");
   });
 
+  it("a new cap that would break the VM's SLA is refused unless the breach is accepted, and nothing changes until then", async () => {
+    const patient = await createVm(c, { name: `vm-${vmSeq++}`, cpu: 1, memMiB: 4096, nodeId: src, sla: { maxTotalMs: 60_000 } });
+    const { body: m } = await request({ vmId: patient.id, targetNodeId: dst, technique: "pre-copy" }).expect(202);
+    const patch = (body: Record<string, unknown>) => c.admin().patch(`/api/v1/migrations/${m.id}`).send(body);
+    const auditOf = async () => (await c.admin().get(`/api/v1/audit?targetType=migration&targetId=${m.id}`).expect(200)).body.items.map((e: { action: string }) => e.action);
+    const before = await auditOf();
+    // 4 GiB at 10 Mbit/s takes about an hour.
+    const refused = await patch({ bandwidthMbps: 10 }).expect(409);
+    expect(refused.body).toMatchObject({ error: "SlaUnattainable", details: { technique: expect.any(String) } });
+    expect((await c.admin().get(`/api/v1/migrations/${m.id}`).expect(200)).body.bandwidthMbps).toBeNull();
+    expect(await auditOf()).toEqual(before);
+    expect((await patch({ bandwidthMbps: 10, acceptSlaBreach: true }).expect(200)).body.bandwidthMbps).toBe(10);
+    expect((await patch({ bandwidthMbps: null }).expect(200)).body.bandwidthMbps).toBeNull();
+    expect((await auditOf()).filter((a: string) => a === "migration.bandwidth-changed")).toHaveLength(2);
+    await c.admin().post(`/api/v1/migrations/${m.id}/cancel`).expect(202);
+  });
+
   it("a failed migration leaves the VM on its source", async () => {
     const { body: m } = await request({ vmId: vm.id, targetNodeId: dst }).expect(202);
     await agent(m.id, "claim").expect(200);

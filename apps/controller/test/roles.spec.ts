@@ -33,6 +33,7 @@ const ROUTES: { method: "get" | "post" | "patch" | "delete"; path: string; needs
   { method: "get", path: `/api/v1/migrations/${NONE}/events`, needs: "viewer" },
   { method: "get", path: `/api/v1/migrations/${NONE}/sla-breaches`, needs: "viewer" },
   { method: "post", path: "/api/v1/migrations", needs: "operator" },
+  { method: "patch", path: `/api/v1/migrations/${NONE}`, needs: "operator" },
   { method: "post", path: `/api/v1/migrations/${NONE}/cancel`, needs: "operator" },
   { method: "get", path: "/api/v1/plans", needs: "viewer" },
   { method: "get", path: `/api/v1/plans/${NONE}`, needs: "viewer" },

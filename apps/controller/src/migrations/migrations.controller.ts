@@ -1,9 +1,18 @@
-import { Controller, Get, HttpCode, Post } from "@nestjs/common";
+import { Controller, Get, HttpCode, Patch, Post } from "@nestjs/common";
 import { ApiBearerAuth, ApiOperation, ApiTags } from "@nestjs/swagger";
 import { Caller, CallerOf, RequiresRole } from "../common/auth";
 import { IdParam } from "../common/params";
 import { ZodBody, ZodQuery } from "../common/zod";
-import { EventQuery, MigrationQuery, RequestMigration, eventQuerySchema, migrationQuerySchema, requestMigrationSchema } from "./dto/migration.dto";
+import {
+  ChangeMigration,
+  EventQuery,
+  MigrationQuery,
+  RequestMigration,
+  changeMigrationSchema,
+  eventQuerySchema,
+  migrationQuerySchema,
+  requestMigrationSchema,
+} from "./dto/migration.dto";
 import { MigrationScheduler } from "../scheduler/migration-scheduler";
 import { MigrationQueries } from "./migration-queries.service";
 import { MigrationsService } from "./migrations.service";
@@ -59,6 +68,16 @@ export class MigrationsController {
   @Get(":id/sla-breaches")
   slaBreaches(@IdParam() id: string) {
     return this.queries.slaBreaches(id);
+  }
+
+  @ApiOperation({ summary: "Change a migration's bandwidth cap while it has not ended" })
+  @Answer(200, "Migration", migrationSchema)
+  @RequiresRole("operator")
+  @Patch(":id")
+  async change(@IdParam() id: string, @ZodBody(changeMigrationSchema) body: ChangeMigration, @CallerOf() caller: Caller) {
+    const changed = await this.migrations.changeBandwidth(id, body, caller.name);
+    await this.scheduler.pass();
+    return changed;
   }
 
   @ApiOperation({ summary: "Cancel a migration" })

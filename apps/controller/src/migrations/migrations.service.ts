@@ -8,7 +8,7 @@ import { PrismaService, type Tx } from "../database/prisma.service";
 import { Prisma, type Migration } from "../generated/prisma/client";
 import { ACTIVE_MIGRATION_STATES, allocations, lockCapacity } from "../nodes/capacity";
 import { admissionProblem } from "./admission";
-import type { RequestMigration } from "./dto/migration.dto";
+import type { ChangeMigration, RequestMigration } from "./dto/migration.dto";
 import { MigrationQueue } from "./migration-queue";
 import { MigrationEnding } from "./migration-ending";
 import { migrationView } from "./migration.view";
@@ -100,6 +100,38 @@ export class MigrationsService {
       },
     });
     return created;
+  }
+
+  /**
+   * An operator's new bandwidth cap for a migration that has not ended. Its technique stays; the cap is refused
+   * (SlaUnattainable) when that technique, run whole at the new cap, is predicted to break the VM's SLA, unless
+   * the breach is accepted. The caller runs a scheduler pass: it re-shares the links, and a running migration's
+   * agent hears its new share in the answer to its next progress report.
+   */
+  async changeBandwidth(id: string, change: ChangeMigration, actor: string) {
+    return this.prisma.$transaction(async (tx) => {
+      if (!(await lockRow(tx, "Migration", id))) throw notFound("MigrationNotFound", id);
+      const m = await tx.migration.findUniqueOrThrow({ where: { id }, include: { vm: true } });
+      if (!(ACTIVE_MIGRATION_STATES as readonly string[]).includes(m.state)) {
+        throw new FerryError("InvalidTransition", `migration ${id} is already ${m.state}`, { state: m.state });
+      }
+      if (m.bandwidthCapMbps === change.bandwidthMbps) return migrationView(m);
+      const link = this.config.migrationLink;
+      admitTechnique(
+        { ...m.vm, memMiB: m.memMiB },
+        { ...link, bandwidthMbps: Math.min(link.bandwidthMbps, change.bandwidthMbps ?? Infinity) },
+        { technique: m.technique as RequestMigration["technique"], techniqueOptions: m.techniqueOptions as Record<string, unknown>, acceptSlaBreach: change.acceptSlaBreach },
+      );
+      const changed = await tx.migration.update({ where: { id }, data: { bandwidthCapMbps: change.bandwidthMbps } });
+      await this.audit.record(tx, {
+        actor,
+        action: "migration.bandwidth-changed",
+        targetType: "migration",
+        targetId: id,
+        details: { from: m.bandwidthCapMbps, to: change.bandwidthMbps, state: m.state },
+      });
+      return migrationView(changed);
+    });
   }
 
   /**

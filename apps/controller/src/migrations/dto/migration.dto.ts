@@ -38,6 +38,19 @@ export const requestMigrationSchema = z
   });
 export type RequestMigration = z.infer<typeof requestMigrationSchema>;
 
+/**
+ * A new bandwidth cap for a migration that has not ended, like QEMU's max-bandwidth set during a migration: null
+ * lifts it. The next scheduler pass re-shares the links, and a running migration's source agent follows.
+ */
+export const changeMigrationSchema = z
+  .object({
+    bandwidthMbps: bandwidthCapSchema.nullable(),
+    /** Change it even when the migration's technique is predicted to break the VM's SLA at the new cap. */
+    acceptSlaBreach: z.boolean().default(false),
+  })
+  .strict();
+export type ChangeMigration = z.infer<typeof changeMigrationSchema>;
+
 export const migrationQuerySchema = pageQuerySchema.extend({
   state: z.enum(["requested", "queued", "running", "completed", "failed", "cancelled"]).optional(),
   vmId: z.string().uuid("must be a UUID").optional(),
