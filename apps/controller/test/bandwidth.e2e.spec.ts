@@ -128,8 +128,8 @@ describe("a migration in flight follows its share as others start and end beside
     expect(changed.body).toMatchObject({ id, bandwidthMbps: 250 });
     await until(id, "its share to follow the cap", (m) => m.bandwidthShareMbps === 250);
     const done = await until(id, "the migration to complete", (m) => m.state === "completed");
-    // Priced at the 1 Gbit/s uplink when it started, most of it went at a quarter of that.
-    expect(done.metrics.totalMs).toBeGreaterThan(2 * done.prediction.atShare.totalMs);
+    // Priced at the 1 Gbit/s uplink when it started; what was left when the cap came went at a quarter of that.
+    expect(done.metrics.totalMs).toBeGreaterThan(1.3 * done.prediction.atShare.totalMs);
     const audit = await c.admin().get(`/api/v1/audit?targetType=migration&targetId=${id}`).expect(200);
     expect(audit.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ action: "migration.bandwidth-changed", details: { from: null, to: 250, state: "running" } })]));
     const ended = await patch({ bandwidthMbps: 500 }).expect(409);
