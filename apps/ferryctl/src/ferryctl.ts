@@ -352,6 +352,29 @@ export async function run(argv: string[], io: Io): Promise<number> {
       if (done.state !== "completed") throw new FerryApiError(409, { statusCode: 409, error: "MigrationNotCompleted", message: `migration ${done.id} ${done.state}` });
     });
 
+  const migration = program.command("migration").description("Cancel a migration or change its bandwidth cap");
+  migration
+    .command("cancel")
+    .description("Cancel a migration: before its agent starts it ends at once; while it runs, the agent stops before the switchover")
+    .argument("<id>")
+    .action(async (id: string) => {
+      const m = ok(await connect().client.POST("/api/v1/migrations/{id}/cancel", { params: { path: { id } } }));
+      io.out(`migration ${m.id} ${m.state}${m.state === "running" ? " (cancel asked: its agent stops before the switchover)" : ""}\n`);
+    });
+  migration
+    .command("set-bandwidth")
+    .description("Change the bandwidth cap of a migration that has not ended (the running agent follows)")
+    .argument("<id>")
+    .argument("<mbps>", "Mbit/s, or 'none' to lift the cap")
+    .option("--accept-sla-breach", "change it even when the migration is predicted to break its VM's SLA at the new cap")
+    .action(async (id: string, mbps: string, opts: { acceptSlaBreach?: boolean }) => {
+      const cap = mbps === "none" ? null : Number(mbps);
+      if (cap !== null && !(cap > 0)) throw new UsageError(`set-bandwidth: <mbps> must be a positive number of Mbit/s or 'none', got '${mbps}'`);
+      const body = { bandwidthMbps: cap, ...(opts.acceptSlaBreach ? { acceptSlaBreach: true } : {}) };
+      const m = ok(await connect().client.PATCH("/api/v1/migrations/{id}", { params: { path: { id } }, body }));
+      io.out(`migration ${m.id} ${m.state}: bandwidth cap ${m.bandwidthMbps === null ? "none" : `${m.bandwidthMbps} Mbit/s`}\n`);
+    });
+
   const plan = program.command("plan").description("Create, show, apply or cancel plans");
   plan
     .command("create")

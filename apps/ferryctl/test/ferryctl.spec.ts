@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { TestController, createVm, eventually, startAgent, startController } from "../../controller/test/support/harness";
+import { TestController, createVm, eventually, registerNode, startAgent, startController } from "../../controller/test/support/harness";
 import { run } from "../src/ferryctl";
 
 type Agent = Awaited<ReturnType<typeof startAgent>>;
@@ -115,6 +115,23 @@ describe("ferryctl against a real controller and agents", () => {
     expect(shown.out).toMatch(new RegExp(`^plan ${created.id}\\s+traffic\\s+proposed`));
     expect(await ferryctl(`plan cancel ${created.id}`)).toMatchObject({ code: 0, out: `plan ${created.id} cancelled\n` });
     expect((await ferryctl(`plan apply ${created.id}`)).code).toBe(1);
+  });
+
+  it("migration set-bandwidth and cancel", async () => {
+    // A node without an agent: the migration waits for its source to claim it, so it has not ended yet.
+    const quiet = await registerNode(c, "node-quiet");
+    const vm = await createVm(c, { name: "idle-1", cpu: 1, memMiB: 1024, nodeId: quiet });
+    const b = await c.prisma.node.findFirstOrThrow({ where: { name: "node-b" } });
+    const { body: m } = await c.admin().post("/api/v1/migrations").send({ vmId: vm.id, targetNodeId: b.id, technique: "pre-copy" }).expect(202);
+    expect(await ferryctl(`migration set-bandwidth ${m.id} 250`)).toMatchObject({ code: 0, out: `migration ${m.id} queued: bandwidth cap 250 Mbit/s\n` });
+    expect(await ferryctl(`migration set-bandwidth ${m.id} none`)).toMatchObject({ code: 0, out: `migration ${m.id} queued: bandwidth cap none\n` });
+    const bad = await ferryctl(`migration set-bandwidth ${m.id} fast`);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/<mbps> must be a positive number/);
+    expect(await ferryctl(`migration cancel ${m.id}`)).toMatchObject({ code: 0, out: `migration ${m.id} cancelled\n` });
+    const ended = await ferryctl(`migration set-bandwidth ${m.id} 100`);
+    expect(ended.code).toBe(1);
+    expect(ended.err).toMatch(/InvalidTransition \(409\): migration \S+ is already cancelled/);
   });
 
   it("policy set --mode", async () => {
