@@ -1,4 +1,3 @@
-import { ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,18 +6,18 @@ import { loadAgentConfig } from "../../node-agent/src/common/config";
 import { expectedImageDigest } from "../../node-agent/src/guest/expected-image";
 import { GuestImage } from "../../node-agent/src/guest/guest-image";
 import { GuestJournal } from "../../node-agent/src/guest/guest-journal";
-import { repoRoot } from "../src/database/provision";
+import { startAgentProcess, type AgentProcess } from "./support/agent-process";
 import { TestController, createVm, eventually, nodeIdsByName, startController } from "./support/harness";
 
 /** A tcp agent as its own process, so that it can be SIGKILLed mid-write. */
 describe("a tcp agent SIGKILLed and restarted keeps its guests' images (redo journal)", () => {
   let c: TestController;
   let dir: string;
-  let agent: ChildProcess | undefined;
-  const output: string[] = [];
+  let agent: AgentProcess | undefined;
+  /** Every start of the agent, for what they printed. */
+  const runs: AgentProcess[] = [];
 
   const env = () => ({
-    ...process.env,
     PORT: "0",
     HOST: "127.0.0.1",
     FERRY_CONTROLLER_URL: c.url,
@@ -33,13 +32,10 @@ describe("a tcp agent SIGKILLed and restarted keeps its guests' images (redo jou
     FERRY_AGENT_DATA_PORT: "0",
     LOG_LEVEL: "warn",
   });
-  function startAgentProcess(): ChildProcess {
-    const proc = spawn(process.execPath, ["-r", "@swc-node/register", join("apps", "node-agent", "src", "main.ts")], { cwd: repoRoot(), env: env(), stdio: ["ignore", "pipe", "pipe"] });
-    proc.stdout!.on("data", (d: Buffer) => output.push(d.toString()));
-    proc.stderr!.on("data", (d: Buffer) => output.push(d.toString()));
-    return proc;
+  function startAgent(): AgentProcess {
+    runs.push(startAgentProcess(null, env()));
+    return runs.at(-1)!;
   }
-  const exited = (proc: ChildProcess) => new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once("exit", () => resolve())));
   const imagePath = (vmId: string) => join(dir, "vms", `${vmId}.img`);
   const journalled = (vmId: string) => GuestJournal.read(imagePath(vmId));
 
@@ -48,16 +44,13 @@ describe("a tcp agent SIGKILLed and restarted keeps its guests' images (redo jou
     c = await startController({ heartbeatIntervalMs: 200, reconcileIntervalMs: 200 });
   });
   afterAll(async () => {
-    if (agent) {
-      agent.kill("SIGKILL");
-      await exited(agent);
-    }
+    await agent?.kill();
     await c?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it("after a SIGKILL mid-run the guests continue from their journal, and each image is the deterministic one for its (seed, writes)", async () => {
-    agent = startAgentProcess();
+    agent = startAgent();
     const { "kill-1": node } = await nodeIdsByName(c, 1, { beating: true, timeoutMs: 60_000 });
     const vms = [
       await createVm(c, { name: "kill-vm-1", cpu: 1, memMiB: 16, dirtyRateMiBps: 4, nodeId: node }),
@@ -71,19 +64,17 @@ describe("a tcp agent SIGKILLed and restarted keeps its guests' images (redo jou
       60_000,
       "both guests to write",
     );
-    agent.kill("SIGKILL");
-    await exited(agent);
+    await agent.kill();
     const atKill = vms.map((vm) => journalled(vm.id)!);
     expect(atKill.map((r) => r.writes).every((w, i) => w >= before[i].writes)).toBe(true);
 
-    agent = startAgentProcess();
+    agent = startAgent();
     await eventually(
       async () => (vms.every((vm, i) => (journalled(vm.id)?.writes ?? 0) > atKill[i].writes + 100) ? true : undefined),
       60_000,
       "the guests to run again after the restart",
     );
-    agent.kill("SIGTERM");
-    await exited(agent);
+    await agent.stop();
     agent = undefined;
 
     const locality = loadAgentConfig(env()).transfer.locality;
@@ -93,7 +84,7 @@ describe("a tcp agent SIGKILLed and restarted keeps its guests' images (redo jou
       const image = GuestImage.open(imagePath(vm.id), 16);
       const digest = await image.digest();
       image.close();
-      expect(digest, output.join("")).toBe(await expectedImageDigest({ memMiB: 16, seed: record.seed, writes: record.writes, locality }));
+      expect(digest, runs.flatMap((r) => r.output).join("")).toBe(await expectedImageDigest({ memMiB: 16, seed: record.seed, writes: record.writes, locality }));
     }
   }, 180_000);
 });

@@ -24,6 +24,8 @@ export interface AgentProcess {
   /** The guest of a VM on this agent, or null when it runs none; after `writes` more writes of its workload. */
   guest(vmId: string, writes?: number): Promise<GuestSnapshot | null>;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -45,6 +47,7 @@ export function startAgentProcess(ns: Namespace | null, env: Record<string, stri
   });
   let next = 0;
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  const running = () => proc.exitCode === null && proc.signalCode === null;
   return {
     proc,
     output,
@@ -57,12 +60,16 @@ export function startAgentProcess(ns: Namespace | null, env: Record<string, stri
       });
     },
     stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) {
+      if (running()) {
         if (proc.connected) proc.disconnect();
         const killer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
         await exited;
         clearTimeout(killer);
       }
+    },
+    kill: async () => {
+      if (running()) proc.kill("SIGKILL");
+      await exited;
     },
   };
 }
