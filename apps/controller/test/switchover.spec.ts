@@ -74,22 +74,33 @@ async function recorded(c: TestController, migrationId: string, vmId: string) {
   return { state: m.state as string, error: m.error as string | null, vmNodeId: vm.nodeId as string, vmState: vm.state as string };
 }
 
-describe("the commit point fails closed", () => {
-  let c: TestController;
-  let proxy: ControllerProxy;
+/**
+ * A controller (this progress timeout, nothing else timed out) behind a ControllerProxy for the agent side, started
+ * before the describe block's tests and stopped after them; `use` receives both.
+ */
+function proxiedController(migrationProgressTimeoutMs: number, use: (c: TestController, proxy: ControllerProxy) => void): void {
+  let c: TestController | undefined;
+  let proxy: ControllerProxy | undefined;
   beforeAll(async () => {
-    c = await startController({ reconcileIntervalMs: 100, heartbeatTimeoutMs: 3_600_000, migrationProgressTimeoutMs: 3_600_000 });
+    c = await startController({ reconcileIntervalMs: 100, heartbeatTimeoutMs: 3_600_000, migrationProgressTimeoutMs });
     proxy = new ControllerProxy(c.url);
     await proxy.up();
-  });
-  afterEach(async () => {
-    proxy.forward();
-    await proxy.up();
-    proxy.calls.length = 0;
+    use(c, proxy);
   });
   afterAll(async () => {
     await proxy?.down();
     await c?.close();
+  });
+}
+
+describe("the commit point fails closed", () => {
+  let c: TestController;
+  let proxy: ControllerProxy;
+  proxiedController(3_600_000, (started, its) => ((c = started), (proxy = its)));
+  afterEach(async () => {
+    proxy.forward();
+    await proxy.up();
+    proxy.calls.length = 0;
   });
 
   it("switches over on the controller's go-ahead", async () => {
@@ -181,15 +192,7 @@ describe("the commit point fails closed", () => {
 describe("after the go-ahead", () => {
   let c: TestController;
   let proxy: ControllerProxy;
-  beforeAll(async () => {
-    c = await startController({ reconcileIntervalMs: 100, heartbeatTimeoutMs: 3_600_000, migrationProgressTimeoutMs: 3_600_000 });
-    proxy = new ControllerProxy(c.url);
-    await proxy.up();
-  });
-  afterAll(async () => {
-    await proxy?.down();
-    await c?.close();
-  });
+  proxiedController(3_600_000, (started, its) => ((c = started), (proxy = its)));
 
   it("a progress report answered once the completion is recorded (\"cancel\": no longer running) does not abort the transfer's settling", async () => {
     const t = await queuedMigration(c, "late-progress");
@@ -215,15 +218,7 @@ describe("after the go-ahead", () => {
 describe("a completion the controller refuses with 409", () => {
   let c: TestController;
   let proxy: ControllerProxy;
-  beforeAll(async () => {
-    c = await startController({ reconcileIntervalMs: 100, heartbeatTimeoutMs: 3_600_000, migrationProgressTimeoutMs: 1_000 });
-    proxy = new ControllerProxy(c.url);
-    await proxy.up();
-  });
-  afterAll(async () => {
-    await proxy?.down();
-    await c?.close();
-  });
+  proxiedController(1_000, (started, its) => ((c = started), (proxy = its)));
 
   it("is reported as disputed, never as a failure, when the controller ended the migration during an outage", async () => {
     const t = await queuedMigration(c, "ended-meanwhile");
@@ -244,15 +239,7 @@ describe("a completion the controller refuses with 409", () => {
 describe("claims are idempotent per agent attempt", () => {
   let c: TestController;
   let proxy: ControllerProxy;
-  beforeAll(async () => {
-    c = await startController({ reconcileIntervalMs: 100, heartbeatTimeoutMs: 3_600_000, migrationProgressTimeoutMs: 3_600_000 });
-    proxy = new ControllerProxy(c.url);
-    await proxy.up();
-  });
-  afterAll(async () => {
-    await proxy?.down();
-    await c?.close();
-  });
+  proxiedController(3_600_000, (started, its) => ((c = started), (proxy = its)));
 
   it("the same attempt claiming again gets the same go-ahead, once audited", async () => {
     const t = await queuedMigration(c, "same-attempt");
@@ -297,15 +284,7 @@ describe("claims are idempotent per agent attempt", () => {
 describe("a controller back from an outage longer than the progress timeout", () => {
   let c: TestController;
   let proxy: ControllerProxy;
-  beforeAll(async () => {
-    c = await startController({ reconcileIntervalMs: 100, heartbeatTimeoutMs: 3_600_000, migrationProgressTimeoutMs: 30_000 });
-    proxy = new ControllerProxy(c.url);
-    await proxy.up();
-  });
-  afterAll(async () => {
-    await proxy?.down();
-    await c?.close();
-  });
+  proxiedController(30_000, (started, its) => ((c = started), (proxy = its)));
 
   it("records the completion an agent retried through the outage, instead of timing the migration out", async () => {
     const t = await queuedMigration(c, "back-from-outage");
