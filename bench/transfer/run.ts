@@ -119,7 +119,10 @@ async function migrate(
   let run: TransferRun | undefined;
   const executor = new TcpExecutor(host, { compress: false, bandwidthMbps: cap, onTransferred: (r) => (run = r) });
   const m = claimed(vm, target.address, technique, techniqueOptions, postCopyRecovery);
-  target.worker.postMessage({ migrationId: m.id, terms: { secret: m.transferSecret, vmId: vm.id, memMiB: vm.memMiB } });
+  await new Promise((resolve) => {
+    target.worker.once("message", resolve);
+    target.worker.postMessage({ migrationId: m.id, terms: { secret: m.transferSecret, vmId: vm.id, memMiB: vm.memMiB } });
+  });
   const result = await executor.run(m, {
     signal: new AbortController().signal,
     progress: async () => undefined,

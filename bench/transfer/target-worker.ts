@@ -19,13 +19,14 @@ const { mode, dataDir, locality } = workerData as { mode: "sink" | "image-sink" 
 
 async function main(): Promise<void> {
   if (mode === "agent") {
-    // No controller here: run.ts posts each migration's terms (secret, VM, memory) before it starts it.
+    // No controller here: run.ts posts each migration's terms (secret, VM, memory), and starts it once they are
+    // acknowledged.
     const terms = new Map<string, TransferTerms>();
-    parentPort!.on("message", (m: { migrationId: string; terms: TransferTerms }) => terms.set(m.migrationId, m.terms));
-    const secrets = async (migrationId: string) => {
-      for (let i = 0; i < 100 && !terms.has(migrationId); i++) await new Promise((r) => setTimeout(r, 10));
-      return terms.get(migrationId) ?? Promise.reject(new Error(`no terms for migration ${migrationId}`));
-    };
+    parentPort!.on("message", (m: { migrationId: string; terms: TransferTerms }) => {
+      terms.set(m.migrationId, m.terms);
+      parentPort!.postMessage({ termsOf: m.migrationId });
+    });
+    const secrets = async (migrationId: string) => terms.get(migrationId) ?? Promise.reject(new Error(`no terms for migration ${migrationId}`));
     const server = new DataServer(new GuestHost({ dataDir, locality }), secrets, { port: 0, host: "127.0.0.1", advertiseHost: "127.0.0.1" });
     parentPort!.postMessage({ address: await server.address() });
     return;
